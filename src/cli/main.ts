@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+/**
+ * auditship command line: one file per command under src/cli/.
+ */
+import { readFileSync } from 'node:fs'
+import { packageFile } from '../paths.js'
+import { convert, CONVERT_HELP } from './convert.js'
+import { EX_USAGE } from './offline.js'
+
+const HELP = `Usage: auditship <command> [options]
+
+Commands:
+  convert [FILE...]     audit logs → one JSON event per line (stdout)
+  help [COMMAND]        show help
+
+Run 'auditship <command> --help' for a command's options.
+`
+
+const commands: Record<string, { run: (argv: string[]) => Promise<number>, help: string }> = {
+  convert: { run: convert, help: CONVERT_HELP },
+}
+
+async function main (argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv
+  if (cmd === undefined || cmd === '-h' || cmd === '--help') { process.stdout.write(HELP); return cmd === undefined ? EX_USAGE : 0 }
+  if (cmd === '--version' || cmd === '-v') {
+    const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }
+    process.stdout.write(`auditship ${pkg.version}\n`)
+    return 0
+  }
+  if (cmd === 'help') {
+    const c = rest[0] === undefined ? undefined : commands[rest[0]]
+    process.stdout.write(c?.help ?? HELP)
+    return 0
+  }
+  const c = Object.hasOwn(commands, cmd) ? commands[cmd] : undefined
+  if (c === undefined) {
+    process.stderr.write(`auditship: unknown command "${cmd}"\n\n${HELP}`)
+    return EX_USAGE
+  }
+  try {
+    return await c.run(rest)
+  } catch (err) {
+    const e = err as Error & { code?: string }
+    if (e.code?.startsWith('ERR_PARSE_ARGS') === true) {
+      process.stderr.write(`auditship ${cmd}: ${e.message}\n`)
+      return EX_USAGE
+    }
+    throw err
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code },
+  (err: unknown) => {
+    process.stderr.write(`auditship: internal error: ${(err as Error).stack ?? String(err)}\n`)
+    process.exitCode = 70
+  },
+)

@@ -1,0 +1,144 @@
+/**
+ * The offline job behind `convert` and `search`: read audit logs in the order given, run
+ * the pipeline, write matching events as NDJSON (or text), report bad lines and a summary.
+ */
+import { createWriteStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { LineSplitter } from '../source/lines.js'
+import { openAll, readHandle, readStream } from '../source/read-file.js'
+import { Pipeline, DEFAULT_PIPELINE, type PipelineOptions, type PipelineStats } from '../pipeline/pipeline.js'
+import { fromLatin1 } from '../parse/decode.js'
+import type { AuditshipEvent } from '../event/types.js'
+import { BufferedOutput } from './output.js'
+
+export const EX_OK = 0
+export const EX_USAGE = 64
+export const EX_DATAERR = 65
+export const EX_NOINPUT = 66
+export const EX_IOERR = 74
+
+export interface OfflineOptions {
+  inputs: string[]
+  pipeline: Partial<PipelineOptions>
+  maxLineBytes: number
+  errorsFile?: string
+  /** keep only events this returns true for */
+  filter?: (doc: AuditshipEvent) => boolean
+  /** render one event; default JSON */
+  render?: (doc: AuditshipEvent) => string
+  /** command name for messages */
+  command: string
+  /** exit non-zero when any event failed validation */
+  failOnInvalid: boolean
+  stdout?: NodeJS.WritableStream
+  stderr?: NodeJS.WritableStream
+}
+
+export interface OfflineResult {
+  code: number
+  stats: PipelineStats & { bytes: number, matched: number }
+}
+
+const PROGRESS_MIN_BYTES = 8 << 20
+
+function lineText (latin1: string): string {
+  const d = fromLatin1(latin1)
+  return d.value
+}
+
+export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
+  const stderr = (o.stderr ?? process.stderr) as NodeJS.WriteStream
+  const inputs = o.inputs.length === 0 ? ['-'] : o.inputs
+  let handles
+  try {
+    handles = await openAll(inputs)
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    stderr.write(`auditship ${o.command}: cannot read ${e.path ?? '?'}: ${e.code ?? ''} ${e.message}\n`)
+    return { code: EX_NOINPUT, stats: emptyStats() }
+  }
+
+  const out = new BufferedOutput((o.stdout ?? process.stdout) as NodeJS.WritableStream as import('node:stream').Writable)
+  const errStream = o.errorsFile === undefined ? undefined : createWriteStream(o.errorsFile, { flags: 'w' })
+  const errOut = errStream === undefined ? undefined : new BufferedOutput(errStream)
+  const render = o.render ?? ((d: AuditshipEvent) => JSON.stringify(d) + '\n')
+  const filter = o.filter
+  let matched = 0
+
+  const pipeline = new Pipeline({ ...DEFAULT_PIPELINE, ...o.pipeline }, {
+    event (doc) {
+      if (filter !== undefined && !filter(doc)) return
+      matched++
+      out.write(render(doc))
+    },
+    lineError (err, source) {
+      errOut?.write(JSON.stringify({
+        source, offset: err.offset, code: err.error.code, reason: err.error.message + (err.detail === undefined ? '' : ` (${err.detail})`), line: lineText(err.line),
+      }) + '\n')
+    },
+    invalid (doc, issues, ev) {
+      const first = issues[0]
+      stderr.write(`auditship ${o.command}: event ${ev.key} does not match the event schema: ${first.path} ${first.message}\n`)
+      errOut?.write(JSON.stringify({ code: 'AS_SCHEMA_INVALID', reason: 'event does not match schemas/event.schema.json', issues, event: doc }) + '\n')
+    },
+  })
+
+  const totalBytes = await inputSize(inputs)
+  const progress = stderr.isTTY === true && totalBytes > PROGRESS_MIN_BYTES
+  const started = Date.now()
+  let lastProgress = 0
+  let bytes = 0
+  let code = EX_OK
+  for (let i = 0; i < handles.length; i++) {
+    const h = handles[i]
+    pipeline.source = inputs[i]
+    const splitter = new LineSplitter(o.maxLineBytes, pipeline)
+    const base = bytes
+    const after = async (n: number): Promise<void> => {
+      if (progress) {
+        const now = Date.now()
+        if (now - lastProgress > 250) {
+          lastProgress = now
+          const done = base + n
+          const rate = pipeline.stats.records / Math.max(0.001, (now - started) / 1000)
+          stderr.write(`\rauditship ${o.command}: ${((100 * done) / totalBytes).toFixed(0)}% ${(done / 1e6).toFixed(0)} MB, ${pipeline.stats.records} records (${Math.round(rate)}/s)  `)
+        }
+      }
+      await out.flush()
+      if (errOut !== undefined) await errOut.flush()
+    }
+    try {
+      bytes += h === 'stdin' ? await readStream(process.stdin, splitter, after) : await readHandle(h, splitter, after)
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException
+      stderr.write(`auditship ${o.command}: error reading ${inputs[i]}: ${e.code ?? ''} ${e.message}\n`)
+      code = EX_IOERR
+    } finally {
+      if (h !== 'stdin') await h.close()
+    }
+  }
+  pipeline.end()
+  await out.end()
+  if (errOut !== undefined) await errOut.end()
+  if (progress) stderr.write('\r\x1b[K')
+
+  const s = pipeline.stats
+  const secs = (Date.now() - started) / 1000
+  stderr.write(`auditship ${o.command}: records=${s.records} events=${s.events} parse_errors=${s.parseErrors} incomplete=${s.incomplete} invalid=${s.invalid}` +
+    (filter === undefined ? '' : ` matched=${matched}`) + ` bytes=${bytes} seconds=${secs.toFixed(2)}\n`)
+  if (code === EX_OK && o.failOnInvalid && s.invalid > 0) code = EX_DATAERR
+  return { code, stats: { ...s, bytes, matched } }
+}
+
+function emptyStats (): OfflineResult['stats'] {
+  return { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0, bytes: 0, matched: 0 }
+}
+
+async function inputSize (inputs: string[]): Promise<number> {
+  let total = 0
+  for (const p of inputs) {
+    if (p === '-') continue
+    try { total += (await stat(p)).size } catch { /* reported when opened */ }
+  }
+  return total
+}

@@ -1,0 +1,181 @@
+/**
+ * Records → events (docs/auditd-format.md §2).
+ *
+ * MUST group records by (node, timestamp, serial); records of different events interleave and
+ *      serials are not monotonic, so every event under construction is kept by key.
+ * MUST NOT depend on EOE (auditd does not write it to disk): an event completes on EOE, on a
+ *      record type that ends an event by the audit ≥ 4.0 rule (PROCTITLE, user-space and
+ *      daemon types, …; LOGIN does not), or by a timeout in log time and, when tailing, in
+ *      wall-clock time.
+ * MUST bound the events in flight; an event evicted by the bound or closed by a timeout or at
+ *      end of input is emitted with complete = false, never dropped.
+ * SHOULD keep a user-space record that shares its serial with the kernel event it was sent
+ *      from in that event (SERVICE_START + SYSCALL + … + EOE): a user record that would end a
+ *      one-record event is held until the next record shows whether the event goes on.
+ */
+import type { AuditRecord } from '../parse/record.js'
+import { endsEvent } from '../enrich/tables/record-types.js'
+
+const T_EOE = 1320
+
+export type CloseReason = 'eoe' | 'last-record' | 'timeout' | 'evicted' | 'end'
+
+export interface AuditEventRecords {
+  readonly key: string
+  readonly node: string | undefined
+  readonly sec: number
+  readonly ms: number
+  readonly serial: number
+  /** the records in the order read; EOE is not among them */
+  readonly records: AuditRecord[]
+  /** smallest source offset among the records (what the checkpoint must not pass) */
+  firstOffset: number
+  /** closed by its completion signal (EOE, PROCTITLE, a single-record type) */
+  complete: boolean
+  reason: CloseReason
+}
+
+interface Building extends AuditEventRecords {
+  /** wall-clock ms of the last record appended */
+  touched: number
+}
+
+export interface ReassemblerOptions {
+  /** events under construction at most; the oldest is emitted incomplete beyond it */
+  maxInFlight: number
+  /** log-time seconds after which an open event is closed (auditd's end_of_event_timeout) */
+  timeoutSec: number
+  /** record wall-clock times so that flushIdle() can close idle events (tailing mode) */
+  wallClock?: boolean
+  /** wall clock in ms; injectable for tests */
+  now?: () => number
+}
+
+export interface ReassemblerStats {
+  /** EOE records with no open event (the usual EOE after a PROCTITLE) */
+  orphanEoe: number
+  evicted: number
+  timedOut: number
+}
+
+function isUserSpace (t: number): boolean {
+  return t === 1005 || (t >= 1100 && t < 1300) || t >= 2100
+}
+
+export class Reassembler {
+  private readonly open = new Map<string, Building>()
+  private held: Building | undefined = undefined
+  private maxSec = 0
+  private lastSweep = 0
+  private readonly now: () => number
+  readonly stats: ReassemblerStats = { orphanEoe: 0, evicted: 0, timedOut: 0 }
+
+  constructor (private readonly opts: ReassemblerOptions, private readonly emit: (ev: AuditEventRecords) => void) {
+    this.now = opts.now ?? Date.now
+  }
+
+  /** Number of events under construction (including one held user record). */
+  get inFlight (): number {
+    return this.open.size + (this.held === undefined ? 0 : 1)
+  }
+
+  /** Smallest offset still held in any open event, or undefined when none. */
+  oldestOffset (): number | undefined {
+    let min: number | undefined = this.held?.firstOffset
+    for (const ev of this.open.values()) {
+      if (min === undefined || ev.firstOffset < min) min = ev.firstOffset
+    }
+    return min
+  }
+
+  push (rec: AuditRecord): void {
+    const held = this.held
+    if (held !== undefined) {
+      this.held = undefined
+      if (held.key === rec.key) {
+        // the user record was part of a kernel event: keep building it
+        held.complete = false
+        this.open.set(held.key, held)
+      } else {
+        this.emit(held)
+      }
+    }
+
+    if (rec.sec > this.maxSec) {
+      this.maxSec = rec.sec
+      if (this.maxSec > this.lastSweep) this.sweepLogTime()
+    }
+
+    const t = rec.typeNum
+    let ev = this.open.get(rec.key)
+    if (t === T_EOE) {
+      if (ev === undefined) { this.stats.orphanEoe++; return }
+      this.close(ev, 'eoe')
+      return
+    }
+    if (ev === undefined) {
+      ev = {
+        key: rec.key, node: rec.node, sec: rec.sec, ms: rec.ms, serial: rec.serial,
+        records: [rec], firstOffset: rec.offset, complete: false, reason: 'end', touched: 0,
+      }
+      if (t >= 0 && endsEvent(t)) {
+        ev.complete = true
+        ev.reason = 'last-record'
+        if (isUserSpace(t)) { this.held = ev; return }
+        this.emit(ev)
+        return
+      }
+      this.open.set(rec.key, ev)
+      if (this.open.size > this.opts.maxInFlight) this.evictOldest()
+    } else {
+      ev.records.push(rec)
+      if (rec.offset < ev.firstOffset) ev.firstOffset = rec.offset
+      if (t >= 0 && endsEvent(t)) { this.close(ev, 'last-record'); return }
+    }
+    if (this.opts.wallClock === true) ev.touched = this.now()
+  }
+
+  /** Close events not touched for `idleMs` of wall-clock time (tailing mode). */
+  flushIdle (idleMs: number): void {
+    const limit = this.now() - idleMs
+    if (this.held !== undefined) { const h = this.held; this.held = undefined; this.emit(h) }
+    for (const ev of this.open.values()) {
+      if (ev.touched <= limit) {
+        this.stats.timedOut++
+        this.close(ev, 'timeout')
+      }
+    }
+  }
+
+  /** End of input: emit every open event. */
+  end (): void {
+    if (this.held !== undefined) { const h = this.held; this.held = undefined; this.emit(h) }
+    for (const ev of this.open.values()) this.close(ev, 'end')
+  }
+
+  private close (ev: Building, reason: CloseReason): void {
+    this.open.delete(ev.key)
+    ev.reason = reason
+    ev.complete = reason === 'eoe' || reason === 'last-record'
+    this.emit(ev)
+  }
+
+  private evictOldest (): void {
+    const first = this.open.values().next()
+    if (first.done === true) return
+    this.stats.evicted++
+    this.close(first.value, 'evicted')
+  }
+
+  /** auparse's rule: an event is over when a record is read `timeoutSec` later in log time. */
+  private sweepLogTime (): void {
+    this.lastSweep = this.maxSec
+    const limit = this.maxSec - this.opts.timeoutSec
+    for (const ev of this.open.values()) {
+      if (ev.sec <= limit) {
+        this.stats.timedOut++
+        this.close(ev, 'timeout')
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Every error auditship can report, defined once with a stable code and a kind.
+ *
+ * Kinds follow the delivery semantics of the pipeline:
+ *  - `input`:     a bad line or value in the audit log; becomes a counted parse error
+ *                 (and a dead-letter entry when shipping); never thrown.
+ *  - `config`:    the operator's configuration or command line is wrong; refused at start.
+ *  - `io`:        a file or stream could not be read or written.
+ *  - `permanent`: a sink refused data for good (dead-letter it).
+ *  - `retryable`: a transient failure; try again later, keep the data.
+ *  - `throttled`: the peer asked us to slow down; retry after its delay.
+ *
+ * The table in docs/errors.md lists the same codes with what to do about each.
+ */
+export type ErrorKind = 'input' | 'config' | 'io' | 'permanent' | 'retryable' | 'throttled'
+
+export interface ErrorDef {
+  readonly code: string
+  readonly kind: ErrorKind
+  readonly message: string
+}
+
+function def (code: string, kind: ErrorKind, message: string): ErrorDef {
+  return Object.freeze({ code, kind, message })
+}
+
+/** Reasons a raw audit line is not a record. Returned as values by the parser. */
+export const ParseErrors = Object.freeze({
+  EMPTY: def('AS_PARSE_EMPTY', 'input', 'empty line'),
+  NO_TYPE: def('AS_PARSE_NO_TYPE', 'input', 'line does not start with "type=" (or "node=… type=")'),
+  BAD_TYPE: def('AS_PARSE_BAD_TYPE', 'input', 'record type is empty or malformed'),
+  NO_HEADER: def('AS_PARSE_NO_HEADER', 'input', 'missing "msg=audit(SECONDS.MILLIS:SERIAL)" header'),
+  BAD_TIMESTAMP: def('AS_PARSE_BAD_TIMESTAMP', 'input', 'malformed timestamp in msg=audit(…)'),
+  BAD_SERIAL: def('AS_PARSE_BAD_SERIAL', 'input', 'malformed or out-of-range serial in msg=audit(…)'),
+  TOO_LONG: def('AS_PARSE_TOO_LONG', 'input', 'line longer than the configured maximum'),
+  NUL_BYTE: def('AS_PARSE_NUL_BYTE', 'input', 'line contains a NUL byte'),
+} as const)
+
+export type ParseErrorDef = (typeof ParseErrors)[keyof typeof ParseErrors]
+
+/** Errors raised at the edges (CLI, files, config). */
+export const AppErrors = Object.freeze({
+  USAGE: def('AS_USAGE', 'config', 'invalid command line'),
+  CONFIG_INVALID: def('AS_CONFIG_INVALID', 'config', 'configuration is invalid'),
+  FILE_READ: def('AS_FILE_READ', 'io', 'cannot read input file'),
+  FILE_WRITE: def('AS_FILE_WRITE', 'io', 'cannot write output file'),
+  SCHEMA_INVALID: def('AS_SCHEMA_INVALID', 'permanent', 'event does not match schemas/event.schema.json'),
+} as const)
+
+/** An error carrying one of the definitions above; thrown only at the edges. */
+export class AuditshipError extends Error {
+  readonly code: string
+  readonly kind: ErrorKind
+  readonly detail: string | undefined
+
+  constructor (errorDef: ErrorDef, detail?: string, options?: { cause?: unknown }) {
+    super(detail === undefined ? errorDef.message : `${errorDef.message}: ${detail}`, options)
+    this.name = 'AuditshipError'
+    this.code = errorDef.code
+    this.kind = errorDef.kind
+    this.detail = detail
+  }
+}
+
+/** All definitions, for the registry test and the docs table. */
+export function allErrorDefs (): ErrorDef[] {
+  return [...Object.values(ParseErrors), ...Object.values(AppErrors)]
+}

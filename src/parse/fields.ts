@@ -1,0 +1,245 @@
+/**
+ * Tokenise a record body into decoded fields (docs/auditd-format.md §1.2–1.4, 1.6, 1.7, 7.4).
+ *
+ * A small state machine over the latin1 body, no regular expressions:
+ *   key="…"   quoted, taken to the next `"` (the kernel never writes a `"` inside)
+ *   key='…'   a user-space payload, taken to the last `'`, tokenised recursively
+ *   key={ … } braces (enriched SADDR={ … })
+ *   key=…     bare, to the next space
+ *   word      no `=`: AVC's `avc: denied { read write } for`, RHEL 6 `old auid=`, old free
+ *             text; kept in `text` unless it has a meaning of its own
+ * Everything after the first 0x1D byte is the ENRICHED part, kept apart in `enriched`.
+ * Values are decoded by key: unquoted hex of untrusted strings, PROCTITLE (NUL → space),
+ * TTY data, `acct` only when unquoted and all hex. Teleport payloads are parsed positionally
+ * and never hex-decoded (§7.4).
+ */
+import { decodeHex, fromLatin1, hasHighByte, isHexString, type Decoded } from './decode.js'
+
+export interface RecordFields {
+  fields: Record<string, string>
+  enriched: Record<string, string> | undefined
+  /** keys (in `fields` or `enriched`) whose values are percent-escaped non-UTF-8 bytes */
+  escaped: string[] | undefined
+  /** words of the body that are not key=value pairs */
+  text: string | undefined
+  /** keys whose value was hex-decoded */
+  hex: Set<string> | undefined
+}
+
+/** Kernel and libaudit fields that hold an untrusted string: quoted or bare hex. */
+const HEX_KEYS = new Set([
+  'comm', 'exe', 'cwd', 'name', 'key', 'proctitle', 'ocomm', 'path', 'file', 'watch', 'cmd', 'dir',
+  'vm', 'new', 'old', 'data', 'acct', 'old_name', 'new_name', 'sauid_name', 'root_dir', 'grp', 'new_group',
+  'old_group', 'new_user', 'old_user', 'id_name',
+])
+
+const T_USER_LOGIN = 1112
+const T_USER_END = 1106
+const T_USER_ERR = 1109
+const T_EXECVE = 1309
+const T_AVC = 1400
+const T_USER_AVC = 1107
+
+const K_QUOTED = 1
+const K_BARE = 2
+const K_BRACED = 3
+
+function isExecveArgKey (key: string): boolean {
+  // a0, a12 — not a1_len, not a1[0]
+  if (key.charCodeAt(0) !== 97 || key.length < 2) return false
+  for (let i = 1; i < key.length; i++) {
+    const c = key.charCodeAt(i)
+    if (c < 48 || c > 57) return false
+  }
+  return true
+}
+
+class Builder {
+  fields: Record<string, string> = {}
+  enriched: Record<string, string> | undefined = undefined
+  escaped: string[] | undefined = undefined
+  words: string[] | undefined = undefined
+  hex: Set<string> | undefined = undefined
+
+  constructor (readonly typeNum: number, readonly ascii: boolean) {}
+
+  put (target: Record<string, string>, key: string, value: string): void {
+    let k = key
+    if (k in target || k === '__proto__') {
+      let n = 2
+      while (`${key}_${n}` in target) n++
+      k = `${key}_${n}`
+    }
+    target[k] = value
+  }
+
+  word (w: string): void {
+    (this.words ??= []).push(w)
+  }
+
+  /** Decode one value by key and form, and store it. */
+  value (key: string, raw: string, kind: number, enrich: boolean, noDecode: boolean): void {
+    let v = raw
+    let d: Decoded | undefined
+    if (kind === K_BARE && !noDecode) {
+      if (enrich) {
+        // UID/GID names go through audit_encode_nv_string: quoted, or hex when they need it
+        if (key.endsWith('ID') && isHexString(v)) d = decodeHex(v)
+      } else if (HEX_KEYS.has(key) || (this.typeNum === T_EXECVE && isExecveArgKey(key))) {
+        if (isHexString(v)) {
+          d = decodeHex(v)
+          if (key === 'proctitle') d.value = d.value.replaceAll('\0', ' ')
+        }
+      }
+    }
+    if (d !== undefined) {
+      (this.hex ??= new Set()).add(key)
+    } else if (!this.ascii && hasHighByte(v)) {
+      d = fromLatin1(v)
+    }
+    if (d !== undefined) {
+      v = d.value
+      if (d.escaped) (this.escaped ??= []).push(key)
+    }
+    this.put(enrich ? (this.enriched ??= {}) : this.fields, key, v)
+  }
+}
+
+/** Strip the punctuation old PAM payloads glue to bare values: `(hostname=?,` `res=success)`. */
+function trimBare (v: string): string {
+  let n = v.length
+  if (n > 1 && v.charCodeAt(n - 1) === 44 /* , */) n--
+  if (n > 1 && v.charCodeAt(n - 1) === 41 /* ) */ && v.indexOf('(') === -1) n--
+  return n === v.length ? v : v.slice(0, n)
+}
+
+/** Index of the next space at or after i, or end. */
+function spaceOrEnd (s: string, i: number, end: number): number {
+  const e = s.indexOf(' ', i)
+  return e === -1 || e > end ? end : e
+}
+
+function tokenize (b: Builder, s: string, start: number, end: number, enrich: boolean, noDecode: boolean): void {
+  const avc = b.typeNum === T_AVC || b.typeNum === T_USER_AVC
+  let avcState = 0 // 1: after "avc:", expecting the result word
+  let prefix = '' // RHEL 6 LOGIN: "old auid=…" → old-auid
+  let i = start
+  while (i < end) {
+    let c = s.charCodeAt(i)
+    if (c === 32) { i++; continue }
+    // scan a word up to '=' or ' '
+    let j = i
+    while (j < end) {
+      c = s.charCodeAt(j)
+      if (c === 61 || c === 32) break
+      j++
+    }
+    if (j >= end || c === 32) {
+      const w = s.slice(i, j)
+      i = j
+      if (avc) {
+        if (w === 'avc:') { avcState = 1; continue }
+        if (avcState === 1) { b.value('seresult', w, K_BARE, enrich, true); avcState = 0; continue }
+        if (w === '{') {
+          const close = s.indexOf('}', i)
+          const stop = close === -1 || close > end ? end : close
+          b.value('seperms', s.slice(i, stop).trim().split(' ').filter(Boolean).join(','), K_BARE, enrich, true)
+          i = stop + 1
+          continue
+        }
+        if (w === 'for') continue
+      }
+      if (w === 'old' || w === 'new') { prefix = w; continue }
+      b.word(w)
+      continue
+    }
+    let key = s.slice(i, j)
+    if (key.charCodeAt(0) === 40 /* ( */) key = key.slice(1)
+    if (prefix !== '') { if (prefix === 'old') key = 'old-' + key; prefix = '' }
+    const v = j + 1
+    if (v >= end) { b.value(key, '', K_QUOTED, enrich, noDecode); i = v; continue }
+    c = s.charCodeAt(v)
+    if (c === 34 /* " */) {
+      const close = s.indexOf('"', v + 1)
+      const stop = close === -1 || close > end ? end : close
+      b.value(key, s.slice(v + 1, stop), K_QUOTED, enrich, noDecode)
+      i = stop + 1
+    } else if (c === 39 /* ' */ && !enrich) {
+      let close = s.lastIndexOf("'", end - 1)
+      if (close <= v) close = end
+      payload(b, s, v + 1, close)
+      i = close + 1
+    } else if (c === 123 /* { */) {
+      const close = s.indexOf('}', v + 1)
+      const stop = close === -1 || close > end ? end : close
+      b.value(key, s.slice(v + 1, stop).trim(), K_BRACED, enrich, noDecode)
+      i = stop + 1
+    } else {
+      let e = spaceOrEnd(s, v, end)
+      if (key === 'op' && !enrich) {
+        // user-space op values may contain spaces: "op=adding group to /etc/group acct=…"
+        while (e < end) {
+          let n = e + 1
+          while (n < end && s.charCodeAt(n) === 32) n++
+          const ne = spaceOrEnd(s, n, end)
+          const eq = s.indexOf('=', n)
+          if (n >= end || (eq !== -1 && eq < ne)) break
+          e = ne
+        }
+      }
+      b.value(key, trimBare(s.slice(v, e)), K_BARE, enrich, noDecode)
+      i = e
+    }
+  }
+}
+
+const TP_USER = ' teleportUser='
+const TP_RES = ' res='
+
+/** True when a USER_LOGIN/USER_END/USER_ERR payload was written by Teleport (§7.1). */
+function isTeleportPayload (s: string, start: number, end: number): boolean {
+  const t = s.indexOf(TP_USER, start)
+  if (t !== -1 && t < end) return true
+  // no teleportUser (empty Teleport user): recognise by the executable, quoted or not
+  const x = s.indexOf(' exe=', start)
+  if (x === -1 || x >= end) return false
+  const h = s.indexOf(' hostname=', x)
+  if (h === -1 || h > end) return false
+  let stop = h
+  if (s.charCodeAt(stop - 1) === 34) stop--
+  return s.endsWith('teleport', stop)
+}
+
+/** msg='…' of a user-space record: nested key=values, or Teleport's positional layout. */
+function payload (b: Builder, s: string, start: number, end: number): void {
+  const t = b.typeNum
+  if ((t === T_USER_LOGIN || t === T_USER_END || t === T_USER_ERR) && isTeleportPayload(s, start, end)) {
+    const u = s.indexOf(TP_USER, start)
+    const r = s.lastIndexOf(TP_RES, end - 1)
+    if (u !== -1 && u < end && r > u) {
+      tokenize(b, s, start, u, false, true)
+      b.value('teleportUser', s.slice(u + TP_USER.length, r), K_QUOTED, false, true)
+      tokenize(b, s, r + 1, end, false, true)
+    } else {
+      tokenize(b, s, start, end, false, true)
+    }
+    return
+  }
+  tokenize(b, s, start, end, false, false)
+}
+
+/** Tokenise and decode a record body. */
+export function parseFields (body: string, typeNum: number, ascii: boolean): RecordFields {
+  const b = new Builder(typeNum, ascii)
+  let end = body.indexOf('\x1d')
+  if (end === -1) end = body.length
+  tokenize(b, body, 0, end, false, false)
+  if (end < body.length) tokenize(b, body, end + 1, body.length, true, false)
+  return {
+    fields: b.fields,
+    enriched: b.enriched,
+    escaped: b.escaped,
+    text: b.words === undefined ? undefined : b.words.join(' '),
+    hex: b.hex,
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * One raw audit line → one record, or one parse error value. Never throws.
+ *
+ * Only the header is read here (node=, type=, msg=audit(SEC.MS:SERIAL):); the body is kept
+ * as text and tokenised later, when the event is built (docs/auditd-format.md §1.1).
+ * Lines are latin1 strings: one char per byte, so offsets and lengths are byte counts and
+ * no byte is lost before we know which values need UTF-8 decoding.
+ */
+import { ParseErrors, type ParseErrorDef } from '../errors.js'
+import { recordTypeName, recordTypeNumber } from '../enrich/tables/record-types.js'
+
+export class AuditRecord {
+  constructor (
+    /** the type name as written (`SYSCALL`, `UNKNOWN[1420]`), or the name of a numeric type */
+    readonly type: string,
+    /** the type number, or -1 when the name is not in our table */
+    readonly typeNum: number,
+    readonly node: string | undefined,
+    readonly sec: number,
+    readonly ms: number,
+    readonly serial: number,
+    /** event identity: `[node ]SEC.MS:SERIAL` — records with and without node= never join */
+    readonly key: string,
+    /** everything after `msg=audit(…):`, including any 0x1D enrichment; leading space removed */
+    readonly body: string,
+    /** byte offset of the line in its source */
+    readonly offset: number,
+    /** true when the line had no byte ≥ 0x80 (so no UTF-8 re-decoding is needed) */
+    readonly ascii: boolean,
+  ) {}
+}
+
+export class LineError {
+  constructor (
+    readonly error: ParseErrorDef,
+    /** the line (latin1), possibly shortened by the reader for over-long lines */
+    readonly line: string,
+    readonly offset: number,
+    readonly detail?: string,
+  ) {}
+}
+
+export type ParseResult = AuditRecord | LineError
+
+const MAX_SERIAL = 4294967295
+
+function digitsEnd (s: string, i: number, end: number): number {
+  while (i < end) {
+    const c = s.charCodeAt(i)
+    if (c < 48 || c > 57) break
+    i++
+  }
+  return i
+}
+
+/** True when `s` consists of decimal digits only (numeric `type=1400` in printk-style lines). */
+function isDigits (s: string): boolean {
+  return s.length > 0 && digitsEnd(s, 0, s.length) === s.length
+}
+
+function typeOf (name: string): [string, number] {
+  if (isDigits(name)) {
+    const n = Number(name)
+    return [recordTypeName(n), n]
+  }
+  return [name, recordTypeNumber(name) ?? -1]
+}
+
+/**
+ * Parse one line (without its `\n`; a trailing `\r` is ignored).
+ * `ascii` tells whether the line is known to have only 7-bit bytes.
+ */
+export function parseLine (line: string, offset: number, ascii = true): ParseResult {
+  let len = line.length
+  if (len > 0 && line.charCodeAt(len - 1) === 13) len--
+  if (len === 0) return new LineError(ParseErrors.EMPTY, line, offset)
+  if (line.indexOf('\0') !== -1) return new LineError(ParseErrors.NUL_BYTE, line, offset)
+
+  let p = 0
+  let node: string | undefined
+  if (line.startsWith('node=')) {
+    const sp = line.indexOf(' ', 5)
+    if (sp < 0 || sp >= len) return new LineError(ParseErrors.NO_TYPE, line, offset)
+    node = line.slice(5, sp)
+    p = sp + 1
+  }
+  if (!line.startsWith('type=', p)) return new LineError(ParseErrors.NO_TYPE, line, offset)
+  p += 5
+  const sp = line.indexOf(' ', p)
+  if (sp < 0 || sp >= len) return new LineError(ParseErrors.NO_HEADER, line, offset)
+  if (sp === p) return new LineError(ParseErrors.BAD_TYPE, line, offset)
+  const [type, typeNum] = typeOf(line.slice(p, sp))
+  p = sp + 1
+  if (!line.startsWith('msg=audit(', p)) return new LineError(ParseErrors.NO_HEADER, line, offset)
+  p += 10
+
+  const secEnd = digitsEnd(line, p, len)
+  if (secEnd === p || secEnd - p > 12 || line.charCodeAt(secEnd) !== 46 /* . */) {
+    return new LineError(ParseErrors.BAD_TIMESTAMP, line, offset)
+  }
+  const idStart = p
+  const sec = Number(line.slice(p, secEnd))
+  p = secEnd + 1
+  const msEnd = digitsEnd(line, p, len)
+  if (msEnd - p !== 3 || line.charCodeAt(msEnd) !== 58 /* : */) {
+    return new LineError(ParseErrors.BAD_TIMESTAMP, line, offset)
+  }
+  const ms = (line.charCodeAt(p) - 48) * 100 + (line.charCodeAt(p + 1) - 48) * 10 + (line.charCodeAt(p + 2) - 48)
+  p = msEnd + 1
+  const serEnd = digitsEnd(line, p, len)
+  if (serEnd === p || serEnd - p > 10 || line.charCodeAt(serEnd) !== 41 /* ) */) {
+    return new LineError(ParseErrors.BAD_SERIAL, line, offset)
+  }
+  const serial = Number(line.slice(p, serEnd))
+  if (serial > MAX_SERIAL) return new LineError(ParseErrors.BAD_SERIAL, line, offset)
+  p = serEnd + 1
+  // "):" then a space; old DAEMON_* free text omits the colon (§1.2)
+  if (p < len && line.charCodeAt(p) === 58) p++
+  if (p < len && line.charCodeAt(p) === 32) p++
+  const body = p === 0 && len === line.length ? line : line.slice(p, len)
+  const id = line.slice(idStart, serEnd)
+  const key = node === undefined ? id : node + ' ' + id
+  return new AuditRecord(type, typeNum, node, sec, ms, serial, key, body, offset, ascii)
+}

@@ -1,0 +1,17 @@
+/** Locations of files shipped with the package (schemas, examples), from src/ or dist/. */
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+export function schemaPath (name: string): string {
+  return join(packageRoot, 'schemas', name)
+}
+
+export function examplePath (name: string): string {
+  return join(packageRoot, 'examples', name)
+}
+
+export function packageFile (name: string): string {
+  return join(packageRoot, name)
+}

@@ -1,0 +1,126 @@
+import t from 'tap'
+import { parseFields } from '../../src/parse/fields.js'
+
+const SYSCALL = 1300; const EXECVE = 1309; const PATH = 1302; const PROCTITLE = 1327; const AVC = 1400
+const USER_LOGIN = 1112; const USER_END = 1106; const USER_ERR = 1109; const USER_ACCT = 1101; const LOGIN = 1006
+const TTY = 1319; const ADD_GROUP = 1116; const USER_CMD = 1123
+
+t.test('quoted, bare and hex values', async (t) => {
+  const f = parseFields('arch=c000003e syscall=59 success=yes comm="whoami" exe=2F7573722F62696E2F6D7920746F6F6C key=(null)', SYSCALL, true)
+  t.same(f.fields, { arch: 'c000003e', syscall: '59', success: 'yes', comm: 'whoami', exe: '/usr/bin/my tool', key: '(null)' })
+  t.ok(f.hex?.has('exe'))
+  t.notOk(f.hex?.has('arch'), 'arch is hex-looking but not an encoded string')
+})
+
+t.test('PROCTITLE: NUL-separated argv shown with spaces', async (t) => {
+  const f = parseFields('proctitle=2F62696E2F7368002D63006563686F206869', PROCTITLE, true)
+  t.equal(f.fields.proctitle, '/bin/sh -c echo hi')
+  t.equal(parseFields('proctitle="(null)"', PROCTITLE, true).fields.proctitle, '(null)')
+})
+
+t.test('ENRICHED part after 0x1D is kept apart, SADDR braces with spaces', async (t) => {
+  const f = parseFields('saddr=0200005009FEA9FE0000000000000000 \x1dSADDR={ saddr_fam=inet laddr=9.254.169.254 lport=80 } UID="root"', 1306, true)
+  t.equal(f.fields.saddr, '0200005009FEA9FE0000000000000000')
+  t.same(f.enriched, { SADDR: 'saddr_fam=inet laddr=9.254.169.254 lport=80', UID: 'root' })
+})
+
+t.test('user-space payload msg=\'…\' with enrichment after the closing quote', async (t) => {
+  const f = parseFields("pid=1 uid=0 auid=1000 ses=2 msg='op=PAM:accounting grantors=pam_unix acct=\"user\" exe=\"/usr/bin/sudo\" hostname=? addr=? terminal=/dev/pts/1 res=success'\x1dUID=\"root\" AUID=\"user\"", USER_ACCT, true)
+  t.same(f.fields, { pid: '1', uid: '0', auid: '1000', ses: '2', op: 'PAM:accounting', grantors: 'pam_unix', acct: 'user', exe: '/usr/bin/sudo', hostname: '?', addr: '?', terminal: '/dev/pts/1', res: 'success' })
+  t.same(f.enriched, { UID: 'root', AUID: 'user' })
+})
+
+t.test('acct is hex only when unquoted', async (t) => {
+  const hex = parseFields("pid=1 uid=0 msg='op=login acct=28696E76616C6964207573657229 exe=\"/usr/sbin/sshd\" hostname=? addr=1.2.3.4 terminal=sshd res=failed'", USER_LOGIN, true)
+  t.equal(hex.fields.acct, '(invalid user)')
+  const quoted = parseFields("pid=1 uid=0 msg='op=login acct=\"cafe\" exe=\"/usr/sbin/sshd\" res=failed'", USER_LOGIN, true)
+  t.equal(quoted.fields.acct, 'cafe')
+})
+
+t.test('op values with spaces (shadow-utils)', async (t) => {
+  const f = parseFields("pid=1 uid=0 auid=0 ses=1 msg='op=adding group to /etc/group id=1003 exe=\"/usr/sbin/groupadd\" hostname=h addr=? terminal=pts/0 res=success'", ADD_GROUP, true)
+  t.equal(f.fields.op, 'adding group to /etc/group')
+  t.equal(f.fields.id, '1003')
+})
+
+t.test('old RHEL forms: "user pid=", "old auid=", PAM parenthesised tail', async (t) => {
+  const u = parseFields("user pid=4121 uid=0 auid=700 msg='PAM: session open acct=root : exe=\"/usr/sbin/crond\" (hostname=?, addr=?, terminal=cron res=success)'", 1105, true)
+  t.equal(u.fields.pid, '4121')
+  t.equal(u.fields.acct, 'root')
+  t.equal(u.fields.hostname, '?')
+  t.equal(u.fields.terminal, 'cron')
+  t.equal(u.fields.res, 'success')
+  t.match(u.text, /^user PAM: session open :$/)
+  const l = parseFields('login pid=26125 uid=0 old auid=700 new auid=700 old ses=6793 new ses=12286', LOGIN, true)
+  t.equal(l.fields['old-auid'], '700')
+  t.equal(l.fields.auid, '700')
+  t.equal(l.fields['old-ses'], '6793')
+  t.equal(l.fields.ses, '12286')
+})
+
+t.test('SELinux AVC: result word and permission braces', async (t) => {
+  const f = parseFields('avc:  denied  { read write } for  pid=2 comm="x" scontext=a tcontext=b tclass=file permissive=0', AVC, true)
+  t.equal(f.fields.seresult, 'denied')
+  t.equal(f.fields.seperms, 'read,write')
+  t.equal(f.fields.comm, 'x')
+  t.equal(f.fields.permissive, '0')
+})
+
+t.test('AppArmor quoted values with spaces', async (t) => {
+  const f = parseFields('apparmor="STATUS" operation="profile_replace" info="same as current profile, skipping" profile="unconfined" name="/usr/bin/man" pid=1 comm="apparmor_parser"', AVC, true)
+  t.equal(f.fields.info, 'same as current profile, skipping')
+  t.equal(f.fields.name, '/usr/bin/man')
+})
+
+t.test('EXECVE: arguments hex or quoted; long-argument chunks kept as logged', async (t) => {
+  const f = parseFields('argc=3 a0="ls" a1=2D6C2061 a2_len=4 a2[0]=4142', EXECVE, true)
+  t.equal(f.fields.a0, 'ls')
+  t.equal(f.fields.a1, '-l a')
+  t.equal(f.fields.a2_len, '4')
+  t.equal(f.fields['a2[0]'], '4142')
+})
+
+t.test('TTY data and USER_CMD cmd are decoded', async (t) => {
+  t.equal(parseFields('data=6C730D', TTY, true).fields.data, 'ls\r')
+  t.equal(parseFields("pid=1 msg='cwd=\"/root\" cmd=6C73202D6C terminal=pts/0 res=success'", USER_CMD, true).fields.cmd, 'ls -l')
+})
+
+t.test('non-UTF-8 bytes are percent-escaped, and only then % is escaped', async (t) => {
+  const f = parseFields('name=2F746D702F66FF25 nametype=NORMAL', PATH, true)
+  t.equal(f.fields.name, '/tmp/f%FF%25')
+  t.same(f.escaped, ['name'])
+  const ok = parseFields('name=2F746D702F25C3A9', PATH, true)
+  t.equal(ok.fields.name, '/tmp/%é', 'valid UTF-8: literal % unchanged')
+  t.equal(ok.escaped, undefined)
+})
+
+t.test('raw UTF-8 in unencoded values (latin1-read line) is re-decoded', async (t) => {
+  const latin1 = Buffer.from("pid=5 uid=0 msg='op=login acct=\"root\" exe=\"/usr/local/bin/teleport\" hostname=? addr=1.2.3.4:5 terminal=teleport teleportUser=zoë res=success'", 'utf8').toString('latin1')
+  const f = parseFields(latin1, USER_LOGIN, false)
+  t.equal(f.fields.teleportUser, 'zoë')
+})
+
+t.test('Teleport payload: positional, never hex-decoded', async (t) => {
+  const f = parseFields("pid=23456 uid=0 auid=4294967295 ses=4294967295 msg='op=login acct=\"cafe\" exe=\"/usr/local/bin/teleport\" hostname=? addr=203.0.113.7:51234 terminal=/dev/pts/3 teleportUser=Jane Doe (SSO)=admin res=success'", USER_LOGIN, true)
+  t.equal(f.fields.teleportUser, 'Jane Doe (SSO)=admin')
+  t.equal(f.fields.acct, 'cafe')
+  t.equal(f.fields.addr, '203.0.113.7:51234')
+  t.equal(f.fields.res, 'success')
+  const hexy = parseFields("pid=1 uid=0 msg='op=session_close acct=\"root\" exe=\"teleport\" hostname=? addr=127.0.0.1 terminal=teleport teleportUser=cafe res=success'", USER_END, true)
+  t.equal(hexy.fields.teleportUser, 'cafe', 'a hex-looking Teleport user stays as written')
+  const old = parseFields("pid=1 uid=0 msg='op=invalid_user acct=\"root\" exe=/usr/local/bin/teleport hostname=? addr=1.2.3.4:22 terminal=teleport teleportUser=bob res=failed'", USER_ERR, true)
+  t.equal(old.fields.exe, '/usr/local/bin/teleport')
+  t.equal(old.fields.teleportUser, 'bob')
+  t.equal(old.fields.res, 'failed')
+})
+
+t.test('a __proto__ key is stored as data, not as a prototype', async (t) => {
+  const f = parseFields('__proto__=x a=1', SYSCALL, true)
+  t.equal(Object.getPrototypeOf(f.fields), Object.prototype)
+  t.equal(f.fields.a, '1')
+  t.equal(f.fields.__proto___2, 'x')
+})
+
+t.test('duplicate keys are all kept', async (t) => {
+  t.same(parseFields('a=1 a=2', SYSCALL, true).fields, { a: '1', a_2: '2' })
+})

@@ -1,0 +1,71 @@
+import t from 'tap'
+import { parseLine, AuditRecord, LineError } from '../../src/parse/record.js'
+import { ParseErrors } from '../../src/errors.js'
+
+function rec (line: string): AuditRecord {
+  const r = parseLine(line, 0)
+  if (!(r instanceof AuditRecord)) throw new Error(`expected a record, got ${(r as LineError).error.code}`)
+  return r
+}
+function err (line: string): string {
+  const r = parseLine(line, 0)
+  if (!(r instanceof LineError)) throw new Error('expected a parse error')
+  return r.error.code
+}
+
+t.test('header: type, timestamp, serial, body', async (t) => {
+  const r = rec('type=SYSCALL msg=audit(1615114232.375:15558): arch=c000003e syscall=59')
+  t.equal(r.type, 'SYSCALL')
+  t.equal(r.typeNum, 1300)
+  t.equal(r.sec, 1615114232)
+  t.equal(r.ms, 375)
+  t.equal(r.serial, 15558)
+  t.equal(r.node, undefined)
+  t.equal(r.key, '1615114232.375:15558')
+  t.equal(r.body, 'arch=c000003e syscall=59')
+})
+
+t.test('node= prefix is part of the identity', async (t) => {
+  const r = rec('node=web-1 type=PATH msg=audit(1.001:7): item=0 name="/x"')
+  t.equal(r.node, 'web-1')
+  t.equal(r.key, 'web-1 1.001:7')
+  t.not(r.key, rec('type=PATH msg=audit(1.001:7): item=0').key, 'with and without node never join')
+})
+
+t.test('UNKNOWN[n] and numeric types', async (t) => {
+  const u = rec('type=UNKNOWN[1420] msg=audit(1.000:1): subj_apparmor=unconfined')
+  t.equal(u.type, 'UNKNOWN[1420]', 'the name from the log is kept')
+  t.equal(u.typeNum, 1420)
+  const n = rec('type=1400 msg=audit(1.000:2): avc: denied')
+  t.equal(n.type, 'AVC')
+  t.equal(n.typeNum, 1400)
+})
+
+t.test('trailing CR, continuation EXECVE with two spaces, missing colon', async (t) => {
+  t.equal(rec('type=EOE msg=audit(1.000:1): \r').body, '')
+  t.equal(rec('type=EXECVE msg=audit(1.000:1):  a1[1]=41').body, ' a1[1]=41', 'body keeps the second space; the tokenizer skips it')
+  const d = rec('type=DAEMON_CONFIG msg=audit(1490239800.477:34) config changed, auid=0')
+  t.equal(d.body, 'config changed, auid=0')
+})
+
+t.test('serial rollover values are accepted up to 2^32-1', async (t) => {
+  t.equal(rec('type=SYSCALL msg=audit(1.000:4294967295): x=1').serial, 4294967295)
+  t.equal(rec('type=SYSCALL msg=audit(1.000:0): x=1').serial, 0)
+  t.equal(err('type=SYSCALL msg=audit(1.000:4294967296): x=1'), ParseErrors.BAD_SERIAL.code)
+})
+
+t.test('bad lines are values with a reason, never exceptions', async (t) => {
+  t.equal(err(''), ParseErrors.EMPTY.code)
+  t.equal(err('\r'), ParseErrors.EMPTY.code)
+  t.equal(err('# a comment ("with parens")'), ParseErrors.NO_TYPE.code)
+  t.equal(err('type=UNKNOWN[1329] msg=?'), ParseErrors.NO_HEADER.code)
+  t.equal(err('type=SYSCALL'), ParseErrors.NO_HEADER.code)
+  t.equal(err('type= msg=audit(1.000:1): x'), ParseErrors.BAD_TYPE.code)
+  t.equal(err('type=SYSCALL msg=audit(abc.000:1): x'), ParseErrors.BAD_TIMESTAMP.code)
+  t.equal(err('type=SYSCALL msg=audit(1.0:1): x'), ParseErrors.BAD_TIMESTAMP.code)
+  t.equal(err('type=SYSCALL msg=audit(1.000:): x'), ParseErrors.BAD_SERIAL.code)
+  t.equal(err('type=SYSCALL msg=audit(1.000:12'), ParseErrors.BAD_SERIAL.code)
+  t.equal(err('node=x'), ParseErrors.NO_TYPE.code)
+  t.equal(err('host=x35 type=AVC msg=audit(1.000:1): x'), ParseErrors.NO_TYPE.code)
+  t.equal(err('type=SYSCALL msg=audit(1.000:1): a\0b'), ParseErrors.NUL_BYTE.code)
+})

@@ -95,7 +95,7 @@ export function parseLine (line: string, offset: number, ascii = true): ParseRes
   p += 10
 
   const secEnd = digitsEnd(line, p, len)
-  if (secEnd === p || secEnd - p > 12 || line.charCodeAt(secEnd) !== 46 /* . */) {
+  if (secEnd === p || secEnd - p > 10 || line.charCodeAt(secEnd) !== 46 /* . */) {
     return new LineError(ParseErrors.BAD_TIMESTAMP, line, offset)
   }
   const idStart = p

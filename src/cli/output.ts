@@ -5,7 +5,7 @@
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 
-const FLUSH_AT = 1 << 20
+const FLUSH_AT = 256 << 10
 
 export class BufferedOutput {
   private parts: string[] = []

@@ -14,6 +14,7 @@
  * and never hex-decoded (§7.4).
  */
 import { decodeHex, fromLatin1, hasHighByte, isHexString, type Decoded } from './decode.js'
+import { objectFrom } from './shape.js'
 
 export interface RecordFields {
   fields: Record<string, string>
@@ -55,23 +56,18 @@ function isExecveArgKey (key: string): boolean {
 }
 
 class Builder {
-  fields: Record<string, string> = {}
-  enriched: Record<string, string> | undefined = undefined
+  keys: string[] = []
+  values: string[] = []
+  /** the keys joined by spaces (a key never contains a space): the shape of the record */
+  sig = ''
+  ekeys: string[] | undefined = undefined
+  evalues: string[] | undefined = undefined
+  esig = ''
   escaped: string[] | undefined = undefined
   words: string[] | undefined = undefined
   hex: Set<string> | undefined = undefined
 
   constructor (readonly typeNum: number, readonly ascii: boolean) {}
-
-  put (target: Record<string, string>, key: string, value: string): void {
-    let k = key
-    if (k in target || k === '__proto__') {
-      let n = 2
-      while (`${key}_${n}` in target) n++
-      k = `${key}_${n}`
-    }
-    target[k] = value
-  }
 
   word (w: string): void {
     (this.words ??= []).push(w)
@@ -101,7 +97,15 @@ class Builder {
       v = d.value
       if (d.escaped) (this.escaped ??= []).push(key)
     }
-    this.put(enrich ? (this.enriched ??= {}) : this.fields, key, v)
+    if (enrich) {
+      (this.ekeys ??= []).push(key);
+      (this.evalues ??= []).push(v)
+      this.esig += key + ' '
+    } else {
+      this.keys.push(key)
+      this.values.push(v)
+      this.sig += key + ' '
+    }
   }
 }
 
@@ -236,8 +240,8 @@ export function parseFields (body: string, typeNum: number, ascii: boolean): Rec
   tokenize(b, body, 0, end, false, false)
   if (end < body.length) tokenize(b, body, end + 1, body.length, true, false)
   return {
-    fields: b.fields,
-    enriched: b.enriched,
+    fields: objectFrom(b.keys, b.values, b.sig),
+    enriched: b.ekeys === undefined ? undefined : objectFrom(b.ekeys, b.evalues as string[], b.esig),
     escaped: b.escaped,
     text: b.words === undefined ? undefined : b.words.join(' '),
     hex: b.hex,

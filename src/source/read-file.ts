@@ -6,7 +6,7 @@ import { open, type FileHandle } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import type { LineSplitter } from './lines.js'
 
-export const CHUNK_BYTES = 1 << 20
+export const CHUNK_BYTES = 256 << 10
 
 export interface ReadProgress {
   (bytesRead: number): void | Promise<void>

@@ -17,7 +17,7 @@ let compiled: ValidateFunction | undefined
 function validator (): ValidateFunction {
   if (compiled === undefined) {
     const schema = JSON.parse(readFileSync(schemaPath('event.schema.json'), 'utf8'))
-    const ajv = new Ajv({ allErrors: true, strict: true })
+    const ajv = new Ajv({ allErrors: false, strict: true })
     compiled = ajv.compile(schema)
   }
   return compiled

@@ -14,6 +14,7 @@ import { buildEvent, type BuildOptions } from '../event/build.js'
 import { validateEvent, type ValidationIssue } from '../validate/validator.js'
 import type { AuditshipEvent } from '../event/types.js'
 import type { LineSink } from '../source/lines.js'
+import { TeleportJoin, DEFAULT_TELEPORT, type TeleportOptions } from '../enrich/teleport.js'
 
 export interface PipelineOptions extends BuildOptions {
   maxInFlight: number
@@ -21,12 +22,15 @@ export interface PipelineOptions extends BuildOptions {
   validate: boolean
   /** tailing: close events idle this long in wall-clock time (see flushIdle) */
   wallClock?: boolean
+  /** Teleport attribution; false to turn it off */
+  teleport: TeleportOptions | false
 }
 
 export const DEFAULT_PIPELINE: PipelineOptions = {
   maxInFlight: 4096,
   timeoutSec: 2,
   validate: true,
+  teleport: DEFAULT_TELEPORT,
 }
 
 export interface PipelineOutput {
@@ -47,10 +51,12 @@ export interface PipelineStats {
 export class Pipeline implements LineSink {
   readonly stats: PipelineStats = { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0 }
   readonly reassembler: Reassembler
+  readonly teleport: TeleportJoin | undefined
   /** name of the input being read, for error reports */
   source = '-'
 
   constructor (private readonly opts: PipelineOptions, private readonly out: PipelineOutput) {
+    this.teleport = opts.teleport === false ? undefined : new TeleportJoin(opts.teleport)
     this.reassembler = new Reassembler(
       { maxInFlight: opts.maxInFlight, timeoutSec: opts.timeoutSec, wallClock: opts.wallClock },
       (ev) => this.finish(ev),
@@ -82,6 +88,7 @@ export class Pipeline implements LineSink {
 
   private finish (ev: AuditEventRecords): void {
     const doc = buildEvent(ev, this.opts)
+    this.teleport?.apply(doc)
     if (this.opts.validate) {
       const issues = validateEvent(doc)
       if (issues !== undefined) {

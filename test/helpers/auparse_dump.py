@@ -6,6 +6,7 @@ Usage: /usr/bin/python3 test/helpers/auparse_dump.py FILE [FILE...]
 Prints one JSON object on stdout: {FILE: {"events": [EVENT...]} | {"error": "..."}}.
 
     EVENT  = {"node": str|None, "sec": int, "milli": int, "serial": int, "records": [RECORD...]}
+             (sec/milli/serial are null when auparse has no timestamp for the event)
     RECORD = {"type": "SYSCALL", "typeNum": 1300, "nfields": 25, "line": 3,
               "fields": [[name, raw], ...],      # every field, get_field_str(), in order
               "interp": {name: value, ...},      # interpret_field() of the decoded fields below
@@ -63,14 +64,15 @@ def wanted(rtype, name):
 def value(fn, missing=None):
     """Call a binding getter; map undecodable bytes to {"hex": ...}.
 
-    The binding raises LookupError("Not found") / RuntimeError when the C function returns
-    NULL (e.g. auparse_get_type_name for a type number its table lacks): `missing` then.
+    The binding raises LookupError("Not found") / RuntimeError / OSError when the C function
+    returns NULL or 0 (e.g. auparse_get_type_name for a type number its table lacks, or every
+    getter of the bogus record auparse makes of a comment line): `missing` then.
     """
     try:
         return fn()
     except UnicodeDecodeError as e:
         return {'hex': bytes(e.object).hex()}
-    except (LookupError, RuntimeError):
+    except (LookupError, RuntimeError, OSError):
         return missing
 
 
@@ -80,20 +82,27 @@ def dump(path):
     au.set_escape_mode(auparse.AUPARSE_ESC_RAW)
     events = []
     while au.parse_next_event():
-        ts = au.get_timestamp()
-        ev = {'node': ts.host, 'sec': ts.sec, 'milli': ts.milli, 'serial': ts.serial, 'records': []}
+        ts = value(au.get_timestamp)
+        if ts is None:
+            # auparse accepted a line whose "timestamp" it could not read (e.g. the comment
+            # line `#   execve("/bin/true", NULL, NULL);` of laurel's fork-sleep-exec.txt)
+            ev = {'node': None, 'sec': None, 'milli': None, 'serial': None, 'records': []}
+        else:
+            ev = {'node': ts.host, 'sec': ts.sec, 'milli': ts.milli, 'serial': ts.serial, 'records': []}
         if not au.first_record():
             events.append(ev)
             continue
         while True:
             # auparse_get_type_name has no name for numbers missing from libaudit's table
-            # (e.g. 1420): report them the way auditd writes them, UNKNOWN[n]
-            rtype = value(au.get_type_name, 'UNKNOWN[%d]' % au.get_type())
+            # (e.g. 1420): report them the way auditd writes them, UNKNOWN[n]. A record with
+            # no type at all (a comment line auparse accepted) gets type null.
+            tnum = value(au.get_type)
+            rtype = value(au.get_type_name, None if tnum is None else 'UNKNOWN[%d]' % tnum)
             rec = {
                 'type': rtype,
-                'typeNum': au.get_type(),
-                'nfields': au.get_num_fields(),
-                'line': au.get_line_number(),
+                'typeNum': tnum,
+                'nfields': value(au.get_num_fields),
+                'line': value(au.get_line_number),
                 'fields': [],
                 'interp': {},
                 'text': value(au.get_record_text),

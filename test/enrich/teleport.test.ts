@@ -1,0 +1,71 @@
+/**
+ * Per-event Teleport attribution over hand-written scenarios (test/fixtures/teleport): each
+ * `NAME.expected.json` lists every event with the Teleport user it belongs to (or null) and
+ * how it was attributed. Nothing else may be attributed.
+ */
+import t from 'tap'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { runFixture, fixtures } from '../helpers/pipeline.js'
+import { TeleportJoin } from '../../src/enrich/teleport.js'
+import type { AuditshipEvent } from '../../src/event/types.js'
+
+interface Expected {
+  description: string
+  events: Array<{ serial: number, timestamp: string, types: string[], teleport_user: string | null, attribution: string | null, login?: string, why: string }>
+}
+
+function idOf (d: AuditshipEvent): string {
+  const ms = Date.parse(d['@timestamp'])
+  return `${(d.auditd.node ?? '')}|${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}:${d.auditd.sequence}`
+}
+
+const names = readdirSync(join(fixtures, 'teleport')).filter((f) => f.endsWith('.log')).map((f) => f.slice(0, -4))
+
+for (const name of names) {
+  t.test(name, async (t) => {
+    const exp = JSON.parse(readFileSync(join(fixtures, 'teleport', name + '.expected.json'), 'utf8')) as Expected
+    const { docs, errors } = runFixture(`teleport/${name}.log`)
+    t.equal(errors.length, 0, 'no parse errors')
+    const node = docs[0]?.auditd.node ?? ''
+    const byId = new Map(docs.map((d) => [idOf(d), d]))
+    t.equal(docs.length, exp.events.length, 'one event per expected event')
+    for (const e of exp.events) {
+      const d = byId.get(`${node}|${e.timestamp}:${e.serial}`)
+      if (d === undefined) { t.fail(`event ${e.timestamp}:${e.serial} missing`); continue }
+      t.same(d.auditd.records.map((r) => r.type), e.types, `${e.serial} record types`)
+      t.equal(d.teleport?.user ?? null, e.teleport_user, `${e.serial} user — ${e.why}`)
+      t.equal(d.teleport?.attribution ?? null, e.attribution, `${e.serial} attribution`)
+      if (e.login !== undefined) t.equal(d.teleport?.login, e.login, `${e.serial} login`)
+    }
+  })
+}
+
+t.test('Teleport records: source address split, outcome', async (t) => {
+  const { docs } = runFixture('teleport/ipv6_addr.log')
+  const login = docs.find((d) => d.auditd.message_type === 'user_login' && d.teleport !== undefined)
+  t.ok(login)
+  t.equal(login?.source?.ip, '2001:db8::7')
+  t.equal(login?.source?.port, 51234)
+  t.equal(login?.event.outcome, 'success')
+  const err = runFixture('teleport/user_err_daemon.log').docs.find((d) => d.auditd.message_type === 'user_err')
+  t.equal(err?.event.outcome, 'failure')
+  t.match(err?.source, { ip: /^\d+\.\d+\.\d+\.\d+$/, port: Number })
+})
+
+t.test('state survives a restart: split a log, export/import between the halves', async (t) => {
+  for (const name of names) {
+    const whole = runFixture(`teleport/${name}.log`).docs.map((d) => [idOf(d), d.teleport?.user ?? null, d.teleport?.attribution ?? null])
+    const lines = readFileSync(join(fixtures, 'teleport', name + '.log'), 'latin1').split('\n')
+    // apply the join ourselves on the events of a pipeline without Teleport, restarting halfway
+    const docs = runFixture(`teleport/${name}.log`, { teleport: false }).docs
+    const half = Math.floor(docs.length / 2)
+    const a = new TeleportJoin()
+    for (const d of docs.slice(0, half)) a.apply(d)
+    const b = new TeleportJoin()
+    b.importState(JSON.parse(JSON.stringify(a.exportState())))
+    for (const d of docs.slice(half)) b.apply(d)
+    const resumed = docs.map((d) => [idOf(d), d.teleport?.user ?? null, d.teleport?.attribution ?? null])
+    t.same(resumed, whole, `${name}: same attribution with a restart after event ${half} of ${docs.length} (${lines.length} lines)`)
+  }
+})

@@ -253,3 +253,37 @@ export function shipEventId (e: ShipEvent): string {
   const t = Date.parse(e['@timestamp'])
   return eventId(e.auditd.node, Math.floor(t / 1000), t % 1000, e.auditd.sequence)
 }
+
+// ---------------------------------------------------------------- synthetic log
+
+const hex = (b: Buffer | string): string => Buffer.from(b as string, typeof b === 'string' ? 'latin1' : undefined).toString('hex').toUpperCase()
+
+/**
+ * One execve event whose untrusted strings exercise what the corpus does not have: control
+ * bytes, spaces, `%`, `\`, `"`, bytes that are not UTF-8, a UTF-8 character split across two
+ * aN[i] chunks spread over three EXECVE records, PROCTITLE with NULs. Written as latin1 bytes.
+ */
+export function syntheticEdgeCaseLog (): string {
+  const b = (s: string): Buffer => Buffer.from(s, 'latin1')
+  const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8')
+  const name = Buffer.concat([b('a b\t\n\r\x7f\\%"'), utf8('é'), b('\xff')])
+  const arg1 = Buffer.concat([utf8('café '), b('\xfe%41')])
+  const big = Buffer.concat([b('xxxxxxxxx'), utf8('€'), b('yyyyy')]) // € = E2 82 AC
+  const bigHex = hex(big)
+  const c0 = bigHex.slice(0, 20) // ends inside the €
+  const c1 = bigHex.slice(20, 24)
+  const c2 = bigHex.slice(24)
+  const h = 'msg=audit(1700000000.000:100):'
+  const lines = [
+    `type=SYSCALL ${h} arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=2 ppid=1 pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm=${hex(b('my prog\xff'))} exe=${hex(Buffer.concat([b('/opt/my dir/'), utf8('€'), b('\xff')]))} key=(null)`,
+    `type=EXECVE ${h} argc=4 a0="ls" a1=${hex(arg1)} a2_len=${bigHex.length} a2[0]=${c0}`,
+    `type=EXECVE ${h}  a2[1]=${c1}`,
+    `type=EXECVE ${h}  a2[2]=${c2} a3=${hex(b('100%'))}`,
+    `type=CWD ${h} cwd=${hex(b('/tmp/\xff\xfe dir'))}`,
+    `type=PATH ${h} item=0 name=${hex(name)} inode=1 dev=00:00 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL`,
+    `type=PATH ${h} item=1 name=(null) inode=2 dev=00:00 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL`,
+    `type=PROCTITLE ${h} proctitle=${hex(Buffer.concat([b('ls\0'), arg1, b('\0a\tb')]))}`,
+    `type=EOE ${h}`,
+  ]
+  return lines.join('\n') + '\n'
+}

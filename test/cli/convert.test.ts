@@ -1,0 +1,91 @@
+import t from 'tap'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { cli, events } from '../helpers/cli.js'
+import { fixtures, repoRoot } from '../helpers/pipeline.js'
+
+const interleaved = join(fixtures, 'correlate', 'interleaved.log')
+const garbage = join(fixtures, 'correlate', 'garbage_lines.log')
+
+t.test('files in order, NDJSON on stdout, summary on stderr', async (t) => {
+  const r = cli(['convert', interleaved, join(fixtures, 'correlate', 'split_execve.log')])
+  t.equal(r.code, 0)
+  const evs = events(r.stdout)
+  t.same(evs.map((e) => e.auditd.sequence), [501, 500, 700])
+  t.match(r.stderr, /records=15 events=3 parse_errors=0 incomplete=0 invalid=0 bytes=\d+/)
+})
+
+t.test('stdin, explicit "-" and no argument', async (t) => {
+  const input = readFileSync(interleaved)
+  for (const args of [['convert'], ['convert', '-']]) {
+    const r = cli(args, input)
+    t.equal(r.code, 0)
+    t.equal(events(r.stdout).length, 2, args.join(' '))
+  }
+})
+
+t.test('bad lines: exit 0, counted, written with reasons to --errors', async (t) => {
+  const dir = t.testdir()
+  const errFile = join(dir, 'errors.ndjson')
+  const r = cli(['convert', '--errors', errFile, garbage])
+  t.equal(r.code, 0)
+  t.match(r.stderr, /parse_errors=6/)
+  const errs = readFileSync(errFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+  t.equal(errs.length, 6)
+  t.same(errs[0], { source: garbage, offset: 0, code: 'AS_PARSE_NO_TYPE', reason: 'line does not start with "type=" (or "node=… type=")', line: 'garbage without a header' })
+  t.ok(errs.every((e) => typeof e.offset === 'number' && typeof e.reason === 'string'))
+  const bin = errs.find((e) => e.code === 'AS_PARSE_NUL_BYTE')
+  t.equal(bin.line, '%FF%FE binary \u0000 junk', 'non-UTF-8 bytes of a bad line are escaped')
+})
+
+t.test('an unreadable input: clear message, non-zero, no output', async (t) => {
+  const r = cli(['convert', interleaved, '/nonexistent/audit.log'])
+  t.equal(r.code, 66)
+  t.equal(r.stdout, '')
+  t.match(r.stderr, /cannot read \/nonexistent\/audit\.log: ENOENT/)
+})
+
+t.test('usage errors exit 64 with a message', async (t) => {
+  const a = cli(['convert', '--max-in-flight', 'lots', interleaved])
+  t.equal(a.code, 64)
+  t.match(a.stderr, /--max-in-flight needs a positive integer, got "lots"/)
+  const b = cli(['convert', '--bogus'])
+  t.equal(b.code, 64)
+  t.match(b.stderr, /Unknown option '--bogus'/)
+  const c = cli(['frobnicate'])
+  t.equal(c.code, 64)
+  t.match(c.stderr, /unknown command "frobnicate"/)
+})
+
+t.test('--validate exits 0 when every event is valid; --original keeps raw records', async (t) => {
+  const r = cli(['convert', '--validate', '--original', interleaved])
+  t.equal(r.code, 0)
+  const ev = events(r.stdout)[1]
+  t.match(ev.event.original[0], /^type=SYSCALL msg=audit\(1700000000\.100:500\): arch=c000003e/)
+})
+
+t.test('the in-flight bound and event timeout are options', async (t) => {
+  const r = cli(['convert', '--max-in-flight', '1', interleaved])
+  t.equal(r.code, 0)
+  const evs = events(r.stdout)
+  t.ok(evs.some((e) => e.auditd.complete === false && e.auditd.closed_by === 'evicted'))
+  t.equal(evs.reduce((n: number, e: any) => n + e.auditd.records.length, 0), 9, 'every record still comes out')
+})
+
+t.test('the example: every event of the two Teleport sessions is attributed', async (t) => {
+  const r = cli(['convert', join(repoRoot, 'examples', 'teleport-sessions.log')])
+  t.equal(r.code, 0)
+  const evs = events(r.stdout)
+  const users = evs.map((e) => e.teleport?.user).filter(Boolean)
+  t.equal(users.filter((u: string) => u === 'alice@example.com').length, 13)
+  t.equal(users.filter((u: string) => u === 'bob@example.com').length, 5)
+  t.equal(users.filter((u: string) => u === 'mallory@example.com').length, 1)
+  t.notOk(evs.some((e) => e.process?.args?.[0] === 'journalctl' && e.teleport !== undefined), "the OpenSSH admin's commands are not attributed")
+})
+
+t.test('help and version', async (t) => {
+  t.match(cli(['--help']).stdout, /convert/)
+  t.match(cli(['convert', '--help']).stdout, /--errors FILE/)
+  t.match(cli(['--version']).stdout, /^auditship \d+\.\d+\.\d+/)
+  writeFileSync(join(t.testdir(), 'x'), '')
+})

@@ -5,12 +5,14 @@
 import { readFileSync } from 'node:fs'
 import { packageFile } from '../paths.js'
 import { convert, CONVERT_HELP } from './convert.js'
+import { search, SEARCH_HELP } from './search.js'
 import { EX_USAGE } from './offline.js'
 
 const HELP = `Usage: auditship <command> [options]
 
 Commands:
   convert [FILE...]     audit logs → one JSON event per line (stdout)
+  search [FILE...]      find what a Teleport user, session or uid did (JSON or a timeline)
   help [COMMAND]        show help
 
 Run 'auditship <command> --help' for a command's options.
@@ -18,6 +20,7 @@ Run 'auditship <command> --help' for a command's options.
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>, help: string }> = {
   convert: { run: convert, help: CONVERT_HELP },
+  search: { run: search, help: SEARCH_HELP },
 }
 
 async function main (argv: string[]): Promise<number> {

@@ -11,6 +11,7 @@ import { decodeSaddr, type SockAddr } from '../parse/decode.js'
 import { archName, syscallName } from '../enrich/tables/arch.js'
 import { categorizeSyscall, categorizeType, type Categorization } from '../enrich/ecs.js'
 import { reassembleArgs } from '../enrich/execve.js'
+import { summarize } from '../enrich/summary.js'
 import type { AuditshipEvent, EventRecord, Endpoint } from './types.js'
 
 const UNSET = '4294967295'
@@ -149,8 +150,13 @@ export function buildEvent (ev: AuditEventRecords, opts: BuildOptions = {}): Aud
       cat = sn === undefined ? undefined : categorizeSyscall(sn)
     }
     if (pf.exit !== undefined) auditd.exit = pf.exit
-  } else {
-    cat = categorizeType(primary.type)
+  }
+  // a record that says what the syscall did (LOGIN, AVC, CONFIG_CHANGE, ANOM_*, a user
+  // message sent during it …) describes the event better than the syscall's name
+  for (let i = 0; i < n; i++) {
+    if (i === sys) continue
+    const c = categorizeType(ev.records[i].type)
+    if (c !== undefined) { cat = c; break }
   }
   if (cat !== undefined) {
     if (cat.action !== '') doc.event.action = cat.action
@@ -277,6 +283,8 @@ export function buildEvent (ev: AuditEventRecords, opts: BuildOptions = {}): Aud
   if (opts.includeOriginal === true) {
     doc.event.original = ev.records.map((r) => (r.node === undefined ? '' : `node=${r.node} `) + `type=${r.type} msg=audit(${r.sec}.${String(r.ms).padStart(3, '0')}:${r.serial}): ${r.body}`)
   }
+  const summary = summarize(doc, cat?.objectType)
+  if (summary !== undefined) auditd.summary = summary
   if (warnings !== undefined) auditd.warnings = warnings
   return doc
 }

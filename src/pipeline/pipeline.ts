@@ -15,6 +15,7 @@ import { validateEvent, type ValidationIssue } from '../validate/validator.js'
 import type { AuditshipEvent } from '../event/types.js'
 import type { LineSink } from '../source/lines.js'
 import { TeleportJoin, DEFAULT_TELEPORT, type TeleportOptions } from '../enrich/teleport.js'
+import { IdNames, type NameFiles } from '../enrich/names.js'
 
 export interface PipelineOptions extends BuildOptions {
   maxInFlight: number
@@ -24,6 +25,8 @@ export interface PipelineOptions extends BuildOptions {
   wallClock?: boolean
   /** Teleport attribution; false to turn it off */
   teleport: TeleportOptions | false
+  /** resolve ids the log left numeric from these passwd/group files; false: off */
+  names: NameFiles | false
 }
 
 export const DEFAULT_PIPELINE: PipelineOptions = {
@@ -31,6 +34,7 @@ export const DEFAULT_PIPELINE: PipelineOptions = {
   timeoutSec: 2,
   validate: true,
   teleport: DEFAULT_TELEPORT,
+  names: false,
 }
 
 export interface PipelineOutput {
@@ -52,11 +56,13 @@ export class Pipeline implements LineSink {
   readonly stats: PipelineStats = { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0 }
   readonly reassembler: Reassembler
   readonly teleport: TeleportJoin | undefined
+  readonly names: IdNames | undefined
   /** name of the input being read, for error reports */
   source = '-'
 
   constructor (private readonly opts: PipelineOptions, private readonly out: PipelineOutput) {
     this.teleport = opts.teleport === false ? undefined : new TeleportJoin(opts.teleport)
+    this.names = opts.names === false ? undefined : new IdNames(opts.names)
     this.reassembler = new Reassembler(
       { maxInFlight: opts.maxInFlight, timeoutSec: opts.timeoutSec, wallClock: opts.wallClock },
       (ev) => this.finish(ev),
@@ -89,6 +95,7 @@ export class Pipeline implements LineSink {
   private finish (ev: AuditEventRecords): void {
     const doc = buildEvent(ev, this.opts)
     this.teleport?.apply(doc)
+    this.names?.apply(doc)
     if (this.opts.validate) {
       const issues = validateEvent(doc)
       if (issues !== undefined) {

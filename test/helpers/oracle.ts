@@ -152,7 +152,8 @@ export interface PyEvent {
   records: PyRecord[]
 }
 
-export const SYSTEM_PYTHON = '/usr/bin/python3'
+/** the Debian interpreter with python3-audit; ORACLE_PYTHON=… exercises the skip path */
+export const SYSTEM_PYTHON = process.env.ORACLE_PYTHON ?? '/usr/bin/python3'
 export const DUMP_SCRIPT = fileURLToPath(new URL('auparse_dump.py', import.meta.url))
 
 /** Why the auparse oracle cannot run here, or undefined when it can. */
@@ -256,7 +257,7 @@ export function shipEventId (e: ShipEvent): string {
 
 // ---------------------------------------------------------------- synthetic log
 
-const hex = (b: Buffer | string): string => Buffer.from(b as string, typeof b === 'string' ? 'latin1' : undefined).toString('hex').toUpperCase()
+const hex = (b: Buffer): string => b.toString('hex').toUpperCase()
 
 /**
  * One execve event whose untrusted strings exercise what the corpus does not have: control

@@ -1,0 +1,32 @@
+import t from 'tap'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseIdFile } from '../../src/enrich/names.js'
+import { runFixture } from '../helpers/pipeline.js'
+
+t.test('passwd/group parsing: first name wins, junk skipped', async (t) => {
+  const m = parseIdFile('root:x:0:0:root:/root:/bin/bash\n# comment\nbad line\nalice:x:1000:1000::/home/alice:/bin/sh\ntoor:x:0:0::/:/bin/sh\n')
+  t.same([...m], [['0', 'root'], ['1000', 'alice']])
+})
+
+t.test('RAW log: names only when enabled, from the files given; ENRICHED names win', async (t) => {
+  const dir = t.testdir()
+  const passwd = join(dir, 'passwd'); const group = join(dir, 'group')
+  writeFileSync(passwd, 'root:x:0:0::/root:/bin/sh\nu1000:x:1000:1000::/h:/bin/sh\n')
+  writeFileSync(group, 'root:x:0:\nwheel:x:1000:\n')
+  const off = runFixture('correlate/interleaved.log').docs
+  t.equal(off[0].user?.name, undefined, 'off by default: output does not depend on the host')
+  const on = runFixture('correlate/interleaved.log', { names: { passwd, group } }).docs
+  t.equal(on[0].user?.name, 'u1000')
+  t.equal(on[0].user?.audit?.name, 'u1000')
+  t.equal(on[0].user?.group?.name, 'wheel')
+  t.equal(on[0].file?.owner, 'root')
+  const mixed = runFixture('correlate/enriched_and_raw_mixed.log', { names: { passwd, group } }).docs
+  t.equal(mixed[3].user?.audit?.name, 'alice', 'the name auditd resolved on the node is kept')
+  t.equal(mixed[1].user?.audit?.name, 'u1000', 'the RAW event gets the file name')
+})
+
+t.test('missing files: no names, no crash', async (t) => {
+  const d = runFixture('correlate/interleaved.log', { names: { passwd: '/nonexistent/p', group: '/nonexistent/g' } }).docs
+  t.equal(d[0].user?.name, undefined)
+})

@@ -65,8 +65,8 @@ function isUserSpace (t: number): boolean {
 export class Reassembler {
   private readonly open = new Map<string, Building>()
   private held: Building | undefined = undefined
-  private maxSec = 0
-  private lastSweep = 0
+  /** a lower bound of the timestamps of the open events (exact after each sweep) */
+  private minOpenSec = Infinity
   private readonly now: () => number
   readonly stats: ReassemblerStats = { orphanEoe: 0, evicted: 0, timedOut: 0 }
 
@@ -101,10 +101,7 @@ export class Reassembler {
       }
     }
 
-    if (rec.sec > this.maxSec) {
-      this.maxSec = rec.sec
-      if (this.maxSec > this.lastSweep) this.sweepLogTime()
-    }
+    if (rec.sec >= this.minOpenSec + this.opts.timeoutSec) this.sweepLogTime(rec.sec)
 
     const t = rec.typeNum
     let ev = this.open.get(rec.key)
@@ -126,6 +123,7 @@ export class Reassembler {
         return
       }
       this.open.set(rec.key, ev)
+      if (rec.sec < this.minOpenSec) this.minOpenSec = rec.sec
       if (this.open.size > this.opts.maxInFlight) this.evictOldest()
     } else {
       ev.records.push(rec)
@@ -167,15 +165,22 @@ export class Reassembler {
     this.close(first.value, 'evicted')
   }
 
-  /** auparse's rule: an event is over when a record is read `timeoutSec` later in log time. */
-  private sweepLogTime (): void {
-    this.lastSweep = this.maxSec
-    const limit = this.maxSec - this.opts.timeoutSec
+  /**
+   * auparse's rule: an open event is over when a record is read whose time is at least
+   * `timeoutSec` after the event's (so an event that was already old when it opened is
+   * closed by the next record, and time going backwards closes nothing).
+   */
+  private sweepLogTime (sec: number): void {
+    const limit = sec - this.opts.timeoutSec
+    let min = Infinity
     for (const ev of this.open.values()) {
       if (ev.sec <= limit) {
         this.stats.timedOut++
         this.close(ev, 'timeout')
+      } else if (ev.sec < min) {
+        min = ev.sec
       }
     }
+    this.minOpenSec = min
   }
 }

@@ -131,3 +131,14 @@ t.test('in-flight bound: the oldest event is emitted incomplete, never dropped',
   r.end()
   t.equal(emitted.length, 5)
 })
+
+t.test('log-time timeout is measured against the record just read (auparse rule), not the newest seen', async (t) => {
+  const { docs } = runBytes([
+    "type=USER_ACCT msg=audit(1000.000:1): pid=1 uid=0 auid=4294967295 ses=4294967295 msg='op=PAM:accounting acct=\"root\" exe=\"/usr/sbin/cron\" hostname=? addr=? terminal=cron res=success'",
+    'type=NETFILTER_CFG msg=audit(10.000:17): table=filter family=2 entries=0',
+    'type=AVC msg=audit(20.000:18): avc:  denied  { read } for  pid=2 comm="x" scontext=a tcontext=b tclass=file',
+    'type=SYSCALL msg=audit(10.000:17): arch=c000003e syscall=313 success=yes exit=0 items=0 ppid=390 pid=391 auid=4294967295 uid=0 comm="modprobe" exe="/usr/bin/kmod" key=(null)',
+  ].join('\n'))
+  t.same(shapes(docs), ['1:USER_ACCT', '17:NETFILTER_CFG', '18:AVC', '17:SYSCALL'])
+  t.same(docs.map((d) => d.auditd.closed_by ?? 'complete'), ['complete', 'timeout', 'end', 'end'])
+})

@@ -14,8 +14,9 @@ Prints one JSON object on stdout: {FILE: {"events": [EVENT...]} | {"error": "...
 
 Interpreted fields (the ones auditship decodes too): EXECVE a0, a1, ... and the chunks
 aN[i]; PROCTITLE proctitle; PATH name; CWD cwd; SYSCALL exe, comm. When a name occurs twice
-in one record only the first is kept in "interp" (auparse itself never has such records in
-the corpus).
+in one record only the first is kept in "interp" (no corpus record repeats one of these).
+"fields" starts with auparse's pseudo-field `type`. interpret_field() of PATH name is the
+decoded name only (not joined with CWD; that is interpret_realpath()), which we checked.
 
 Values are strings when they are valid UTF-8, else {"hex": "..."} with the exact bytes: the
 python binding decodes with strict UTF-8 and raises UnicodeDecodeError otherwise; the

@@ -124,33 +124,42 @@ function generate () {
     '/** Version of the audit userspace whose ausyscall produced these tables. */',
     `export const SYSCALLS_AUDIT_VERSION = '${version.replace(/['\\]/g, '\\$&')}'`,
     '',
-    '// The source keeps one [number, name] pair per line so a regeneration shows up as a readable',
-    '// diff; at load time each table becomes a dense array so a lookup is a single index.',
-    'function table (pairs: readonly (readonly [number, string])[]): SyscallTable {',
-    '  let max = -1',
-    '  for (const [nr] of pairs) if (nr > max) max = nr',
-    '  const out = Array.from<string | undefined>({ length: max + 1 })',
-    '  for (const [nr, name] of pairs) out[nr] = name',
-    '  return out',
+    '// One "number name" line per entry, so a regeneration shows up as a readable diff. A table is',
+    '// parsed into a dense array (a lookup is one index) the first time it is used: most hosts only',
+    '// ever see one or two arches, and thousands of array literals would cost megabytes at load.',
+    'function table (text: string): () => SyscallTable {',
+    '  let parsed: SyscallTable | undefined',
+    '  return () => {',
+    '    if (parsed !== undefined) return parsed',
+    '    const out: Array<string | undefined> = []',
+    "    for (const line of text.split('\\n')) {",
+    "      const sp = line.indexOf(' ')",
+    '      if (sp > 0) out[Number(line.slice(0, sp))] = line.slice(sp + 1)',
+    '    }',
+    '    for (let i = 0; i < out.length; i++) if (!(i in out)) out[i] = undefined',
+    '    parsed = out',
+    '    return out',
+    '  }',
     '}'
   )
   for (const { key, pairs } of tables) {
-    out.push('', `const ${ident(key)} = table([`)
-    for (const [n, s] of pairs) out.push(`  [${n}, '${s}'],`)
-    out.push('])')
+    out.push('', `const ${ident(key)} = table(\``)
+    for (const [n, s] of pairs) out.push(`${n} ${s}`)
+    out.push('`)')
   }
   out.push(
     '',
     '/**',
-    ' * Syscall tables keyed by machine name (see arch.ts for the arch= → machine mapping).',
-    ' * Null prototype, so a lookup with an arbitrary string never finds Object.prototype members.',
+    ' * Syscall tables keyed by machine name (see arch.ts for the arch= → machine mapping), each',
+    ' * parsed on first access. Null prototype, so a lookup with an arbitrary string never finds',
+    ' * Object.prototype members.',
     ' */',
     'export const SYSCALLS: Readonly<Record<string, SyscallTable>> = Object.freeze(',
-    '  Object.assign(Object.create(null) as Record<string, SyscallTable>, {'
+    '  Object.defineProperties(Object.create(null) as Record<string, SyscallTable>, {'
   )
   const entries = [...tables.map((t) => [t.key, t.key]), ...aliases]
   entries.forEach(([key, target], i) => {
-    out.push(`    ${key}: ${ident(target)}${i < entries.length - 1 ? ',' : ''}`)
+    out.push(`    ${key}: { enumerable: true, get: ${ident(target)} }${i < entries.length - 1 ? ',' : ''}`)
   })
   out.push('  })', ')', '')
   return out.join('\n')

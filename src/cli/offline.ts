@@ -2,14 +2,13 @@
  * The offline job behind `convert` and `search`: read audit logs in the order given, run
  * the pipeline, write matching events as NDJSON (or text), report bad lines and a summary.
  */
-import { createWriteStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { LineSplitter } from '../source/lines.js'
 import { openAll, readHandle, readStream } from '../source/read-file.js'
 import { Pipeline, DEFAULT_PIPELINE, type PipelineOptions, type PipelineStats } from '../pipeline/pipeline.js'
 import { fromLatin1 } from '../parse/decode.js'
 import type { AuditshipEvent } from '../event/types.js'
-import { BufferedOutput } from './output.js'
+import { FdOutput, OutputClosed } from './output.js'
 
 export const EX_OK = 0
 export const EX_USAGE = 64
@@ -30,7 +29,6 @@ export interface OfflineOptions {
   command: string
   /** exit non-zero when any event failed validation */
   failOnInvalid: boolean
-  stdout?: NodeJS.WritableStream
   stderr?: NodeJS.WritableStream
 }
 
@@ -58,9 +56,16 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
     return { code: EX_NOINPUT, stats: emptyStats() }
   }
 
-  const out = new BufferedOutput((o.stdout ?? process.stdout) as NodeJS.WritableStream as import('node:stream').Writable)
-  const errStream = o.errorsFile === undefined ? undefined : createWriteStream(o.errorsFile, { flags: 'w' })
-  const errOut = errStream === undefined ? undefined : new BufferedOutput(errStream)
+  const out = new FdOutput(1)
+  let errOut: FdOutput | undefined
+  try {
+    errOut = o.errorsFile === undefined ? undefined : FdOutput.open(o.errorsFile)
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    stderr.write(`auditship ${o.command}: cannot write ${o.errorsFile ?? ''}: ${e.code ?? ''} ${e.message}\n`)
+    await Promise.all(handles.map(async (h) => (h === 'stdin' ? undefined : await h.close())))
+    return { code: EX_IOERR, stats: emptyStats() }
+  }
   const render = o.render ?? ((d: AuditshipEvent) => JSON.stringify(d) + '\n')
   const filter = o.filter
   let matched = 0
@@ -89,6 +94,7 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
   let lastProgress = 0
   let bytes = 0
   let code = EX_OK
+  let closed = false
   for (let i = 0; i < handles.length; i++) {
     const h = handles[i]
     pipeline.source = inputs[i]
@@ -104,22 +110,25 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
           stderr.write(`\rauditship ${o.command}: ${((100 * done) / totalBytes).toFixed(0)}% ${(done / 1e6).toFixed(0)} MB, ${pipeline.stats.records} records (${Math.round(rate)}/s)  `)
         }
       }
-      await out.flush()
-      if (errOut !== undefined) await errOut.flush()
     }
     try {
       bytes += h === 'stdin' ? await readStream(process.stdin, splitter, after) : await readHandle(h, splitter, after)
     } catch (err) {
+      if (err instanceof OutputClosed) { closed = true; break }
       const e = err as NodeJS.ErrnoException
       stderr.write(`auditship ${o.command}: error reading ${inputs[i]}: ${e.code ?? ''} ${e.message}\n`)
       code = EX_IOERR
-    } finally {
-      if (h !== 'stdin') await h.close()
     }
   }
-  pipeline.end()
-  await out.end()
-  if (errOut !== undefined) await errOut.end()
+  try {
+    if (!closed) pipeline.end()
+    out.close()
+  } catch (err) {
+    if (!(err instanceof OutputClosed)) throw err
+    closed = true
+  }
+  errOut?.close()
+  for (let j = 0; j < handles.length; j++) { const h = handles[j]; if (h !== 'stdin') await h.close().catch(() => {}) }
   if (progress) stderr.write('\r\x1b[K')
 
   const s = pipeline.stats

@@ -61,7 +61,6 @@ export interface TeleportState {
   identities: Array<[number, Identity]>
   sessions: Array<[string, number]>
   processes: Array<[string, ProcBinding]>
-  parents: Array<[string, number]>
 }
 
 /** A Map used as an LRU: reads refresh, inserts beyond `max` drop the oldest. */
@@ -83,6 +82,14 @@ class Lru<K, V> {
   delete (k: K): void { this.map.delete(k) }
 }
 
+/**
+ * A copy of `s` that does not keep its source alive: values sliced from a read chunk would
+ * otherwise pin the whole chunk for as long as the binding lives.
+ */
+function detach (s: string | undefined): string | undefined {
+  return s === undefined ? undefined : (' ' + s).slice(1)
+}
+
 function int (v: string | undefined): number | undefined {
   if (v === undefined) return undefined
   const n = Number(v)
@@ -97,15 +104,12 @@ export class TeleportJoin {
   private sessions: Lru<string, number>
   /** scope|pid → binding */
   private processes: Lru<string, ProcBinding>
-  /** scope|pid → last parent pid seen for that pid (bound or not), to detect pid reuse */
-  private parents: Lru<string, number>
   readonly stats = { record: 0, session: 0, process: 0 }
 
   constructor (private readonly opts: TeleportOptions = DEFAULT_TELEPORT) {
     this.identities = new Lru(opts.maxSessions * 2)
     this.sessions = new Lru(opts.maxSessions)
     this.processes = new Lru(opts.maxProcesses)
-    this.parents = new Lru(opts.maxProcesses)
   }
 
   /** Attribute one event (in place); events must come in read order. */
@@ -127,10 +131,12 @@ export class TeleportJoin {
       const ses = f.ses !== undefined && f.ses !== UNSET ? f.ses : undefined
       let ident: Identity | undefined
       if (op === 'login') {
-        ident = { id: this.nextId++, user: f.teleportUser, login: f.acct, addr: f.addr, terminal: f.terminal, pid, ses }
+        ident = {
+          id: this.nextId++, user: detach(f.teleportUser) as string, login: detach(f.acct), addr: detach(f.addr), terminal: detach(f.terminal), pid, ses: detach(ses),
+        }
         this.identities.set(ident.id, ident)
         if (pid !== undefined) this.processes.set(scope + pid, { identity: ident.id })
-        if (ses !== undefined) this.sessions.set(scope + ses, ident.id)
+        if (ident.ses !== undefined) this.sessions.set(scope + ident.ses, ident.id)
       } else if (op === 'end') {
         const bound = pid === undefined ? undefined : this.processes.get(scope + pid)
         ident = bound === undefined ? undefined : this.identities.get(bound.identity)
@@ -148,11 +154,13 @@ export class TeleportJoin {
     const ppid = int(f.ppid)
     const ses = f.ses !== undefined && f.ses !== UNSET ? f.ses : undefined
 
-    // 2. pid reuse: the pid shows up with another parent than the one we knew
+    // 2. pid reuse: a bound pid shows up with another parent than the one we knew
     if (pid !== undefined && ppid !== undefined) {
-      const known = this.parents.get(scope + pid)
-      if (known !== undefined && known !== ppid) this.processes.delete(scope + pid)
-      this.parents.set(scope + pid, ppid)
+      const b = this.processes.get(scope + pid)
+      if (b !== undefined) {
+        if (b.ppid === undefined) b.ppid = ppid
+        else if (b.ppid !== ppid) this.processes.delete(scope + pid)
+      }
     }
 
     // 3. PAM: the kernel LOGIN record from the bound child assigns the session id
@@ -164,8 +172,8 @@ export class TeleportJoin {
       const b = this.processes.get(scope + lpid)
       const ident = b === undefined ? undefined : this.live(b.identity, sec)
       if (ident !== undefined) {
-        ident.ses = newSes
-        this.sessions.set(scope + newSes, ident.id)
+        ident.ses = detach(newSes)
+        this.sessions.set(scope + ident.ses, ident.id)
       }
     }
 
@@ -203,7 +211,6 @@ export class TeleportJoin {
         const child = int(f.exit)
         if (child !== undefined && child > 0) {
           this.processes.set(scope + child, { identity: ident.id, ppid: pid })
-          this.parents.set(scope + child, pid)
         }
       } else if (EXIT_SYSCALLS.has(sc)) {
         this.processes.delete(scope + pid)
@@ -238,7 +245,6 @@ export class TeleportJoin {
       identities: [...this.identities.map],
       sessions: [...this.sessions.map],
       processes: [...this.processes.map],
-      parents: [...this.parents.map],
     }
   }
 
@@ -248,6 +254,5 @@ export class TeleportJoin {
     for (const [k, v] of s.identities) this.identities.set(k, { ...v })
     for (const [k, v] of s.sessions) this.sessions.set(k, v)
     for (const [k, v] of s.processes) this.processes.set(k, { ...v })
-    for (const [k, v] of s.parents) this.parents.set(k, v)
   }
 }

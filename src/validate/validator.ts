@@ -1,37 +1,22 @@
 /**
- * The compiled event validator: every event is checked against schemas/event.schema.json
- * before it leaves. Invalid events are returned with ajv's errors, never thrown.
+ * The event validator: every event is checked against schemas/event.schema.json before it
+ * leaves. The validator is ajv code generated from the schema at build time
+ * (scripts/gen-validator.mjs; CI fails when it drifts), so the shipper neither loads nor runs
+ * the ajv compiler. Invalid events are returned with the errors, never thrown.
  */
-import { readFileSync } from 'node:fs'
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import { validate } from './event-validator.generated.js'
 import type { AuditshipEvent } from '../event/types.js'
-import { schemaPath } from '../paths.js'
 
 export interface ValidationIssue {
   path: string
   message: string
 }
 
-let compiled: ValidateFunction | undefined
+interface AjvError { instancePath: string, message?: string, keyword: string }
+const check = validate as ((doc: unknown) => boolean) & { errors?: AjvError[] | null }
 
-function validator (): ValidateFunction {
-  if (compiled === undefined) {
-    const schema = JSON.parse(readFileSync(schemaPath('event.schema.json'), 'utf8'))
-    const ajv = new Ajv({ allErrors: false, strict: true })
-    compiled = ajv.compile(schema)
-  }
-  return compiled
-}
-
-function issues (errors: ErrorObject[] | null | undefined): ValidationIssue[] {
-  return (errors ?? []).map((e) => ({
-    path: e.instancePath === '' ? '/' : e.instancePath,
-    message: e.message ?? e.keyword,
-  }))
-}
-
-/** undefined when valid; otherwise the list of problems. */
+/** undefined when valid; otherwise the problems found. */
 export function validateEvent (doc: AuditshipEvent): ValidationIssue[] | undefined {
-  const v = validator()
-  return v(doc) ? undefined : issues(v.errors)
+  if (check(doc)) return undefined
+  return (check.errors ?? []).map((e) => ({ path: e.instancePath === '' ? '/' : e.instancePath, message: e.message ?? e.keyword }))
 }

@@ -37,15 +37,16 @@ const ARCHES: readonly (readonly [hex: string, machine: string])[] = [
 export const KNOWN_ARCHES: readonly ArchInfo[] = ARCHES.map(([hex, machine]) => ({
   hex,
   machine,
-  tableKey: SYSCALLS[machine] === undefined ? undefined : machine
+  tableKey: machine in SYSCALLS ? machine : undefined
 }))
 
-interface Entry { readonly info: ArchInfo, readonly table: SyscallTable | undefined }
+// The table itself is fetched on first use (SYSCALLS parses each table lazily).
+interface Entry { readonly info: ArchInfo, table: SyscallTable | undefined }
 
 // Keyed by both the padded and the unpadded spelling so either hits on the first get().
 const BY_HEX = new Map<string, Entry>()
 for (const info of KNOWN_ARCHES) {
-  const entry: Entry = { info, table: info.tableKey === undefined ? undefined : SYSCALLS[info.tableKey] }
+  const entry: Entry = { info, table: undefined }
   BY_HEX.set(info.hex, entry)
   BY_HEX.set(stripZeros(info.hex), entry)
 }
@@ -82,8 +83,9 @@ export function archInfo (hex: string): ArchInfo | undefined {
  * the caller decides how to render that (e.g. "unknown-syscall(N)").
  */
 export function syscallName (archHex: string, nr: number | string): string | undefined {
-  const table = lookup(archHex)?.table
-  if (table === undefined) return undefined
+  const entry = lookup(archHex)
+  if (entry === undefined || entry.info.tableKey === undefined) return undefined
+  const table = entry.table ??= SYSCALLS[entry.info.tableKey]
   const n = typeof nr === 'number' ? nr : parseIndex(nr)
   // Negative, fractional or NaN numbers never index a table (table[-1] / table[1.5] would be
   // undefined anyway, but don't rely on property lookup semantics for that).

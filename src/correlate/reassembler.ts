@@ -88,6 +88,20 @@ export class Reassembler {
     return min
   }
 
+  /**
+   * The earliest-read record still held in an open event (what a checkpoint must not pass).
+   * O(1): events are kept in the order of their first record, and records[0] is each
+   * event's earliest.
+   */
+  oldestRecord (): AuditRecord | undefined {
+    const first = this.open.values().next()
+    const a = first.done === true ? undefined : first.value.records[0]
+    const b = this.held?.records[0]
+    if (a === undefined) return b
+    if (b === undefined) return a
+    return a.seq <= b.seq ? a : b
+  }
+
   push (rec: AuditRecord): void {
     const held = this.held
     if (held !== undefined) {

@@ -10,6 +10,11 @@ import { ParseErrors, type ParseErrorDef } from '../errors.js'
 import { recordTypeName, recordTypeNumber } from '../enrich/tables/record-types.js'
 
 export class AuditRecord {
+  /** read-order number, set by the pipeline when tailing (delivery tracking) */
+  seq = 0
+  /** which file the line came from, in read order (delivery tracking) */
+  gen = 0
+
   constructor (
     /** the type name as written (`SYSCALL`, `UNKNOWN[1420]`), or the name of a numeric type */
     readonly type: string,

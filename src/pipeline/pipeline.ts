@@ -59,6 +59,10 @@ export class Pipeline implements LineSink {
   readonly names: IdNames | undefined
   /** name of the input being read, for error reports */
   source = '-'
+  /** generation of the file being read (delivery tracking) */
+  gen = 0
+  /** read-order number of the last line */
+  seq = 0
 
   constructor (private readonly opts: PipelineOptions, private readonly out: PipelineOutput) {
     this.teleport = opts.teleport === false ? undefined : new TeleportJoin(opts.teleport)
@@ -71,6 +75,7 @@ export class Pipeline implements LineSink {
 
   line (line: string, offset: number, ascii: boolean): void {
     this.stats.lines++
+    this.seq++
     if (line.length === 0 || (line.length === 1 && line.charCodeAt(0) === 13)) return // blank lines are not records
     const r = parseLine(line, offset, ascii)
     if (r instanceof LineError) {
@@ -78,12 +83,15 @@ export class Pipeline implements LineSink {
       this.out.lineError(r, this.source)
       return
     }
+    r.seq = this.seq
+    r.gen = this.gen
     this.stats.records++
     this.reassembler.push(r)
   }
 
   tooLong (prefix: string, offset: number, length: number): void {
     this.stats.lines++
+    this.seq++
     this.stats.parseErrors++
     this.out.lineError(new LineError(ParseErrors.TOO_LONG, prefix, offset, `${length} bytes`), this.source)
   }

@@ -89,3 +89,9 @@ t.test('help and version', async (t) => {
   t.match(cli(['--version']).stdout, /^auditship \d+\.\d+\.\d+/)
   writeFileSync(join(t.testdir(), 'x'), '')
 })
+
+t.test('the bin runs with the heap flags package.json lists (used by the bench and units)', async (t) => {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
+  const first = readFileSync(join(repoRoot, 'src', 'cli', 'main.ts'), 'utf8').split('\n')[0]
+  t.equal(first, `#!/usr/bin/env -S node ${pkg.auditship.nodeFlags.join(' ')}`)
+})

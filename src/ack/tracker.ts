@@ -1,0 +1,90 @@
+/**
+ * Delivery tracking (docs/design.md §2): the checkpoint is the position of the oldest record
+ * whose event is not yet delivered by every sink.
+ *
+ * MUST advance only after delivery and only in read order: an event is `open`ed with the
+ * read-order number (seq) of its earliest record and the number of sinks; each sink
+ * `settle`s it once (delivered, or dead-lettered); the low-water mark is the smallest seq
+ * still open.
+ * MUST NOT pass records still waiting in the reassembler: the caller passes the reassembler's
+ * oldest record when asking for the low-water mark.
+ * Settling is O(log n) (a binary heap of open seqs with lazy deletion).
+ */
+
+export interface TrackedPosition {
+  /** file generation (index into the runner's file table) */
+  gen: number
+  /** byte offset of the record's line */
+  offset: number
+}
+
+export interface Ticket extends TrackedPosition {
+  seq: number
+  /** sinks that have not settled it yet */
+  remaining: number
+}
+
+export class AckTracker {
+  private heap: number[] = []
+  private readonly open = new Map<number, Ticket>()
+
+  /** Events opened and not yet settled by every sink. */
+  get pending (): number {
+    return this.open.size
+  }
+
+  openEvent (seq: number, pos: TrackedPosition, sinks: number): Ticket {
+    const t: Ticket = { seq, gen: pos.gen, offset: pos.offset, remaining: sinks }
+    // two events can share an earliest seq only if one record were in both: never
+    this.open.set(seq, t)
+    this.push(seq)
+    return t
+  }
+
+  /** One sink is done with the event (delivered or dead-lettered). True when all are. */
+  settle (t: Ticket): boolean {
+    if (t.remaining <= 0) return true
+    t.remaining--
+    if (t.remaining > 0) return false
+    this.open.delete(t.seq)
+    // lazy deletion: pop settled seqs off the top
+    while (this.heap.length > 0 && !this.open.has(this.heap[0])) this.pop()
+    return true
+  }
+
+  /** The oldest open event, or undefined. */
+  oldest (): Ticket | undefined {
+    return this.heap.length === 0 ? undefined : this.open.get(this.heap[0])
+  }
+
+  private push (v: number): void {
+    const h = this.heap
+    h.push(v)
+    let i = h.length - 1
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (h[p] <= v) break
+      h[i] = h[p]
+      i = p
+    }
+    h[i] = v
+  }
+
+  private pop (): void {
+    const h = this.heap
+    const last = h.pop() as number
+    if (h.length === 0) return
+    let i = 0
+    const n = h.length
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= n) break
+      const r = l + 1
+      const c = r < n && h[r] < h[l] ? r : l
+      if (h[c] >= last) break
+      h[i] = h[c]
+      i = c
+    }
+    h[i] = last
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The daemon's main loop: source → pipeline → sink queues, with the checkpoint advanced only
+ * after delivery (docs/design.md §2).
+ *
+ * - Reading is pulled: the loop asks the source for the next batch only while fewer than
+ *   `maxPendingEvents` events wait for delivery, so a slow or dead sink stops reading and
+ *   memory stays flat; the log on disk is the buffer.
+ * - Every event is opened in the ack tracker with its earliest record; each sink settles it
+ *   on delivery. Bad lines and schema-invalid events go to the dead-letter file and hold
+ *   nothing back.
+ * - The checkpoint (file identity + offset of the oldest record not yet delivered, and the
+ *   Teleport join state) is saved every `checkpointIntervalMs` and at shutdown.
+ * - stop(): stop reading, deliver what is in flight within `shutdownTimeoutMs`, save the
+ *   checkpoint. Events still being assembled are not flushed half-done in file mode: they
+ *   lie after the checkpoint and are read again on the next start.
+ */
+import type { Logger } from '../telemetry/logger.js'
+import { Pipeline, type PipelineOptions } from '../pipeline/pipeline.js'
+import { AckTracker } from '../ack/tracker.js'
+import { SinkQueue, type QueueOptions } from '../ship/queue.js'
+import type { OutEvent, Sink } from '../ship/sink.js'
+import { DeadLetter } from '../ship/dead-letter.js'
+import { CheckpointStore, type Checkpoint } from '../state/checkpoint-store.js'
+import { fromLatin1 } from '../parse/decode.js'
+import { LineSplitter } from '../source/lines.js'
+
+export interface SourceFile {
+  path: string
+  identity: { dev: number, ino: number, fingerprint: string, fpLen?: number }
+}
+
+export interface SourcePosition extends SourceFile {
+  offset: number
+}
+
+export interface SourceBatch {
+  file: SourceFile
+  lines: Array<{ line: string, offset: number, ascii: boolean }>
+  tooLong: Array<{ prefix: string, offset: number, length: number }>
+  endOffset: number
+}
+
+/** What the runner needs of a file source (src/source/tailer.ts). */
+export interface FileSource {
+  start (): Promise<void>
+  read (signal?: AbortSignal): Promise<SourceBatch | null>
+  position (): SourcePosition
+  close (): Promise<void>
+}
+
+export interface RunnerOptions {
+  /** a tailed file, or auditd's plugin feed on a stream (no position to resume from) */
+  source: { kind: 'file', open: (start: SourcePosition | undefined) => FileSource } | { kind: 'stream', stream: NodeJS.ReadableStream, maxLineBytes: number }
+  pipeline: PipelineOptions
+  idleTimeoutMs: number
+  stateDir: string
+  checkpointIntervalMs: number
+  maxPendingEvents: number
+  deadLetterPath: string
+  sinks: Array<{ sink: Sink, queue: QueueOptions }>
+  shutdownTimeoutMs: number
+  log: Logger
+}
+
+export class Runner {
+  readonly tracker = new AckTracker()
+  readonly pipeline: Pipeline
+  readonly queues: SinkQueue[]
+  readonly deadLetter: DeadLetter
+  readonly store: CheckpointStore
+  private readonly files: SourceFile[] = []
+  private source: FileSource | undefined
+  private abort = new AbortController()
+  private stopping = false
+  private resume: (() => void) | undefined
+  private timers: NodeJS.Timeout[] = []
+  private lastSaved = ''
+  readonly stats = { checkpoints: 0, deadLettered: 0 }
+
+  constructor (private readonly o: RunnerOptions) {
+    this.deadLetter = new DeadLetter(o.deadLetterPath)
+    this.store = new CheckpointStore(o.stateDir)
+    this.queues = o.sinks.map(({ sink, queue }) => new SinkQueue(sink, queue, {
+      delivered: (batch) => this.delivered(batch),
+      failed: (err, attempt) => {
+        if (attempt === 1) o.log.error({ sink: sink.name, err: err.message }, 'sink write failed; retrying with backoff (data kept)')
+      },
+      recovered: (attempts) => o.log.info({ sink: sink.name, attempts }, 'sink healthy again'),
+    }))
+    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true }, {
+      event: (doc, ev) => {
+        const first = ev.records[0]
+        const ticket = this.tracker.openEvent(first.seq, { gen: first.gen, offset: first.offset }, this.queues.length)
+        const out: OutEvent = { json: JSON.stringify(doc), ticket }
+        for (const q of this.queues) q.push(out)
+      },
+      lineError: (err, source) => {
+        this.stats.deadLettered++
+        this.deadLetter.write({ source, offset: err.offset, code: err.error.code, reason: err.error.message + (err.detail === undefined ? '' : ` (${err.detail})`), line: fromLatin1(err.line).value })
+      },
+      invalid: (doc, issues, ev) => {
+        this.stats.deadLettered++
+        o.log.error({ event: ev.key, issue: issues[0] }, 'event does not match the event schema: dead-lettered')
+        this.deadLetter.write({ code: 'AS_SCHEMA_INVALID', reason: 'event does not match schemas/event.schema.json', issues, event: doc })
+      },
+    })
+  }
+
+  private delivered (batch: OutEvent[]): void {
+    for (const e of batch) this.tracker.settle(e.ticket)
+    if (this.resume !== undefined && this.tracker.pending <= this.o.maxPendingEvents / 2) {
+      const r = this.resume
+      this.resume = undefined
+      r()
+    }
+  }
+
+  private async capacity (): Promise<void> {
+    if (this.tracker.pending < this.o.maxPendingEvents) return
+    await new Promise<void>((resolve) => { this.resume = resolve })
+  }
+
+  /** Run until the source ends (stream mode) or stop() is called. */
+  async run (): Promise<void> {
+    const loaded = await this.store.load()
+    if (!loaded.ok) throw new Error(loaded.error)
+    const cp = loaded.checkpoint
+    if (cp?.teleport != null) this.pipeline.teleport?.importState(cp.teleport)
+    this.timers.push(setInterval(() => { void this.checkpoint() }, this.o.checkpointIntervalMs))
+    this.timers.push(setInterval(() => { if (!this.stopping) this.pipeline.reassembler.flushIdle(this.o.idleTimeoutMs) }, Math.max(50, this.o.idleTimeoutMs / 2)))
+    for (const t of this.timers) t.unref()
+
+    if (this.o.source.kind === 'stream') {
+      await this.runStream(this.o.source.stream, this.o.source.maxLineBytes)
+    } else {
+      const start = cp?.position == null ? undefined : cp.position
+      this.o.log.info({ resume: start ?? null }, start === undefined ? 'starting without a checkpoint' : 'resuming from checkpoint')
+      this.source = this.o.source.open(start)
+      await this.source.start()
+      await this.runFile(this.source)
+    }
+  }
+
+  private async runFile (src: FileSource): Promise<void> {
+    let current: SourceFile | undefined
+    while (!this.stopping) {
+      await this.capacity()
+      if (this.stopping) break
+      let batch: SourceBatch | null
+      try {
+        batch = await src.read(this.abort.signal)
+      } catch (err) {
+        if (this.stopping) break
+        throw err
+      }
+      if (batch === null) break
+      if (current === undefined || !sameFile(current, batch.file)) {
+        current = batch.file
+        this.files.push(current)
+        this.pipeline.gen = this.files.length - 1
+        this.pipeline.source = current.path
+      }
+      const lines = batch.lines
+      const long = batch.tooLong
+      let j = 0
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i]
+        while (j < long.length && long[j].offset < l.offset) { const x = long[j++]; this.pipeline.tooLong(x.prefix, x.offset, x.length) }
+        this.pipeline.line(l.line, l.offset, l.ascii)
+      }
+      while (j < long.length) { const x = long[j++]; this.pipeline.tooLong(x.prefix, x.offset, x.length) }
+    }
+  }
+
+  private async runStream (stream: NodeJS.ReadableStream, maxLineBytes: number): Promise<void> {
+    this.files.push({ path: '-', identity: { dev: 0, ino: 0, fingerprint: '' } })
+    this.pipeline.source = 'stdin'
+    const splitter = new LineSplitter(maxLineBytes, this.pipeline)
+    for await (const chunk of stream) {
+      splitter.push(chunk as Buffer)
+      if (this.tracker.pending >= this.o.maxPendingEvents) await this.capacity()
+      if (this.stopping) break
+    }
+    splitter.end()
+    // the feed is over (auditd stopped): nothing will complete the open events, emit them
+    this.pipeline.end()
+  }
+
+  /** The position of the oldest record not yet delivered, or where reading stands. */
+  position (): SourcePosition | null {
+    if (this.source === undefined) return null
+    const held = this.pipeline.reassembler.oldestRecord()
+    const pending = this.tracker.oldest()
+    let pick: { gen: number, offset: number } | undefined
+    if (held !== undefined && (pending === undefined || held.seq < pending.seq)) pick = held
+    else pick = pending
+    if (pick === undefined) return this.source.position()
+    const f = this.files[pick.gen]
+    return { path: f.path, identity: f.identity, offset: pick.offset }
+  }
+
+  async checkpoint (): Promise<void> {
+    const position = this.position()
+    const state: Omit<Checkpoint, 'version' | 'saved_at'> = { position, teleport: this.pipeline.teleport?.exportState() ?? null }
+    const key = JSON.stringify(state)
+    if (key === this.lastSaved) return
+    this.deadLetter.sync()
+    await this.store.save(state)
+    this.lastSaved = key
+    this.stats.checkpoints++
+  }
+
+  /** Stop reading, deliver what is in flight (bounded by the shutdown timeout), save the checkpoint. */
+  async stop (): Promise<boolean> {
+    if (this.stopping) return false
+    this.stopping = true
+    this.abort.abort()
+    if (this.resume !== undefined) { const r = this.resume; this.resume = undefined; r() }
+    return true
+  }
+
+  /** After run() returned: flush, checkpoint, close. True when everything read was delivered. */
+  async finish (): Promise<boolean> {
+    for (const t of this.timers) clearInterval(t)
+    const deadline = Date.now() + this.o.shutdownTimeoutMs
+    let all = true
+    for (const q of this.queues) all = (await q.drain(Math.max(0, deadline - Date.now()))) && all
+    await this.checkpoint()
+    await this.source?.close()
+    for (const q of this.queues) await q.sink.close()
+    this.deadLetter.close()
+    return all
+  }
+}
+
+function sameFile (a: SourceFile, b: SourceFile): boolean {
+  return a.identity.ino === b.identity.ino && a.identity.dev === b.identity.dev && a.identity.fingerprint === b.identity.fingerprint
+}

@@ -1,0 +1,31 @@
+/**
+ * The dead-letter file: what could not be shipped, with the reason, as NDJSON — bad lines,
+ * schema-invalid events, and (later) events a sink refused for good. A line is written here
+ * before its record is settled, so one poison record never stalls the checkpoint and is never
+ * lost silently. Synchronous appends (rare, small); fsynced with every checkpoint.
+ */
+import { openSync, writeSync, fsyncSync, closeSync, mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+export class DeadLetter {
+  private fd: number | undefined
+  written = 0
+  constructor (readonly path: string) {}
+
+  write (entry: Record<string, unknown>): void {
+    if (this.fd === undefined) {
+      mkdirSync(dirname(this.path), { recursive: true })
+      this.fd = openSync(this.path, 'a', 0o600)
+    }
+    writeSync(this.fd, JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n')
+    this.written++
+  }
+
+  sync (): void {
+    if (this.fd !== undefined) fsyncSync(this.fd)
+  }
+
+  close (): void {
+    if (this.fd !== undefined) { fsyncSync(this.fd); closeSync(this.fd); this.fd = undefined }
+  }
+}

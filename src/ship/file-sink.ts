@@ -1,0 +1,38 @@
+/** Append NDJSON to a file; a batch counts as delivered only once it is written and fsynced. */
+import { open, mkdir, type FileHandle } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import type { OutEvent, Sink } from './sink.js'
+
+export class FileSink implements Sink {
+  private fh: FileHandle | undefined
+  constructor (readonly name: string, private readonly path: string, private readonly fsync: boolean) {}
+
+  private async handle (): Promise<FileHandle> {
+    if (this.fh === undefined) {
+      await mkdir(dirname(this.path), { recursive: true })
+      this.fh = await open(this.path, 'a', 0o640)
+    }
+    return this.fh
+  }
+
+  async write (batch: OutEvent[]): Promise<void> {
+    let text = ''
+    for (const e of batch) text += e.json + '\n'
+    const fh = await this.handle()
+    try {
+      await fh.write(text)
+      if (this.fsync) await fh.datasync()
+    } catch (err) {
+      // reopen next time (the file may have been moved or the disk remounted)
+      this.fh = undefined
+      await fh.close().catch(() => {})
+      throw err
+    }
+  }
+
+  async close (): Promise<void> {
+    const fh = this.fh
+    this.fh = undefined
+    if (fh !== undefined) await fh.close()
+  }
+}

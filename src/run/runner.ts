@@ -225,6 +225,7 @@ export class Runner {
     const deadline = Date.now() + this.o.shutdownTimeoutMs
     let all = true
     for (const q of this.queues) all = (await q.drain(Math.max(0, deadline - Date.now()))) && all
+    for (const q of this.queues) q.stop()
     await this.checkpoint()
     await this.source?.close()
     for (const q of this.queues) await q.sink.close()

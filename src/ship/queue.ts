@@ -31,6 +31,7 @@ export class SinkQueue {
   private timer: NodeJS.Timeout | undefined
   private sending: Promise<void> | undefined
   private closing = false
+  private readonly stopper = new AbortController()
   readonly stats = { batches: 0, events: 0, failures: 0, retries: 0 }
   healthy = true
 
@@ -69,7 +70,7 @@ export class SinkQueue {
   private async send (batch: OutEvent[]): Promise<void> {
     const initial = this.opts.backoffInitialMs ?? 100
     const max = this.opts.backoffMaxMs ?? 30_000
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1; !this.stopper.signal.aborted; attempt++) {
       try {
         await this.sink.write(batch)
         if (attempt > 1) { this.healthy = true; this.on.recovered(attempt) }
@@ -83,9 +84,18 @@ export class SinkQueue {
         this.on.failed(err as Error, attempt)
         this.stats.retries++
         const cap = Math.min(max, initial * 2 ** Math.min(attempt - 1, 20))
-        await sleep(Math.random() * cap)
+        await sleep(Math.random() * cap, undefined, { signal: this.stopper.signal }).catch(() => {})
       }
     }
+  }
+
+  /**
+   * Give up retrying (shutdown after the drain timeout): what is not delivered stays
+   * unsettled, so the checkpoint does not pass it and it is read again on the next start.
+   */
+  stop (): void {
+    this.stopper.abort()
+    if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined }
   }
 
   /** Send everything buffered and wait for it, up to `timeoutMs`. True when all was delivered. */

@@ -1,8 +1,8 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --max-old-space-size=40
+#!/usr/bin/env -S node --max-semi-space-size=2 --max-old-space-size=32
 /**
  * auditship command line: one file per command under src/cli/.
  *
- * The shebang bounds V8's heap (young generation 4 MB semi-spaces, old generation 40 MB): the
+ * The shebang bounds V8's heap (young generation 2 MB semi-spaces, old generation 32 MB): the
  * work is streaming, and without a bound V8 grows the heap lazily to several times what is
  * live. The same flags are listed in package.json (`auditship.nodeFlags`) for the benchmark
  * and the service units; a test keeps the two equal.

@@ -3,6 +3,7 @@
  * consumer between chunks so memory does not grow with the input.
  */
 import { open, type FileHandle } from 'node:fs/promises'
+import { readSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import type { LineSplitter } from './lines.js'
 
@@ -28,7 +29,9 @@ export async function readHandle (h: FileHandle, splitter: LineSplitter, afterCh
   const buf = Buffer.allocUnsafe(CHUNK_BYTES)
   let total = 0
   for (;;) {
-    const { bytesRead } = await h.read(buf, 0, CHUNK_BYTES, null)
+    // a synchronous read: an offline job has nothing else to do meanwhile, and it keeps the
+    // reads off libuv's thread pool (whose per-thread malloc arenas cost resident memory)
+    const bytesRead = readSync(h.fd, buf, 0, CHUNK_BYTES, null)
     if (bytesRead === 0) break
     total += bytesRead
     splitter.push(bytesRead === CHUNK_BYTES ? buf : buf.subarray(0, bytesRead))

@@ -10,6 +10,7 @@ import { compile } from 'json-schema-to-typescript'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const targets = [
   { schema: 'schemas/event.schema.json', out: 'src/event/types.generated.ts' },
+  { schema: 'schemas/config.schema.json', out: 'src/config/types.generated.ts' },
 ]
 const check = process.argv.includes('--check')
 let stale = 0

@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs'
 import { packageFile } from '../paths.js'
 import { convert, CONVERT_HELP } from './convert.js'
 import { search, SEARCH_HELP } from './search.js'
+import { run, RUN_HELP } from './run.js'
+import { checkConfigCommand, CHECK_CONFIG_HELP } from './check-config.js'
 import { EX_USAGE } from './offline.js'
 
 const HELP = `Usage: auditship <command> [options]
@@ -18,6 +20,9 @@ const HELP = `Usage: auditship <command> [options]
 Commands:
   convert [FILE...]     audit logs → one JSON event per line (stdout)
   search [FILE...]      find what a Teleport user, session or uid did (JSON or a timeline)
+  run --config FILE     the daemon: follow the audit log and ship every event
+  check-config --config FILE
+                        validate a configuration without running
   help [COMMAND]        show help
 
 Run 'auditship <command> --help' for a command's options.
@@ -26,6 +31,8 @@ Run 'auditship <command> --help' for a command's options.
 const commands: Record<string, { run: (argv: string[]) => Promise<number>, help: string }> = {
   convert: { run: convert, help: CONVERT_HELP },
   search: { run: search, help: SEARCH_HELP },
+  run: { run, help: RUN_HELP },
+  'check-config': { run: checkConfigCommand, help: CHECK_CONFIG_HELP },
 }
 
 async function main (argv: string[]): Promise<number> {
@@ -59,7 +66,12 @@ async function main (argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code },
+  (code) => {
+    process.exitCode = code
+    // the daemon has closed its sources and sinks; do not wait on stray handles (watchers,
+    // stdin in plugin mode) to let the process go
+    if (process.argv[2] === 'run') process.exit(code)
+  },
   (err: unknown) => {
     process.stderr.write(`auditship: internal error: ${(err as Error).stack ?? String(err)}\n`)
     process.exitCode = 70

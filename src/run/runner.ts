@@ -56,6 +56,8 @@ export interface RunnerOptions {
   stateDir: string
   checkpointIntervalMs: number
   maxPendingEvents: number
+  /** bytes of JSON waiting for delivery; with the heap bound, this keeps memory flat */
+  maxPendingBytes: number
   deadLetterPath: string
   sinks: Array<{ sink: Sink, queue: QueueOptions }>
   shutdownTimeoutMs: number
@@ -75,6 +77,7 @@ export class Runner {
   private resume: (() => void) | undefined
   private timers: NodeJS.Timeout[] = []
   private lastSaved = ''
+  private pendingBytes = 0
   readonly stats = { checkpoints: 0, deadLettered: 0 }
 
   constructor (private readonly o: RunnerOptions) {
@@ -92,6 +95,7 @@ export class Runner {
         const first = ev.records[0]
         const ticket = this.tracker.openEvent(first.seq, { gen: first.gen, offset: first.offset }, this.queues.length)
         const out: OutEvent = { json: JSON.stringify(doc), ticket }
+        this.pendingBytes += out.json.length
         for (const q of this.queues) q.push(out)
       },
       lineError: (err, source) => {
@@ -107,8 +111,8 @@ export class Runner {
   }
 
   private delivered (batch: OutEvent[]): void {
-    for (const e of batch) this.tracker.settle(e.ticket)
-    if (this.resume !== undefined && this.tracker.pending <= this.o.maxPendingEvents / 2) {
+    for (const e of batch) if (this.tracker.settle(e.ticket)) this.pendingBytes -= e.json.length
+    if (this.resume !== undefined && this.tracker.pending <= this.o.maxPendingEvents / 2 && this.pendingBytes <= this.o.maxPendingBytes / 2) {
       const r = this.resume
       this.resume = undefined
       r()
@@ -116,7 +120,7 @@ export class Runner {
   }
 
   private async capacity (): Promise<void> {
-    if (this.tracker.pending < this.o.maxPendingEvents) return
+    if (this.tracker.pending < this.o.maxPendingEvents && this.pendingBytes < this.o.maxPendingBytes) return
     await new Promise<void>((resolve) => { this.resume = resolve })
   }
 
@@ -178,7 +182,7 @@ export class Runner {
     const splitter = new LineSplitter(maxLineBytes, this.pipeline)
     for await (const chunk of stream) {
       splitter.push(chunk as Buffer)
-      if (this.tracker.pending >= this.o.maxPendingEvents) await this.capacity()
+      await this.capacity()
       if (this.stopping) break
     }
     splitter.end()

@@ -100,8 +100,8 @@ export class Tailer {
       this.watcher.on('all', (_ev: string, p: string) => { if (basename(p).startsWith(base)) this.wake() })
       this.watcher.on('error', (err: unknown) => this.log('warn', 'file watcher error; polling only', { err: String(err) }))
     }
+    // the poll timer also keeps the process alive while we wait for the log to grow
     this.timer = setInterval(() => this.wake(), this.o.pollIntervalMs)
-    this.timer.unref()
   }
 
   /** Offset just after the last newline before `size` (so 'end' starts on a line boundary). */
@@ -155,8 +155,9 @@ export class Tailer {
   private async sleep (signal?: AbortSignal): Promise<void> {
     if (this.closed || signal?.aborted === true) return
     await new Promise<void>((resolve) => {
-      this.wakeUp = resolve
-      signal?.addEventListener('abort', () => resolve(), { once: true })
+      const onAbort = (): void => resolve()
+      this.wakeUp = () => { signal?.removeEventListener('abort', onAbort); resolve() }
+      signal?.addEventListener('abort', onAbort, { once: true })
     })
   }
 

@@ -1,0 +1,108 @@
+/**
+ * `auditship run --config FILE`: the daemon. Follows the audit log (or auditd's plugin feed
+ * on stdin), ships every event to the configured sinks, and advances the checkpoint only
+ * after delivery. SIGTERM/SIGINT: stop reading, deliver what is in flight within
+ * shutdown.timeout_ms, save the checkpoint, exit 0; a second signal exits at once.
+ */
+import { parseArgs } from 'node:util'
+import { join } from 'node:path'
+import { loadConfig, type Config } from '../config/load.js'
+import { reportIssues, EX_CONFIG } from './check-config.js'
+import { EX_USAGE } from './offline.js'
+import { createLogger } from '../telemetry/logger.js'
+import { Runner, type RunnerOptions } from '../run/runner.js'
+import { Tailer } from '../source/tailer.js'
+import { FileSink } from '../ship/file-sink.js'
+import { StdoutSink } from '../ship/stdout-sink.js'
+import { BlackholeSink } from '../ship/blackhole-sink.js'
+import type { Sink } from '../ship/sink.js'
+
+export const RUN_HELP = `Usage: auditship run --config FILE
+
+Run the shipper as a daemon with the configuration in FILE (YAML or JSON, see
+schemas/config.schema.json and examples/auditship.yaml). An invalid configuration is refused
+before anything starts (exit 78) with the path of each bad key.
+`
+
+function sinksOf (c: Config): RunnerOptions['sinks'] {
+  return c.sinks.map((s, i) => {
+    const name = s.name ?? `${s.type}-${i}`
+    let sink: Sink
+    switch (s.type) {
+      case 'file': sink = new FileSink(name, s.path, s.fsync); break
+      case 'stdout': sink = new StdoutSink(name); break
+      case 'blackhole': sink = new BlackholeSink(name, s.delay_ms); break
+    }
+    return { sink, queue: { maxEvents: s.batch.max_events, maxBytes: s.batch.max_bytes, flushIntervalMs: s.batch.flush_interval_ms } }
+  })
+}
+
+export async function run (argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h', default: false } } })
+  if (values.help) { process.stdout.write(RUN_HELP); return 0 }
+  if (values.config === undefined) { process.stderr.write('auditship run: --config FILE is required\n'); return EX_USAGE }
+  const r = await loadConfig(values.config)
+  if (!r.ok) { reportIssues(values.config, r.errors); return EX_CONFIG }
+  const c = r.config
+  const log = createLogger(c.log.level)
+  const tp = c.enrich.teleport
+  const ri = c.enrich.resolve_ids
+  const runner = new Runner({
+    source: c.source.stdin
+      ? { kind: 'stream', stream: process.stdin, maxLineBytes: c.source.max_line_bytes }
+      : {
+          kind: 'file',
+          open: (start) => new Tailer({
+            path: c.source.path,
+            start: start ?? c.source.read_from,
+            maxLineBytes: c.source.max_line_bytes,
+            chunkBytes: c.source.read_chunk_bytes,
+            pollIntervalMs: c.source.poll_interval_ms,
+            log: (level, msg, fields) => log[level](fields ?? {}, msg),
+          }),
+        },
+    pipeline: {
+      maxInFlight: c.correlate.max_in_flight,
+      timeoutSec: c.correlate.event_timeout_secs,
+      validate: true,
+      includeOriginal: c.enrich.include_original,
+      teleport: tp.enabled ? { graceSecs: tp.grace_secs, maxSessions: tp.max_sessions, maxProcesses: tp.max_processes } : false,
+      names: ri.enabled ? { passwd: ri.passwd, group: ri.group } : false,
+    },
+    idleTimeoutMs: c.correlate.idle_timeout_ms,
+    stateDir: c.state_dir,
+    checkpointIntervalMs: c.checkpoint.interval_ms,
+    maxPendingEvents: c.delivery.max_pending_events,
+    maxPendingBytes: c.delivery.max_pending_bytes,
+    deadLetterPath: c.delivery.dead_letter_path ?? join(c.state_dir, 'dead-letter.ndjson'),
+    sinks: sinksOf(c),
+    shutdownTimeoutMs: c.shutdown.timeout_ms,
+    log,
+  })
+
+  let signals = 0
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++
+    if (signals > 1) {
+      log.warn({ signal: sig }, 'second signal: exiting at once')
+      process.exit(130)
+    }
+    log.info({ signal: sig }, 'stopping: delivering what is in flight')
+    void runner.stop()
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+
+  log.info({ config: values.config, source: c.source.stdin ? 'stdin' : c.source.path, sinks: c.sinks.map((s) => s.type) }, 'auditship starting')
+  try {
+    await runner.run()
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'cannot run')
+    await runner.finish().catch(() => {})
+    return 1
+  }
+  const all = await runner.finish()
+  const s = runner.pipeline.stats
+  log.info({ records: s.records, events: s.events, parse_errors: s.parseErrors, dead_lettered: runner.stats.deadLettered, delivered_all: all }, 'auditship stopped')
+  return 0
+}

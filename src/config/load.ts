@@ -1,151 +1,346 @@
 /**
- * Load and validate the daemon's configuration once at start (schemas/config.schema.json),
- * with defaults from the schema, then freeze it. Never throws: a bad config comes back as a
- * list of issues, each with the path of the bad key and why, so the operator can fix it.
+ * Load and validate the daemon's configuration once at start (schemas/config.schema.json is
+ * the source of truth), fill the defaults from the schema, check what the schema cannot
+ * express, then freeze it. Never throws: a bad config comes back as a list of issues, each
+ * with the path of the bad key and why, so the operator can fix them all in one go.
+ *
+ * Paths of keys are written `sinks[0].batch.max_events`; `(root)` is the document itself,
+ * `(file)` the file, `(syntax)` a YAML/JSON syntax error (the message starts with its line
+ * and column).
  */
 import { readFile } from 'node:fs/promises'
-import { isAbsolute } from 'node:path'
+import { isAbsolute, normalize } from 'node:path'
 import { isIP } from 'node:net'
-import { Ajv, type ErrorObject } from 'ajv'
-import { parseDocument } from 'yaml'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import { LineCounter, parseDocument } from 'yaml'
 import { schemaPath } from '../paths.js'
 import type { AuditshipConfig } from './types.generated.js'
 
-type DeepRequired<T> = T extends Array<infer U> ? Array<DeepRequired<U>> : T extends object ? { readonly [K in keyof T]-?: DeepRequired<T[K]> } : T
-/** The configuration with every default filled in. */
+type DeepRequired<T> = T extends Array<infer U> ? ReadonlyArray<DeepRequired<U>> : T extends object ? { readonly [K in keyof T]-?: DeepRequired<T[K]> } : T
+/** The configuration with every default filled in (and every sink named), read-only. */
 export type Config = DeepRequired<AuditshipConfig>
 
 export interface ConfigIssue {
-  /** the key, e.g. `sinks[0].path` (`(root)` for the document itself) */
+  /** the bad key, e.g. `sinks[0].path`; `(root)`, `(file)` or `(syntax)` when it is not one key */
   path: string
   message: string
 }
 
 export type ConfigResult = { ok: true, config: Config } | { ok: false, errors: ConfigIssue[] }
 
-type Validate = ReturnType<Ajv['compile']>
-let validators: { config: Validate, sinks: Record<string, Validate> } | undefined
+interface Compiled { validate: ValidateFunction, sinkTypes: string[], schema: JsonObject }
+let compiledSchema: Compiled | undefined
 
-async function compiled (): Promise<{ config: Validate, sinks: Record<string, Validate> }> {
-  if (validators === undefined) {
-    const schema = JSON.parse(await readFile(schemaPath('config.schema.json'), 'utf8'))
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, discriminator: true })
-    const config = ajv.compile(schema)
-    // ajv does not fill defaults inside oneOf branches: each sink is run through its own
-    // definition again to get them
-    const sinks: Record<string, Validate> = {}
-    for (const t of ['file', 'stdout', 'blackhole']) sinks[t] = ajv.compile({ $ref: `${schema.$id as string}#/definitions/${t}_sink` })
-    validators = { config, sinks }
+type JsonObject = Record<string, unknown>
+const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/**
+ * Draft-07 gives no default to a property that is a bare `$ref`, and ajv only fills a
+ * property's own `default`: copy the referenced definition's default beside each such `$ref`
+ * (in memory; the file keeps bare `$ref`s so the generated types share one name).
+ */
+function defaultsThroughRefs (schema: JsonObject): void {
+  const defs = (schema.definitions ?? {}) as Record<string, JsonObject>
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) { node.forEach(walk); return }
+    if (!isObject(node)) return
+    const ref = node.$ref
+    if (typeof ref === 'string' && ref.startsWith('#/definitions/') && !('default' in node)) {
+      const target = defs[ref.slice('#/definitions/'.length)]
+      if (target !== undefined && 'default' in target) node.default = structuredClone(target.default)
+    }
+    for (const v of Object.values(node)) walk(v)
   }
-  return validators
+  walk(schema)
 }
 
-/** `/sinks/0/path` → `sinks[0].path` */
-function dotted (pointer: string): string {
-  if (pointer === '') return '(root)'
+async function compiled (): Promise<Compiled> {
+  if (compiledSchema === undefined) {
+    const schema = JSON.parse(await readFile(schemaPath('config.schema.json'), 'utf8')) as JsonObject
+    defaultsThroughRefs(schema)
+    // discriminator: ajv picks the oneOf branch by `type`, reports only that branch's
+    // errors, and fills that branch's defaults; verbose: the failing schema and data, for
+    // the messages below
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, discriminator: true, verbose: true })
+    const sinkItems = ((schema.properties as JsonObject).sinks as JsonObject).items as JsonObject
+    const sinkTypes = ((sinkItems.properties as JsonObject).type as { enum: string[] }).enum
+    compiledSchema = { validate: ajv.compile(schema), sinkTypes, schema }
+  }
+  return compiledSchema
+}
+
+/** `['sinks', 0, 'path']` → `sinks[0].path` (keys that are not plain names are quoted: `a["x y"]`) */
+export function keyPath (parts: ReadonlyArray<string | number>): string {
   let out = ''
-  for (const part of pointer.slice(1).split('/')) {
-    const key = part.replaceAll('~1', '/').replaceAll('~0', '~')
-    out += /^\d+$/.test(key) ? `[${key}]` : (out === '' ? key : `.${key}`)
+  for (const p of parts) {
+    if (typeof p === 'number') out += `[${p}]`
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(p)) out += out === '' ? p : `.${p}`
+    else out += `[${JSON.stringify(p)}]`
   }
-  return out
+  return out === '' ? '(root)' : out
 }
 
-function describe (e: ErrorObject): ConfigIssue {
-  const at = dotted(e.instancePath)
+/** ajv's instancePath (a JSON pointer) → its parts */
+function pointerParts (pointer: string): Array<string | number> {
+  if (pointer === '') return []
+  return pointer.slice(1).split('/').map((s) => {
+    const key = s.replaceAll('~1', '/').replaceAll('~0', '~')
+    return /^(0|[1-9]\d*)$/.test(key) ? Number(key) : key
+  })
+}
+
+/** A value as the operator wrote it, short. */
+function shown (v: unknown): string {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'a list'
+  if (typeof v === 'object') return 'a mapping'
+  const s = JSON.stringify(v) ?? String(v)
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  integer: 'an integer', number: 'a number', string: 'a string', boolean: 'a boolean (true or false)',
+  object: 'a mapping of keys', array: 'a list', null: 'null',
+}
+
+function typeText (t: unknown): string {
+  const list = Array.isArray(t) ? t : [t]
+  return list.map((x) => TYPE_NAMES[String(x)] ?? String(x)).join(' or ')
+}
+
+/** Levenshtein distance, for "did you mean". */
+function distance (a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i]
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    prev = cur
+  }
+  return prev[b.length]
+}
+
+function unknownKeyMessage (key: string, known: string[]): string {
+  let best: string | undefined
+  let bestD = Infinity
+  for (const k of known) {
+    const d = distance(key.toLowerCase(), k.toLowerCase())
+    if (d < bestD) { best = k; bestD = d }
+  }
+  if (best !== undefined && bestD <= Math.max(1, Math.floor(best.length / 3))) return `unknown key "${key}" (did you mean "${best}"?)`
+  return known.length > 0 ? `unknown key "${key}" (known keys: ${known.join(', ')})` : `unknown key "${key}"`
+}
+
+function describe (e: ErrorObject, sinkTypes: string[]): ConfigIssue | undefined {
+  const at = pointerParts(e.instancePath)
   const p = e.params as Record<string, unknown>
+  const got = ` (got ${shown(e.data)})`
   switch (e.keyword) {
-    case 'additionalProperties':
-      return { path: at === '(root)' ? String(p.additionalProperty) : `${at}.${String(p.additionalProperty)}`, message: 'unknown key' }
+    case 'additionalProperties': {
+      const key = String(p.additionalProperty)
+      const known = Object.keys(((e.parentSchema as JsonObject | undefined)?.properties ?? {}) as JsonObject)
+      return { path: keyPath([...at, key]), message: unknownKeyMessage(key, known) }
+    }
     case 'required':
-      return { path: at === '(root)' ? String(p.missingProperty) : `${at}.${String(p.missingProperty)}`, message: 'is required' }
+      return { path: keyPath([...at, String(p.missingProperty)]), message: 'is required' }
     case 'enum':
-      return { path: at, message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` }
-    case 'discriminator':
-      return { path: `${at}.type`, message: p.error === 'mapping' ? 'must be one of "file", "stdout", "blackhole"' : 'is required' }
+      return { path: keyPath(at), message: `must be one of ${(p.allowedValues as unknown[]).map((v) => typeof v === 'string' ? v : JSON.stringify(v)).join(', ')}${got}` }
+    case 'const':
+      return { path: keyPath(at), message: `must be ${shown(p.allowedValue)}${got}` }
+    case 'type':
+      return { path: keyPath(at), message: `must be ${typeText(p.type)}${got}` }
+    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
+      return { path: keyPath(at), message: `must be ${String(p.comparison)} ${String(p.limit)}${got}` }
+    case 'minItems':
+      return { path: keyPath(at), message: p.limit === 1 ? 'must list at least one entry' : `must list at least ${String(p.limit)} entries` }
+    case 'minLength':
+      return { path: keyPath(at), message: p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters long` }
+    case 'discriminator': {
+      // `type` missing is reported by `required`, and a `type` outside the list by `enum`
+      // (both on the sink items): say the same thing here, it is de-duplicated
+      const path = keyPath([...at, 'type'])
+      if (p.error === 'mapping') return { path, message: `must be one of ${sinkTypes.join(', ')} (got ${shown(p.tagValue)})` }
+      const tag = isObject(e.data) ? e.data.type : undefined
+      return tag === undefined ? { path, message: 'is required' } : { path, message: `must be one of ${sinkTypes.join(', ')} (got ${shown(tag)})` }
+    }
+    case 'oneOf': case 'anyOf': case 'if':
+      // a summary of errors reported one by one already
+      return undefined
     default:
-      return { path: at, message: e.message ?? e.keyword }
+      return { path: keyPath(at), message: e.message ?? e.keyword }
   }
 }
 
-/** `host:port` or `[v6]:port` → parts, or an error message. */
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
+
+/** `host:port` or `[ipv6]:port` (port 1-65535) → its parts, or why not. */
 export function parseListen (s: string): { host: string, port: number } | string {
   let host: string
   let portText: string
   if (s.startsWith('[')) {
     const close = s.indexOf(']')
-    if (close < 0 || s[close + 1] !== ':') return `"${s}" is not host:port or [ipv6]:port`
+    if (close < 0 || s[close + 1] !== ':') return `"${s}" is not [ipv6]:port, e.g. [::1]:9477`
     host = s.slice(1, close)
     if (isIP(host) !== 6) return `"${host}" is not an IPv6 address`
     portText = s.slice(close + 2)
   } else {
     const colon = s.lastIndexOf(':')
-    if (colon <= 0) return `"${s}" is not host:port`
+    if (colon < 0) return `"${s}" is not host:port, e.g. 127.0.0.1:9477`
     host = s.slice(0, colon)
     portText = s.slice(colon + 1)
+    if (host === '') return `"${s}" has no host: use host:port, e.g. 127.0.0.1:9477 (0.0.0.0 for every interface)`
+    if (host.includes(':')) return `"${s}": an IPv6 address goes in brackets, e.g. [::1]:9477`
+    if (isIP(host) !== 4 && !HOST_NAME.test(host)) return `"${host}" is not a host name or IPv4 address`
   }
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) return `port "${portText}" must be 1-65535`
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) return `port must be 1-65535 (got "${portText}")`
   return { host, port: Number(portText) }
 }
 
+type MutableSink = { type: string, name?: string, path?: string }
+
+/** The checks the schema cannot express, on a config that passed the schema. */
 function semantic (c: Config): ConfigIssue[] {
   const out: ConfigIssue[] = []
-  const abs = (path: string, v: string | null): void => { if (v !== null && !isAbsolute(v)) out.push({ path, message: `must be an absolute path, got "${v}"` }) }
-  if (!c.source.stdin) abs('source.path', c.source.path)
+  const abs = (path: string, v: string | null): boolean => {
+    if (v === null || isAbsolute(v)) return true
+    out.push({ path, message: `must be an absolute path (got ${JSON.stringify(v)})` })
+    return false
+  }
+  const sourceOk = !c.source.stdin && abs('source.path', c.source.path)
   abs('state_dir', c.state_dir)
   abs('delivery.dead_letter_path', c.delivery.dead_letter_path)
-  c.sinks.forEach((s, i) => { if (s.type === 'file') abs(`sinks[${i}].path`, s.path) })
+  if (c.enrich.resolve_ids.enabled) {
+    abs('enrich.resolve_ids.passwd', c.enrich.resolve_ids.passwd)
+    abs('enrich.resolve_ids.group', c.enrich.resolve_ids.group)
+  }
+  const files = new Map<string, string>()
+  if (sourceOk) files.set(normalize(c.source.path), 'source.path')
+  c.sinks.forEach((s, i) => {
+    if (s.type !== 'file') return
+    const key = `sinks[${i}].path`
+    if (!abs(key, s.path)) return
+    const other = files.get(normalize(s.path))
+    if (other !== undefined) out.push({ path: key, message: other === 'source.path' ? 'is the audit log being read (source.path): events would be read back' : `is the same file as ${other}` })
+    else files.set(normalize(s.path), key)
+  })
+  const names = new Map<string, number>()
+  c.sinks.forEach((s, i) => {
+    const j = names.get(s.name)
+    if (j !== undefined) out.push({ path: `sinks[${i}].name`, message: `"${s.name}" is already the name of sinks[${j}]` })
+    else names.set(s.name, i)
+  })
   const l = parseListen(c.server.listen)
   if (typeof l === 'string') out.push({ path: 'server.listen', message: l })
-  if (c.server.enabled) out.push({ path: 'server.enabled', message: 'the health/metrics server is not available in this version; leave it false' })
-  const names = new Set<string>()
-  c.sinks.forEach((s, i) => {
-    const n = s.name ?? `${s.type}-${i}`
-    if (names.has(n)) out.push({ path: `sinks[${i}].name`, message: `duplicate sink name "${n}"` })
-    names.add(n)
-  })
+  if (c.server.enabled) out.push({ path: 'server.enabled', message: 'the health/metrics server is not available in this version: leave it false' })
+  return out
+}
+
+/**
+ * The keys of every mapping in the order of the schema (ajv appends the defaults it fills
+ * after the keys given), so that --print reads like the schema and the example.
+ */
+function inSchemaOrder (value: unknown, schemaNode: JsonObject | undefined, root: JsonObject): unknown {
+  if (schemaNode === undefined) return value
+  const resolve = (n: JsonObject): JsonObject => {
+    const ref = n.$ref
+    return typeof ref === 'string' && ref.startsWith('#/definitions/') ? ((root.definitions as JsonObject)[ref.slice(14)] as JsonObject) : n
+  }
+  let node = resolve(schemaNode)
+  if (Array.isArray(value)) return value.map((v) => inSchemaOrder(v, node.items as JsonObject | undefined, root))
+  if (!isObject(value)) return value
+  if (Array.isArray(node.oneOf)) {
+    // the sink branch whose `type` matches
+    const branch = (node.oneOf as JsonObject[]).map(resolve).find((b) => ((b.properties as JsonObject | undefined)?.type as JsonObject | undefined)?.const === value.type)
+    if (branch !== undefined) node = branch
+  }
+  const props = (node.properties ?? {}) as Record<string, JsonObject>
+  const out: JsonObject = {}
+  for (const k of Object.keys(props)) if (k in value) out[k] = inSchemaOrder(value[k], props[k], root)
+  for (const k of Object.keys(value)) if (!(k in out)) out[k] = value[k]
   return out
 }
 
 function deepFreeze<T> (o: T): T {
-  if (o !== null && typeof o === 'object') {
-    for (const v of Object.values(o)) deepFreeze(v)
+  if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
     Object.freeze(o)
+    for (const v of Object.values(o)) deepFreeze(v)
   }
   return o
 }
 
-/** Validate an already-parsed document (tests, --print). */
+function dedupe (issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>()
+  return issues.filter((i) => {
+    const k = `${i.path}\n${i.message}`
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+}
+
+/** Validate an already-parsed document (a copy is taken; the argument is not changed). */
 export async function checkConfig (doc: unknown): Promise<ConfigResult> {
-  const { config: v, sinks } = await compiled()
+  if (doc === null || doc === undefined) return { ok: false, errors: [{ path: '(root)', message: 'the configuration is empty: it needs at least "sinks"' }] }
+  if (!isObject(doc)) return { ok: false, errors: [{ path: '(root)', message: `must be a mapping of keys (YAML) or an object (JSON) (got ${shown(doc)})` }] }
+  let compiledNow: Compiled
+  try {
+    compiledNow = await compiled()
+  } catch (err) {
+    return { ok: false, errors: [{ path: '(schema)', message: `cannot load ${schemaPath('config.schema.json')}: ${(err as Error).message}` }] }
+  }
+  const { validate, sinkTypes, schema } = compiledNow
   const data = structuredClone(doc)
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { ok: false, errors: [{ path: '(root)', message: 'must be a mapping of keys (YAML) or an object (JSON)' }] }
-  if (!v(data)) {
-    const seen = new Set<string>()
-    const errors = (v.errors ?? []).map(describe).filter((i) => { const k = `${i.path}|${i.message}`; if (seen.has(k)) return false; seen.add(k); return true })
-    return { ok: false, errors }
+  if (!validate(data)) {
+    const errs = validate.errors ?? []
+    // a value of the wrong type: say that only, not also that it is out of range etc.
+    const wrongType = new Set(errs.filter((e) => e.keyword === 'type').map((e) => e.instancePath))
+    const issues = errs
+      .filter((e) => e.keyword === 'type' || !wrongType.has(e.instancePath))
+      .map((e) => describe(e, sinkTypes))
+      .filter((i): i is ConfigIssue => i !== undefined)
+    return { ok: false, errors: dedupe(issues) }
   }
-  const c = data as Config
-  for (const s of c.sinks) {
-    // `batch` is a $ref, and draft-07 ignores a default beside a $ref: start from {} here
-    ;(s as { batch?: object }).batch ??= {}
-    sinks[s.type](s)
-  }
+  const sinks = data.sinks as MutableSink[]
+  sinks.forEach((s, i) => { s.name ??= `${s.type}-${i}` })
+  const c = inSchemaOrder(data, schema, schema) as Config
   const errors = semantic(c)
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: deepFreeze(c) }
 }
 
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a parent is not a directory',
+}
+
+/** Read, parse (YAML, so JSON too) and validate the configuration file at `path`. */
 export async function loadConfig (path: string): Promise<ConfigResult> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (err) {
     const e = err as NodeJS.ErrnoException
-    return { ok: false, errors: [{ path: '(file)', message: `cannot read ${path}: ${e.code ?? e.message}` }] }
+    const why = e.code !== undefined ? `${READ_ERRORS[e.code] ?? e.message} (${e.code})` : e.message
+    return { ok: false, errors: [{ path: '(file)', message: `cannot read ${path}: ${why}` }] }
   }
-  const doc = parseDocument(text, { prettyErrors: false })
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false })
   if (doc.errors.length > 0) {
-    return { ok: false, errors: doc.errors.map((e) => ({ path: '(syntax)', message: `line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${e.message.split('\n')[0]}` })) }
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => {
+        const { line, col } = lineCounter.linePos(e.pos[0])
+        return { path: '(syntax)', message: `line ${line}, column ${col}: ${e.message.split('\n')[0]}` }
+      }),
+    }
   }
-  return await checkConfig(doc.toJS())
+  let js: unknown
+  try {
+    js = doc.toJS()
+  } catch (err) {
+    // e.g. an alias expanding too much
+    return { ok: false, errors: [{ path: '(syntax)', message: (err as Error).message }] }
+  }
+  return await checkConfig(js)
 }

@@ -1,0 +1,105 @@
+import t from 'tap'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { cli } from '../helpers/cli.js'
+import { repoRoot } from '../helpers/pipeline.js'
+
+const example = join(repoRoot, 'examples', 'auditship.yaml')
+const local = join(repoRoot, 'examples', 'local.yaml')
+
+t.test('the examples are valid: exit 0, "config OK" and a summary', async (t) => {
+  const a = cli(['check-config', '--config', example])
+  t.equal(a.code, 0, a.stderr)
+  t.equal(a.stdout, `config OK: ${example}\n  source /var/log/audit/audit.log (first start at the end); sinks file-0 (file /var/log/auditship/events.ndjson); state /var/lib/auditship\n`)
+  t.equal(a.stderr, '')
+  const b = cli(['check-config', '-c', local])
+  t.equal(b.code, 0, b.stderr)
+  t.equal(b.stdout, `config OK: ${local}\n  source /tmp/auditship-demo/audit.log (first start at the beginning); sinks stdout-0 (stdout); state /tmp/auditship-demo/state\n`)
+})
+
+t.test('an invalid config: exit 78, one line per issue with the key path', async (t) => {
+  const dir = t.testdir()
+  const cfg = join(dir, 'bad.yaml')
+  writeFileSync(cfg, `source:
+  pth: /var/log/audit/audit.log
+  read_from: start
+sinks:
+  - type: file
+  - type: kafka
+`)
+  const r = cli(['check-config', '--config', cfg])
+  t.equal(r.code, 78)
+  t.equal(r.stdout, '')
+  t.equal(r.stderr, [
+    `auditship: invalid config ${cfg}:`,
+    '  source.pth: unknown key "pth" (did you mean "path"?)',
+    '  source.read_from: must be one of beginning, end (got "start")',
+    '  sinks[0].path: is required',
+    '  sinks[1].type: must be one of file, stdout, blackhole (got "kafka")',
+    '',
+  ].join('\n'))
+})
+
+t.test('semantic checks exit 78 too', async (t) => {
+  const dir = t.testdir()
+  const cfg = join(dir, 'rel.yaml')
+  writeFileSync(cfg, 'state_dir: state\nserver: { listen: "localhost:0" }\nsinks: [{ type: file, path: out.ndjson }]\n')
+  const r = cli(['check-config', '--config', cfg])
+  t.equal(r.code, 78)
+  t.equal(r.stderr, [
+    `auditship: invalid config ${cfg}:`,
+    '  state_dir: must be an absolute path (got "state")',
+    '  sinks[0].path: must be an absolute path (got "out.ndjson")',
+    '  server.listen: port must be 1-65535 (got "0")',
+    '',
+  ].join('\n'))
+})
+
+t.test('a syntax error and an unreadable file exit 78', async (t) => {
+  const dir = t.testdir()
+  const cfg = join(dir, 'syntax.yaml')
+  writeFileSync(cfg, 'sinks:\n  - type: stdout\n log: {}\n')
+  const a = cli(['check-config', '--config', cfg])
+  t.equal(a.code, 78)
+  t.match(a.stderr, new RegExp(`^auditship: invalid config ${cfg}:\n  \\(syntax\\): line 3, column \\d+: `))
+  const missing = join(dir, 'missing.yaml')
+  const b = cli(['check-config', '--config', missing])
+  t.equal(b.code, 78)
+  t.equal(b.stderr, `auditship: invalid config ${missing}:\n  (file): cannot read ${missing}: no such file (ENOENT)\n`)
+})
+
+t.test('--print writes the effective config as JSON on stdout', async (t) => {
+  const dir = t.testdir()
+  const cfg = join(dir, 'min.yaml')
+  writeFileSync(cfg, 'sinks: [{ type: stdout }]\n')
+  const r = cli(['check-config', '--config', cfg, '--print'])
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stderr, `config OK: ${cfg}\n`)
+  const c = JSON.parse(r.stdout)
+  t.equal(c.source.path, '/var/log/audit/audit.log')
+  t.equal(c.correlate.max_in_flight, 4096)
+  t.same(c.sinks, [{ type: 'stdout', name: 'stdout-0', batch: { max_events: 500, max_bytes: 1048576, flush_interval_ms: 200 } }])
+  t.equal(c.delivery.dead_letter_path, null)
+})
+
+t.test('usage errors exit 64', async (t) => {
+  const a = cli(['check-config'])
+  t.equal(a.code, 64)
+  t.match(a.stderr, /--config FILE is required/)
+  const b = cli(['check-config', '--config', example, '--bogus'])
+  t.equal(b.code, 64)
+  t.match(b.stderr, /Unknown option '--bogus'/)
+  const c = cli(['check-config', '--config'])
+  t.equal(c.code, 64)
+  const d = cli(['check-config', example])
+  t.equal(d.code, 64, 'the file goes with --config')
+})
+
+t.test('help', async (t) => {
+  const a = cli(['check-config', '--help'])
+  t.equal(a.code, 0)
+  t.match(a.stdout, /^Usage: auditship check-config --config FILE \[--print\]/)
+  const b = cli(['help', 'check-config'])
+  t.equal(b.stdout, a.stdout)
+  t.match(cli(['--help']).stdout, /check-config --config FILE/)
+})

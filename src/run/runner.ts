@@ -130,7 +130,9 @@ export class Runner {
     if (!loaded.ok) throw new Error(loaded.error)
     const cp = loaded.checkpoint
     if (cp?.teleport != null) this.pipeline.teleport?.importState(cp.teleport)
-    this.timers.push(setInterval(() => { void this.checkpoint() }, this.o.checkpointIntervalMs))
+    this.timers.push(setInterval(() => {
+      this.checkpoint().catch((err: Error) => this.o.log.error({ err: err.message }, 'cannot save the checkpoint; will retry'))
+    }, this.o.checkpointIntervalMs))
     this.timers.push(setInterval(() => { if (!this.stopping) this.pipeline.reassembler.flushIdle(this.o.idleTimeoutMs) }, Math.max(50, this.o.idleTimeoutMs / 2)))
     for (const t of this.timers) t.unref()
 
@@ -203,7 +205,16 @@ export class Runner {
     return { path: f.path, identity: f.identity, offset: pick.offset }
   }
 
+  private saving: Promise<void> = Promise.resolve()
+
+  /** Save the checkpoint; saves never overlap (each waits for the one before). */
   async checkpoint (): Promise<void> {
+    const next = this.saving.catch(() => {}).then(async () => await this.saveNow())
+    this.saving = next
+    await next
+  }
+
+  private async saveNow (): Promise<void> {
     const position = this.position()
     const state: Omit<Checkpoint, 'version' | 'saved_at'> = { position, teleport: this.pipeline.teleport?.exportState() ?? null }
     const key = JSON.stringify(state)

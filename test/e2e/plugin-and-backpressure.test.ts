@@ -1,0 +1,71 @@
+/**
+ * End-to-end: auditd plugin mode (the feed on stdin) gives the same events as convert; a slow
+ * sink slows reading down instead of growing memory.
+ */
+import t from 'tap'
+import { spawn, spawnSync } from 'node:child_process'
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { cliPath } from '../helpers/cli.js'
+import { repoRoot } from '../helpers/pipeline.js'
+import { appendEvents, exited, recordsOf, startDaemon, until } from '../helpers/daemon.js'
+
+t.test('plugin mode fed from a file through stdin produces the same events as convert', async (t) => {
+  const dir = t.testdir()
+  const input = join(repoRoot, 'examples', 'teleport-sessions.log')
+  const cfg = join(dir, 'plugin.yaml')
+  writeFileSync(cfg, `source: { stdin: true }\nstate_dir: ${dir}/state\nsinks:\n  - type: file\n    path: ${dir}/out.ndjson\nlog: { level: warn }\n`)
+  const child = spawn(process.execPath, [cliPath, 'run', '--config', cfg], { stdio: ['pipe', 'ignore', 'pipe'] })
+  let err = ''
+  child.stderr.on('data', (d: Buffer) => { err += d.toString() })
+  createReadStream(input).pipe(child.stdin)
+  const ex = await exited(child)
+  t.equal(ex.code, 0, `exit 0 at the end of the feed ${err}`)
+  const plugin = readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+  const conv = spawnSync(process.execPath, [cliPath, 'convert', input], { encoding: 'utf8' }).stdout.trim().split('\n').map((l) => JSON.parse(l))
+  const key = (e: any): string => `${e['@timestamp']}:${e.auditd.sequence}`
+  t.equal(plugin.length, conv.length)
+  const byKey = new Map(conv.map((e) => [key(e), e]))
+  for (const e of plugin) t.same(e, byKey.get(key(e)), `event ${key(e)} identical`)
+})
+
+function rssKb (pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m === null ? 0 : Number(m[1])
+  } catch { return 0 }
+}
+
+t.test('a slow sink keeps RSS flat while 10^6 records are appended', async (t) => {
+  const dir = t.testdir()
+  const log = join(dir, 'audit.log')
+  writeFileSync(log, '')
+  const cfg = join(dir, 'slow.yaml')
+  writeFileSync(cfg, `source:\n  path: ${log}\n  read_from: beginning\n  poll_interval_ms: 50\nstate_dir: ${dir}/state\ncheckpoint: { interval_ms: 200 }\nsinks:\n  - type: blackhole\n    delay_ms: 100\n    batch: { max_events: 200 }\nlog: { level: warn }\n`)
+  const d = startDaemon(cfg)
+  await until(() => rssKb(d.pid as number) > 0, 5000)
+  await sleep(500)
+  const samples: number[] = []
+  const sampler = setInterval(() => samples.push(rssKb(d.pid as number)), 100)
+  let next = 1
+  let records = 0
+  while (records < 1_000_000) {
+    const from = next
+    next = appendEvents(log, next, 5000)
+    for (let n = from; n < next; n++) records += recordsOf(n)
+    await sleep(1)
+  }
+  await sleep(3000)
+  clearInterval(sampler)
+  const cp = JSON.parse(readFileSync(join(dir, 'state', 'checkpoint.json'), 'utf8')) as { position: { offset: number } }
+  d.kill('SIGTERM')
+  const ex = await exited(d)
+  const early = samples.slice(0, 5)
+  const base = Math.max(...early)
+  const peak = Math.max(...samples)
+  t.comment(`records appended ${records}; RSS first ${early.join(',')} kB, peak ${peak} kB over ${samples.length} samples; checkpoint at byte ${cp.position.offset}`)
+  t.ok(peak - base < 40 * 1024, `RSS stays flat: peak ${(peak / 1024).toFixed(0)} MB vs ${(base / 1024).toFixed(0)} MB at the start`)
+  t.ok(cp.position.offset > 0, 'it made progress')
+  t.equal(ex.code, 0, `clean exit on SIGTERM while the sink is slow (${JSON.stringify(ex)} ${d.stderrText().slice(-600)})`)
+})

@@ -10,7 +10,16 @@ export class FileSink implements Sink {
   private async handle (): Promise<FileHandle> {
     if (this.fh === undefined) {
       await mkdir(dirname(this.path), { recursive: true })
-      this.fh = await open(this.path, 'a', 0o640)
+      const fh = await open(this.path, 'a+', 0o640)
+      // a crash in the middle of a write leaves a torn last line: end it, so that what
+      // follows stays one event per line (the torn event is sent again: it was not delivered)
+      const { size } = await fh.stat()
+      if (size > 0) {
+        const last = Buffer.alloc(1)
+        await fh.read(last, 0, 1, size - 1)
+        if (last[0] !== 10) await fh.write('\n')
+      }
+      this.fh = fh
     }
     return this.fh
   }

@@ -74,12 +74,19 @@ export async function exited (child: ChildProcess): Promise<{ code: number | nul
 }
 
 /** Serials delivered to an NDJSON output file, with how many times each arrived. */
-export function delivered (path: string): Map<number, number> {
+export function delivered (path: string, torn?: { count: number }): Map<number, number> {
   const m = new Map<number, number>()
   if (!existsSync(path)) return m
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (line.length === 0) continue
-    const ev = JSON.parse(line) as { auditd: { sequence: number } }
+    let ev: { auditd: { sequence: number } }
+    try {
+      ev = JSON.parse(line)
+    } catch {
+      // a line torn by SIGKILL in the middle of a write (the file sink ends it on restart)
+      if (torn !== undefined) torn.count++
+      continue
+    }
     m.set(ev.auditd.sequence, (m.get(ev.auditd.sequence) ?? 0) + 1)
   }
   return m

@@ -1,63 +1,117 @@
 /**
- * Where to go on when the file being read may have been rotated — pure decisions, no I/O.
+ * Where to read next when the file being read may have been rotated — pure decisions, no I/O.
  *
- * The candidates are the log's rotated set, oldest first (audit.log.N … audit.log.1,
- * audit.log), each with its identity and size. Cases (docs/design.md §2, issue "run"):
- *  - same:          the live path still holds our file and it did not shrink: keep reading.
- *  - rotated:       our file (same inode + first bytes) now has another name (auditd renames
- *                   audit.log → audit.log.1 and starts a new audit.log): drain it to its end,
- *                   then read every newer file from 0, oldest first.
- *  - copytruncated: the live path has our inode but shrank or changed its first bytes, and a
- *                   sibling with another inode starts with our bytes (logrotate copytruncate):
- *                   read that copy from our offset, then the live file from 0.
- *  - truncated:     the live path has our inode but shrank, no copy found: the live file from 0.
- *  - lost:          our file is under no name: every file of the set from 0, oldest first (the
- *                   unread rest of ours is gone; count it).
+ * Input: the position reached in our file ({ identity, offset }) and a snapshot of the live
+ * file and its rotated siblings, NEWEST FIRST (audit.log, audit.log.1, audit.log.2 …), each
+ * with its identity and size. Output: the files to read, OLDEST FIRST, each with the offset
+ * to start at, and what happened.
+ *
+ *  - same:          the newest file is ours (same inode, fingerprint prefix) and not shorter
+ *                   than the offset: keep reading it. (If the live path is missing — auditd
+ *                   between rename and create — the newest rotated file plays its role.)
+ *  - rotated:       ours now lives under an older name (audit.log → audit.log.1 …): drain it
+ *                   from the offset, then every newer file from 0, oldest first.
+ *  - copytruncated: our inode holds fewer bytes than the offset or other first bytes, and
+ *                   another inode starts with our fingerprint (logrotate copytruncate copies
+ *                   to audit.log.1 and truncates in place): read the copy from the offset, then
+ *                   every newer file from 0. Also used when our inode is gone but a copy exists.
+ *  - truncated:     our inode holds fewer bytes or other first bytes, no copy: that inode from
+ *                   0, then newer files. What was written after the offset is lost (unknown).
+ *                   Only when that cannot be a reused inode: the caller holds our file open
+ *                   (`held`), or no other file that may be newer than ours is there; otherwise
+ *                   (ours deleted, its inode number given to a new audit.log) it is `lost`.
+ *  - lost:          our file is under no name and has no copy. auditd deletes the OLDEST file
+ *                   first (num_logs), so every file still there is newer than ours: all of
+ *                   them are read from 0, oldest first, minus those the caller knows to be
+ *                   older (`knownOlder`, e.g. siblings seen before ours while following). The
+ *                   unread rest of ours is lost and its size is unknown (bytesLost: null).
+ *                   If ours was deleted by hand instead, older siblings are read again:
+ *                   duplicates rather than a silent gap.
  */
-import { sameContent, sameFile, type FileIdentity, type StatIdentity } from './identity.js'
+import { compatible, matchesContent, sameFile, sameInode, type FileIdentity, type FileState } from './identity.js'
 
-export interface Candidate {
-  path: string
-  id: StatIdentity
-}
-
-export interface ReadStep {
-  path: string
+export interface Checkpointed {
   identity: FileIdentity
+  /** bytes of our file already consumed */
   offset: number
 }
 
-export type RotationKind = 'same' | 'rotated' | 'copytruncated' | 'truncated' | 'lost'
-
-export interface RotationPlan {
-  kind: RotationKind
-  /** files to read in order; the first continues ours when kind is same/rotated/copytruncated */
-  steps: ReadStep[]
+export interface SnapshotEntry {
+  path: string
+  identity: FileState
 }
 
-/**
- * @param ours  the file we read and the offset reached in it
- * @param set   the rotated set, oldest first, live file last
- */
-export function planAfter (ours: { identity: FileIdentity, offset: number }, set: Candidate[]): RotationPlan {
-  const idx = set.findIndex((c) => sameFile(c.id, ours.identity))
-  const live = set.length > 0 ? set[set.length - 1] : undefined
-  const newer = (from: number): ReadStep[] => set.slice(from).map((c) => ({ path: c.path, identity: c.id, offset: 0 }))
+/** newest first: [0] is the live file (when it exists) */
+export type Snapshot = SnapshotEntry[]
 
-  if (idx >= 0 && idx === set.length - 1 && set[idx].id.size >= ours.offset) {
-    return { kind: 'same', steps: [{ path: set[idx].path, identity: set[idx].id, offset: ours.offset }] }
+export interface ReadStep {
+  path: string
+  identity: FileState
+  startOffset: number
+}
+
+export type PlanKind = 'same' | 'rotated' | 'copytruncated' | 'truncated' | 'lost'
+
+export interface Plan {
+  kind: PlanKind
+  /** files to read, oldest first; the first one continues ours unless kind is truncated/lost */
+  steps: ReadStep[]
+  /** renames our file went through (rotated: the index of its current name) */
+  rotations: number
+  truncations: number
+  copytruncates: number
+  filesLost: number
+  /** bytes known to be unreadable; null when some are lost but how many is unknown */
+  bytesLost: number | null
+  /** one line for the log */
+  note: string
+}
+
+export interface PlanOptions {
+  /** files known to be older than ours: not read again when ours is lost */
+  knownOlder?: FileIdentity[]
+  /** the caller holds our file open: its inode cannot have been reused by another file */
+  held?: boolean
+}
+
+function plan (kind: PlanKind, steps: ReadStep[], note: string, counts: Partial<Pick<Plan, 'rotations' | 'truncations' | 'copytruncates' | 'filesLost' | 'bytesLost'>> = {}): Plan {
+  return { kind, steps, rotations: 0, truncations: 0, copytruncates: 0, filesLost: 0, bytesLost: 0, note, ...counts }
+}
+
+/** An inode with the same first bytes; an empty file (no fingerprint yet) is never "known". */
+function isKnown (known: FileIdentity, e: FileIdentity): boolean {
+  return sameInode(known, e) && known.fingerprint.length > 0 && e.fingerprint.length > 0 && compatible(known.fingerprint, e.fingerprint)
+}
+
+export function planResume (ours: Checkpointed, snapshot: Snapshot, opts: PlanOptions = {}): Plan {
+  const at = (e: SnapshotEntry, startOffset: number): ReadStep => ({ path: e.path, identity: e.identity, startOffset })
+  /** the entries newer than index `i`, oldest first, from 0 */
+  const newerThan = (i: number): ReadStep[] => snapshot.slice(0, i).reverse().map((e) => at(e, 0))
+
+  const i = snapshot.findIndex((e) => sameFile(e.identity, ours.identity))
+  if (i >= 0 && snapshot[i].identity.size >= ours.offset) {
+    if (i === 0) return plan('same', [at(snapshot[0], ours.offset)], 'still reading the newest file')
+    return plan('rotated', [at(snapshot[i], ours.offset), ...newerThan(i)], `our file is now ${snapshot[i].path}`, { rotations: i })
   }
-  if (idx >= 0 && idx < set.length - 1) {
-    return { kind: 'rotated', steps: [{ path: set[idx].path, identity: set[idx].id, offset: ours.offset }, ...newer(idx + 1)] }
+
+  // our inode holds fewer bytes than we read, or other first bytes: look for a copy of ours
+  const k = snapshot.findIndex((e) => !sameInode(e.identity, ours.identity) && matchesContent(ours.identity, e.identity))
+  if (k >= 0) {
+    return plan('copytruncated', [at(snapshot[k], ours.offset), ...newerThan(k)], `our bytes were copied to ${snapshot[k].path}`, { copytruncates: 1 })
   }
-  // our inode at the live path but shorter (or our bytes elsewhere): copytruncate or truncation
-  const liveIsOurInode = live !== undefined && live.id.dev === ours.identity.dev && live.id.ino === ours.identity.ino
-  const copy = set.findIndex((c) => (c.id.ino !== ours.identity.ino || c.id.dev !== ours.identity.dev) && sameContent(c.id, ours.identity) && c.id.size >= ours.offset)
-  if (copy >= 0 && copy < set.length - 1) {
-    return { kind: 'copytruncated', steps: [{ path: set[copy].path, identity: set[copy].id, offset: ours.offset }, ...newer(copy + 1)] }
+  const older = opts.knownOlder ?? []
+  const unknown = (e: SnapshotEntry): boolean => !older.some((o) => isKnown(o, e.identity))
+  const j = snapshot.findIndex((e) => sameInode(e.identity, ours.identity))
+  // Our inode holds other bytes. Held open by the caller, it cannot have been freed and reused:
+  // truncated in place. Otherwise it may also be a new file that got our freed inode (auditd
+  // deletes the oldest log, then creates the new one): if files that may be newer than ours
+  // are there, ours is treated as lost so that they are read, not skipped.
+  if (j >= 0 && (opts.held === true || !snapshot.slice(j + 1).some(unknown))) {
+    return plan('truncated', [at(snapshot[j], 0), ...newerThan(j)], `${snapshot[j].path} was truncated or rewritten in place`, { truncations: 1, bytesLost: null })
   }
-  if (liveIsOurInode && live !== undefined) {
-    return { kind: 'truncated', steps: [{ path: live.path, identity: live.id, offset: 0 }] }
-  }
-  return { kind: 'lost', steps: newer(0) }
+  const steps = snapshot.filter(unknown).reverse().map((e) => at(e, 0))
+  const note = j >= 0
+    ? `${snapshot[j].path} has our inode but not our bytes: truncated in place, or deleted and its inode reused by a newer file`
+    : 'our file is under no name and has no copy'
+  return plan('lost', steps, note, { filesLost: 1, bytesLost: null })
 }

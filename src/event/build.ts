@@ -9,19 +9,11 @@ import type { AuditEventRecords } from '../correlate/reassembler.js'
 import { parseFields, type RecordFields } from '../parse/fields.js'
 import { decodeSaddr, type SockAddr } from '../parse/decode.js'
 import { archName, syscallName } from '../enrich/tables/arch.js'
+import { T, UNSET_ID } from '../enrich/tables/record-types.js'
 import { categorizeSyscall, categorizeType, type Categorization } from '../enrich/ecs.js'
 import { reassembleArgs } from '../enrich/execve.js'
 import { summarize } from '../enrich/summary.js'
 import type { AuditshipEvent, EventRecord, Endpoint } from './types.js'
-
-const UNSET = '4294967295'
-
-const T_SYSCALL = 1300
-const T_EXECVE = 1309
-const T_PATH = 1302
-const T_CWD = 1307
-const T_PROCTITLE = 1327
-const T_SOCKADDR = 1306
 
 let tsCacheSec = -1
 let tsCachePrefix = ''
@@ -107,12 +99,12 @@ export function buildEvent (ev: AuditEventRecords, opts: BuildOptions = {}): Aud
     if (f.text !== undefined) out.text = f.text
     records[i] = out
     switch (r.typeNum) {
-      case T_SYSCALL: if (sys < 0) sys = i; break
-      case T_EXECVE: (execve ??= []).push(f.fields); break
-      case T_PATH: (paths ??= []).push(i); break
-      case T_CWD: if (cwd < 0) cwd = i; break
-      case T_PROCTITLE: if (proctitle < 0) proctitle = i; break
-      case T_SOCKADDR: if (saddr < 0) saddr = i; break
+      case T.SYSCALL: if (sys < 0) sys = i; break
+      case T.EXECVE: (execve ??= []).push(f.fields); break
+      case T.PATH: (paths ??= []).push(i); break
+      case T.CWD: if (cwd < 0) cwd = i; break
+      case T.PROCTITLE: if (proctitle < 0) proctitle = i; break
+      case T.SOCKADDR: if (saddr < 0) saddr = i; break
     }
   }
 
@@ -171,14 +163,14 @@ export function buildEvent (ev: AuditEventRecords, opts: BuildOptions = {}): Aud
 
   // ---- session and user
   const ses = pf.ses
-  if (ses !== undefined && ses !== UNSET) auditd.session = ses
+  if (ses !== undefined && ses !== UNSET_ID) auditd.session = ses
   const uid = pf.uid
   if (uid !== undefined) {
     const user: NonNullable<AuditshipEvent['user']> = { id: uid }
     const un = pe?.UID
     if (un !== undefined) user.name = un
     const auid = pf.auid
-    if (auid !== undefined && auid !== UNSET) {
+    if (auid !== undefined && auid !== UNSET_ID) {
       user.audit = { id: auid }
       const an = pe?.AUID
       if (an !== undefined) user.audit.name = an
@@ -202,7 +194,7 @@ export function buildEvent (ev: AuditEventRecords, opts: BuildOptions = {}): Aud
     // the account a user-space record acts on (login, su target, new user …)
     const u = (doc.user ??= {})
     u.target = { name: acct }
-    if (pf.id !== undefined && pf.id !== UNSET) u.target.id = pf.id
+    if (pf.id !== undefined && pf.id !== UNSET_ID) u.target.id = pf.id
   }
 
   // ---- process

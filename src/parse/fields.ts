@@ -15,6 +15,7 @@
  */
 import { decodeHex, fromLatin1, hasHighByte, isHexString, type Decoded } from './decode.js'
 import { objectFrom } from './shape.js'
+import { T } from '../enrich/tables/record-types.js'
 
 export interface RecordFields {
   fields: Record<string, string>
@@ -34,12 +35,6 @@ const HEX_KEYS = new Set([
   'old_group', 'new_user', 'old_user', 'id_name',
 ])
 
-const T_USER_LOGIN = 1112
-const T_USER_END = 1106
-const T_USER_ERR = 1109
-const T_EXECVE = 1309
-const T_AVC = 1400
-const T_USER_AVC = 1107
 
 const K_QUOTED = 1
 const K_BARE = 2
@@ -81,7 +76,7 @@ class Builder {
       if (enrich) {
         // UID/GID names go through audit_encode_nv_string: quoted, or hex when they need it
         if (key.endsWith('ID') && isHexString(v)) d = decodeHex(v)
-      } else if (HEX_KEYS.has(key) || (this.typeNum === T_EXECVE && isExecveArgKey(key))) {
+      } else if (HEX_KEYS.has(key) || (this.typeNum === T.EXECVE && isExecveArgKey(key))) {
         if (isHexString(v)) {
           d = decodeHex(v)
           if (key === 'proctitle') d.value = d.value.replaceAll('\0', ' ')
@@ -124,7 +119,7 @@ function spaceOrEnd (s: string, i: number, end: number): number {
 }
 
 function tokenize (b: Builder, s: string, start: number, end: number, enrich: boolean, noDecode: boolean): void {
-  const avc = b.typeNum === T_AVC || b.typeNum === T_USER_AVC
+  const avc = b.typeNum === T.AVC || b.typeNum === T.USER_AVC
   let avcState = 0 // 1: after "avc:", expecting the result word
   let prefix = '' // RHEL 6 LOGIN: "old auid=…" → old-auid
   let i = start
@@ -217,7 +212,7 @@ function isTeleportPayload (s: string, start: number, end: number): boolean {
 /** msg='…' of a user-space record: nested key=values, or Teleport's positional layout. */
 function payload (b: Builder, s: string, start: number, end: number): void {
   const t = b.typeNum
-  if ((t === T_USER_LOGIN || t === T_USER_END || t === T_USER_ERR) && isTeleportPayload(s, start, end)) {
+  if ((t === T.USER_LOGIN || t === T.USER_END || t === T.USER_ERR) && isTeleportPayload(s, start, end)) {
     const u = s.indexOf(TP_USER, start)
     const r = s.lastIndexOf(TP_RES, end - 1)
     if (u !== -1 && u < end && r > u) {

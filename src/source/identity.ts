@@ -33,15 +33,20 @@ export async function identifyHandle (fh: FileHandle): Promise<FileState> {
   return { dev: st.dev, ino: st.ino, fingerprint: buf.toString('hex', 0, bytesRead), fpLen: bytesRead, size: st.size }
 }
 
-/** undefined when the file does not exist; other errors (EACCES …) are thrown, not hidden. */
-export async function identify (path: string): Promise<FileState | undefined> {
-  let fh: FileHandle
+/** Open for reading; undefined when the file does not exist; other errors (EACCES …) are thrown. */
+export async function openIfExists (path: string): Promise<FileHandle | undefined> {
   try {
-    fh = await open(path, 'r')
+    return await open(path, 'r')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw err
   }
+}
+
+/** undefined when the file does not exist; other errors (EACCES …) are thrown, not hidden. */
+export async function identify (path: string): Promise<FileState | undefined> {
+  const fh = await openIfExists(path)
+  if (fh === undefined) return undefined
   try {
     return await identifyHandle(fh)
   } finally {

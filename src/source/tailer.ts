@@ -20,7 +20,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import { LineSplitter } from './lines.js'
-import { FINGERPRINT_BYTES, compatible, identify, identifyHandle, sameFile, sameInode, type FileIdentity } from './identity.js'
+import { FINGERPRINT_BYTES, compatible, identify, identifyHandle, openIfExists, sameFile, sameInode, type FileIdentity } from './identity.js'
 import { planResume, type Plan, type ReadStep, type Snapshot } from './rotation.js'
 import { rotatedSet } from './rotated.js'
 
@@ -372,13 +372,8 @@ export class Tailer {
 
   private async openVerified (step: ReadStep): Promise<{ fh: FileHandle, path: string, identity: FileIdentity } | undefined> {
     const tryPath = async (path: string): Promise<{ fh: FileHandle, path: string, identity: FileIdentity } | undefined> => {
-      let fh: FileHandle
-      try {
-        fh = await open(path, 'r')
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-        throw err
-      }
+      const fh = await openIfExists(path)
+      if (fh === undefined) return undefined
       const { size: _size, ...identity } = await identifyHandle(fh)
       if (sameFile(identity, step.identity)) return { fh, path, identity }
       await fh.close()

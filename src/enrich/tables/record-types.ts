@@ -339,3 +339,23 @@ function parseTypeNumber (s: string, from: number, to: number): number | undefin
   }
   return n <= 65535 ? n : undefined
 }
+
+/** The record type numbers the code branches on, by name (one place instead of literals). */
+export const T = Object.freeze({
+  LOGIN: 1006,
+  USER_END: 1106,
+  USER_AVC: 1107,
+  USER_ERR: 1109,
+  USER_LOGIN: 1112,
+  SYSCALL: 1300,
+  PATH: 1302,
+  SOCKADDR: 1306,
+  CWD: 1307,
+  EXECVE: 1309,
+  EOE: 1320,
+  PROCTITLE: 1327,
+  AVC: 1400,
+} as const)
+
+/** `4294967295`: (u32)-1, an unset auid / ses (docs/auditd-format.md §1.3). */
+export const UNSET_ID = '4294967295'

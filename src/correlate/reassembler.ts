@@ -109,6 +109,7 @@ export class Reassembler {
         // the user record was part of a kernel event: keep building it
         held.complete = false
         this.open.set(held.key, held)
+        if (held.sec < this.minOpenSec) this.minOpenSec = held.sec
       } else {
         this.emit(held)
       }
@@ -131,7 +132,11 @@ export class Reassembler {
       if (t >= 0 && endsEvent(t)) {
         ev.complete = true
         ev.reason = 'last-record'
-        if (isUserSpace(t)) { this.held = ev; return }
+        if (isUserSpace(t)) {
+          if (this.opts.wallClock === true) ev.touched = this.now()
+          this.held = ev
+          return
+        }
         this.emit(ev)
         return
       }
@@ -149,7 +154,8 @@ export class Reassembler {
   /** Close events not touched for `idleMs` of wall-clock time (tailing mode). */
   flushIdle (idleMs: number): void {
     const limit = this.now() - idleMs
-    if (this.held !== undefined) { const h = this.held; this.held = undefined; this.emit(h) }
+    // a held user record: no further record came to say whether its event goes on
+    if (this.held !== undefined && this.held.touched <= limit) { const h = this.held; this.held = undefined; this.emit(h) }
     for (const ev of this.open.values()) {
       if (ev.touched <= limit) {
         this.stats.timedOut++

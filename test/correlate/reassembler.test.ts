@@ -142,3 +142,22 @@ t.test('log-time timeout is measured against the record just read (auparse rule)
   t.same(shapes(docs), ['1:USER_ACCT', '17:NETFILTER_CFG', '18:AVC', '17:SYSCALL'])
   t.same(docs.map((d) => d.auditd.closed_by ?? 'complete'), ['complete', 'timeout', 'end', 'end'])
 })
+
+t.test('a held user record is released by the idle flush only once idle; a joined one takes part in the log-time timeout', async (t) => {
+  let now = 0
+  const emitted: AuditEventRecords[] = []
+  const r = new Reassembler({ maxInFlight: 100, timeoutSec: 2, wallClock: true, now: () => now }, (e) => emitted.push(e))
+  r.push(rec("type=SERVICE_START msg=audit(100.000:1): pid=1 uid=0 msg='unit=x res=success'"))
+  now = 500
+  r.flushIdle(1000)
+  t.equal(emitted.length, 0, 'not idle yet: the kernel records of its event may follow')
+  r.push(rec('type=SYSCALL msg=audit(100.000:1): syscall=44 pid=1'))
+  t.equal(emitted.length, 0)
+  r.push(rec('type=SYSCALL msg=audit(103.000:2): syscall=1 pid=1'))
+  t.same(emitted.map((e) => [e.serial, e.records.map((x) => x.type).join(','), e.reason]), [[1, 'SERVICE_START,SYSCALL', 'timeout']])
+  now = 5000
+  r.push(rec("type=USER_END msg=audit(104.000:3): pid=1 uid=0 msg='op=x res=success'"))
+  now = 7000
+  r.flushIdle(1000)
+  t.same(emitted.map((e) => e.serial), [1, 3, 2], 'the held record goes out once idle, then the idle open event')
+})

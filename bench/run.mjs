@@ -197,14 +197,14 @@ function readProc(pid) {
 
 // Spawn a command, measure wall time (spawn -> exit), peak RSS (VmHWM) and CPU
 // time by polling /proc/<pid>; stdout is discarded unless stdoutFile is given.
-function measure(cmd, args, { stdinFile = null, cwd = ROOT, pollMs = 50 } = {}) {
+function measure(cmd, args, { stdinFile = null, cwd = ROOT, pollMs = 50, env = process.env } = {}) {
   return new Promise((resolve, reject) => {
     const stdinFd = stdinFile ? fs.openSync(stdinFile, 'r') : 'ignore';
     const busy0 = systemBusyTicks();
     const t0 = process.hrtime.bigint();
     let child;
     try {
-      child = spawn(cmd, args, { cwd, stdio: [stdinFd, 'ignore', 'pipe'] });
+      child = spawn(cmd, args, { cwd, env, stdio: [stdinFd, 'ignore', 'pipe'] });
     } finally {
       if (typeof stdinFd === 'number') fs.closeSync(stdinFd);
     }
@@ -256,8 +256,8 @@ const ours = {
   },
   async run(input, o) {
     // run it the way the installed bin runs (its shebang carries package.json's auditship.nodeFlags)
-    const flags = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).auditship?.nodeFlags ?? [];
-    const r = await measure(process.execPath, [...flags, CLI, 'convert', input.file], { pollMs: o.pollMs });
+    const cfg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).auditship ?? {};
+    const r = await measure(process.execPath, [...(cfg.nodeFlags ?? []), CLI, 'convert', input.file], { pollMs: o.pollMs, env: { ...process.env, ...(cfg.nodeEnv ?? {}) } });
     const m = /records=(\d+)\s+events=(\d+)\s+parse_errors=(\d+)/.exec(r.stderr);
     const res = { ...base(r), records: m ? Number(m[1]) : null, events: m ? Number(m[2]) : null,
       parseErrors: m ? Number(m[3]) : null, outBytes: null };

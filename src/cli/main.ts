@@ -1,11 +1,13 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --max-old-space-size=32
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=2 --max-old-space-size=32
 /**
  * auditship command line: one file per command under src/cli/.
  *
  * The shebang bounds V8's heap (young generation 2 MB semi-spaces, old generation 32 MB): the
  * work is streaming, and without a bound V8 grows the heap lazily to several times what is
- * live. The same flags are listed in package.json (`auditship.nodeFlags`) for the benchmark
- * and the service units; a test keeps the two equal.
+ * live. It also limits glibc to one malloc arena: V8's background compiler and GC threads
+ * otherwise each keep an arena of transient zone memory (10-20 MB of resident noise). The same
+ * settings are listed in package.json (`auditship.nodeEnv`, `auditship.nodeFlags`) for the
+ * benchmark and the service units; a test keeps them equal.
  */
 import { readFileSync } from 'node:fs'
 import { packageFile } from '../paths.js'

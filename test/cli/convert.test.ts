@@ -93,5 +93,6 @@ t.test('help and version', async (t) => {
 t.test('the bin runs with the heap flags package.json lists (used by the bench and units)', async (t) => {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
   const first = readFileSync(join(repoRoot, 'src', 'cli', 'main.ts'), 'utf8').split('\n')[0]
-  t.equal(first, `#!/usr/bin/env -S node ${pkg.auditship.nodeFlags.join(' ')}`)
+  const env = Object.entries(pkg.auditship.nodeEnv as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(' ')
+  t.equal(first, `#!/usr/bin/env -S ${env} node ${pkg.auditship.nodeFlags.join(' ')}`)
 })

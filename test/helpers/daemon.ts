@@ -11,7 +11,8 @@ import { cliPath } from './cli.js'
 import { repoRoot } from './pipeline.js'
 
 /** The heap flags the bin runs with (package.json auditship.nodeFlags): run it as installed. */
-const nodeFlags = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { auditship: { nodeFlags: string[] } }).auditship.nodeFlags
+const settings = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { auditship: { nodeFlags: string[], nodeEnv: Record<string, string> } }).auditship
+const nodeFlags = settings.nodeFlags
 
 /** One event of 1–3 records with serial `n` (SYSCALL [+ EXECVE] + PROCTITLE, or a user record). */
 export function eventLines (n: number, node = 'e2e'): string {
@@ -60,7 +61,7 @@ export function rotateCopyTruncate (path: string, keep = 20): void {
 }
 
 export function startDaemon (config: string, extraEnv: NodeJS.ProcessEnv = {}): ChildProcess & { stderrText: () => string } {
-  const child = spawn(process.execPath, [...nodeFlags, cliPath, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv } }) as ChildProcess & { stderrText: () => string }
+  const child = spawn(process.execPath, [...nodeFlags, cliPath, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...settings.nodeEnv, ...extraEnv } }) as ChildProcess & { stderrText: () => string }
   let err = ''
   child.stderr?.on('data', (d: Buffer) => { err += d.toString() })
   child.stdout?.resume()

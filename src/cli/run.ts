@@ -97,8 +97,9 @@ export async function run (argv: string[]): Promise<number> {
   try {
     await runner.run()
   } catch (err) {
-    log.error({ err: (err as Error).message }, 'cannot run')
-    await runner.finish().catch(() => {})
+    runner.failed = true
+    log.error({ err: (err as Error).message }, 'cannot go on: stopping without moving the checkpoint')
+    await runner.finish(false).catch(() => {})
     return 1
   }
   const all = await runner.finish()

@@ -77,6 +77,8 @@ export class Runner {
   private resume: (() => void) | undefined
   private timers: NodeJS.Timeout[] = []
   private lastSaved = ''
+  /** set when processing failed: no checkpoint may be taken from a half-done batch */
+  failed = false
   private pendingBytes = 0
   readonly stats = { checkpoints: 0, deadLettered: 0 }
 
@@ -131,6 +133,7 @@ export class Runner {
     const cp = loaded.checkpoint
     if (cp?.teleport != null) this.pipeline.teleport?.importState(cp.teleport)
     this.timers.push(setInterval(() => {
+      if (this.failed) return
       this.checkpoint().catch((err: Error) => this.o.log.error({ err: err.message }, 'cannot save the checkpoint; will retry'))
     }, this.o.checkpointIntervalMs))
     this.timers.push(setInterval(() => { if (!this.stopping) this.pipeline.reassembler.flushIdle(this.o.idleTimeoutMs) }, Math.max(50, this.o.idleTimeoutMs / 2)))
@@ -234,14 +237,19 @@ export class Runner {
     return true
   }
 
-  /** After run() returned: flush, checkpoint, close. True when everything read was delivered. */
-  async finish (): Promise<boolean> {
+  /**
+   * After run() returned: flush, checkpoint, close. True when everything read was delivered.
+   * After a failure (`saveCheckpoint` false) the checkpoint is left where it was: the batch
+   * being processed may be half done, and reading it again is better than skipping it.
+   */
+  async finish (saveCheckpoint = true): Promise<boolean> {
     for (const t of this.timers) clearInterval(t)
     const deadline = Date.now() + this.o.shutdownTimeoutMs
     let all = true
     for (const q of this.queues) all = (await q.drain(Math.max(0, deadline - Date.now()))) && all
     for (const q of this.queues) q.stop()
-    await this.checkpoint()
+    if (saveCheckpoint) await this.checkpoint()
+    else await this.saving.catch(() => {})
     await this.source?.close()
     for (const q of this.queues) await q.sink.close()
     this.deadLetter.close()

@@ -143,3 +143,18 @@ t.test('an invalid config is refused before anything starts, with the key path (
   t.equal(ex.code, 78)
   t.match(d.stderrText(), /source\.pth: unknown key/)
 })
+
+t.test('a failure while processing (dead-letter file unwritable) stops without moving the checkpoint past unread lines', async (t) => {
+  const dir = t.testdir({ 'dl-is-a-dir': {} })
+  const log = join(dir, 'audit.log')
+  writeFileSync(log, 'garbage line\n')
+  appendEvents(log, 1, 20)
+  const cfg = config(dir, `delivery:\n  dead_letter_path: ${dir}/dl-is-a-dir\n`)
+  const d = startDaemon(cfg)
+  const ex = await exited(d)
+  t.equal(ex.code, 1, 'exits non-zero')
+  t.match(d.stderrText(), /stopping without moving the checkpoint/)
+  const cpPath = join(dir, 'state', 'checkpoint.json')
+  const offset = existsSync(cpPath) ? (JSON.parse(readFileSync(cpPath, 'utf8')) as { position: { offset: number } | null }).position?.offset ?? 0 : 0
+  t.equal(offset, 0, 'the bad line and everything after it will be read again')
+})

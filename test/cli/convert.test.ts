@@ -96,3 +96,20 @@ t.test('the bin runs with the heap flags package.json lists (used by the bench a
   const env = Object.entries(pkg.auditship.nodeEnv as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(' ')
   t.equal(first, `#!/usr/bin/env -S ${env} node ${pkg.auditship.nodeFlags.join(' ')}`)
 })
+
+t.test('on a terminal, a progress line for inputs over a few MB', async (t) => {
+  const { spawnSync } = await import('node:child_process')
+  const probe = spawnSync('script', ['--version'], { encoding: 'utf8' })
+  if (probe.status !== 0) { t.skip('util-linux `script` (a pseudo-terminal) is not available'); return }
+  const dir = t.testdir()
+  const big = join(dir, 'big.log')
+  const one = readFileSync(interleaved)
+  writeFileSync(big, Buffer.concat(Array.from({ length: Math.ceil((9 << 20) / one.length) }, () => one)))
+  // stdout to a file, stderr on the pseudo-terminal that `script` provides
+  const cmd = `${process.execPath} ${join(repoRoot, 'dist', 'cli', 'main.js')} convert ${big} > ${join(dir, 'out.ndjson')}`
+  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })
+  t.equal(r.status, 0)
+  t.match(r.stdout, /\rauditship convert: \d+% \d+ MB, \d+ records/, 'progress shown')
+  const quiet = cli(['convert', big])
+  t.notMatch(quiet.stderr, /%/, 'no progress line when stderr is not a terminal')
+})

@@ -23,6 +23,11 @@ interface NodeBoot {
   maxSec: number
   /** a DAEMON_START was seen and no kernel record since */
   daemonStarted: boolean
+  /**
+   * After a restart the log is read again from the checkpoint, behind the state saved with
+   * it: until the serial passes the highest one seen before, a drop is the replay, not a reboot.
+   */
+  replayUntil?: number
 }
 
 export interface BootState {
@@ -39,6 +44,10 @@ export class BootTracker {
       n = { boot: 0, maxSerial: isKernel ? serial : 0, maxSec: sec, daemonStarted: false }
       this.nodes.set(node, n)
       return 0
+    }
+    if (n.replayUntil !== undefined) {
+      if (serial <= n.replayUntil && sec <= n.maxSec) return n.boot
+      n.replayUntil = undefined
     }
     if (isDaemonStart) { n.daemonStarted = true; return n.boot }
     if (!isKernel) return n.boot
@@ -62,7 +71,8 @@ export class BootTracker {
     return Object.fromEntries(this.nodes)
   }
 
+  /** Restore after a restart: what is read first is a replay of what was seen (see replayUntil). */
   importState (s: BootState): void {
-    this.nodes = new Map(Object.entries(s).map(([k, v]) => [k, { ...v }]))
+    this.nodes = new Map(Object.entries(s).map(([k, v]) => [k, { ...v, replayUntil: v.maxSerial }]))
   }
 }

@@ -79,6 +79,7 @@ export class Runner {
   private lastSaved = ''
   /** set when processing failed: no checkpoint may be taken from a half-done batch */
   failed = false
+  private timerError: Error | undefined
   private pendingBytes = 0
   readonly stats = { checkpoints: 0, deadLettered: 0 }
 
@@ -136,7 +137,17 @@ export class Runner {
       if (this.failed) return
       this.checkpoint().catch((err: Error) => this.o.log.error({ err: err.message }, 'cannot save the checkpoint; will retry'))
     }, this.o.checkpointIntervalMs))
-    this.timers.push(setInterval(() => { if (!this.stopping) this.pipeline.reassembler.flushIdle(this.o.idleTimeoutMs) }, Math.max(50, this.o.idleTimeoutMs / 2)))
+    this.timers.push(setInterval(() => {
+      if (this.stopping) return
+      try {
+        this.pipeline.reassembler.flushIdle(this.o.idleTimeoutMs)
+      } catch (err) {
+        // e.g. the dead-letter file cannot be written: stop like a failure in the read loop
+        this.timerError = err as Error
+        this.failed = true
+        void this.stop()
+      }
+    }, Math.max(50, this.o.idleTimeoutMs / 2)))
     for (const t of this.timers) t.unref()
 
     if (this.o.source.kind === 'stream') {
@@ -148,6 +159,7 @@ export class Runner {
       await this.source.start()
       await this.runFile(this.source)
     }
+    if (this.timerError !== undefined) throw this.timerError
   }
 
   private async runFile (src: FileSource): Promise<void> {
@@ -185,8 +197,13 @@ export class Runner {
     this.files.push({ path: '-', identity: { dev: 0, ino: 0, fingerprint: '' } })
     this.pipeline.source = 'stdin'
     const splitter = new LineSplitter(maxLineBytes, this.pipeline)
-    for await (const chunk of stream) {
-      splitter.push(chunk as Buffer)
+    const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
+    const aborted = new Promise<null>((resolve) => this.abort.signal.addEventListener('abort', () => resolve(null), { once: true }))
+    for (;;) {
+      // stop() must not wait for the next chunk of an idle feed
+      const r = await Promise.race([it.next(), aborted])
+      if (r === null || r.done === true) { if (r === null) void it.return?.(); break }
+      splitter.push(r.value)
       await this.capacity()
       if (this.stopping) break
     }

@@ -17,7 +17,9 @@ export class DeadLetter {
       mkdirSync(dirname(this.path), { recursive: true })
       this.fd = openSync(this.path, 'a', 0o600)
     }
-    writeSync(this.fd, JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n')
+    const b = Buffer.from(JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n', 'utf8')
+    // a short write (disk filling up) must not pass for a whole entry
+    for (let off = 0; off < b.length;) off += writeSync(this.fd, b, off, b.length - off)
     this.written++
   }
 

@@ -29,7 +29,10 @@ export class FileSink implements Sink {
     for (const e of batch) text += e.json + '\n'
     const fh = await this.handle()
     try {
-      await fh.write(text)
+      // one write() may be short (a disk filling up): write until every byte is out, so a
+      // batch is never reported delivered with its tail missing
+      const b = Buffer.from(text, 'utf8')
+      for (let off = 0; off < b.length;) off += (await fh.write(b, off, b.length - off)).bytesWritten
       if (this.fsync) await fh.datasync()
     } catch (err) {
       // reopen next time (the file may have been moved or the disk remounted)

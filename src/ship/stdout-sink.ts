@@ -3,9 +3,16 @@ import type { Writable } from 'node:stream'
 import type { OutEvent, Sink } from './sink.js'
 
 export class StdoutSink implements Sink {
-  constructor (readonly name: string, private readonly stream: Writable = process.stdout) {}
+  private failed: Error | undefined
+
+  constructor (readonly name: string, private readonly stream: Writable = process.stdout) {
+    // EPIPE and the like arrive as 'error' events: keep the error and fail the writes (the
+    // queue retries, the checkpoint stays), instead of dying on an unhandled 'error'
+    stream.on('error', (err: Error) => { this.failed = err })
+  }
 
   async write (batch: OutEvent[]): Promise<void> {
+    if (this.failed !== undefined) throw this.failed
     let text = ''
     for (const e of batch) text += e.json + '\n'
     await new Promise<void>((resolve, reject) => {

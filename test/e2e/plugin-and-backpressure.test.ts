@@ -69,3 +69,42 @@ t.test('a slow sink keeps RSS flat while 10^6 records are appended', async (t) =
   t.ok(cp.position.offset > 0, 'it made progress')
   t.equal(ex.code, 0, `clean exit on SIGTERM while the sink is slow (${JSON.stringify(ex)} ${d.stderrText().slice(-600)})`)
 })
+
+t.test('plugin mode: SIGTERM while the feed is idle delivers what was read and exits 0', async (t) => {
+  const dir = t.testdir()
+  const cfg = join(dir, 'plugin.yaml')
+  writeFileSync(cfg, `source: { stdin: true }\nstate_dir: ${dir}/state\nsinks:\n  - type: file\n    path: ${dir}/out.ndjson\nlog: { level: info }\n`)
+  const child = spawn(process.execPath, [cliPath, 'run', '--config', cfg], { stdio: ['pipe', 'ignore', 'pipe'] })
+  let err = ''
+  child.stderr.on('data', (d: Buffer) => { err += d.toString() })
+  // one complete event and one still open (no PROCTITLE yet); the feed stays open and idle
+  child.stdin.write('type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=59 success=yes exit=0 pid=1 uid=0 comm="a" exe="/a"\ntype=PROCTITLE msg=audit(1.000:1): proctitle=61\ntype=SYSCALL msg=audit(1.000:2): arch=c000003e syscall=59 success=yes exit=0 pid=2 uid=0 comm="b" exe="/b"\n')
+  await until(() => err.includes('auditship starting'), 10000)
+  await sleep(500)
+  child.kill('SIGTERM')
+  const ex = await Promise.race([exited(child), sleep(8000).then(() => ({ code: -1, signal: null }))])
+  t.equal(ex.code, 0, 'exits on SIGTERM although the feed is still open')
+  const seqs = readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).auditd.sequence)
+  t.same(seqs.sort(), [1, 2], 'the open event was emitted (incomplete) and delivered: a feed cannot be replayed')
+  child.stdin.destroy()
+})
+
+t.test('stdout sink: the reader going away is a sink failure, not a crash', async (t) => {
+  const dir = t.testdir()
+  const log = join(dir, 'audit.log')
+  writeFileSync(log, '')
+  appendEvents(log, 1, 2000)
+  const cfg = join(dir, 'out.yaml')
+  writeFileSync(cfg, `source:\n  path: ${log}\n  read_from: beginning\nstate_dir: ${dir}/state\nshutdown: { timeout_ms: 500 }\nsinks:\n  - type: stdout\nlog: { level: info }\n`)
+  const child = spawn(process.execPath, [cliPath, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let err = ''
+  child.stderr.on('data', (d: Buffer) => { err += d.toString() })
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+  child.stdout.destroy() // the reader goes away
+  await until(() => err.includes('sink write failed'), 10000)
+  t.equal(child.exitCode, null, 'still running, retrying')
+  child.kill('SIGTERM')
+  const ex = await exited(child)
+  t.equal(ex.code, 0)
+  t.notMatch(err, /Unhandled 'error' event/)
+})

@@ -6,7 +6,7 @@
 import t from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { runFixture, fixtures } from '../helpers/pipeline.js'
+import { runFixture, runBytes, fixtures } from '../helpers/pipeline.js'
 import { TeleportJoin } from '../../src/enrich/teleport.js'
 import type { AuditshipEvent } from '../../src/event/types.js'
 
@@ -68,4 +68,26 @@ t.test('state survives a restart: split a log, export/import between the halves'
     const resumed = docs.map((d) => [idOf(d), d.teleport?.user ?? null, d.teleport?.attribution ?? null])
     t.same(resumed, whole, `${name}: same attribution with a restart after event ${half} of ${docs.length} (${lines.length} lines)`)
   }
+})
+
+t.test('after a restart the replay from the checkpoint (behind the saved state) is not taken for a reboot', async (t) => {
+  const lines = [
+    "type=USER_LOGIN msg=audit(1700000000.000:1000): pid=500 uid=0 auid=4294967295 ses=4294967295 msg='op=login acct=\"ubuntu\" exe=\"/usr/local/bin/teleport\" hostname=? addr=10.0.0.1:5000 terminal=/dev/pts/1 teleportUser=alice res=success'",
+    'type=LOGIN msg=audit(1700000000.010:1001): pid=500 uid=0 old-auid=4294967295 auid=1000 tty=(none) old-ses=4294967295 ses=42 res=1',
+    'type=SYSCALL msg=audit(1700000000.010:1001): arch=c000003e syscall=1 success=yes exit=4 ppid=400 pid=500 auid=1000 uid=0 ses=42 comm="teleport" exe="/usr/local/bin/teleport"',
+  ]
+  for (let i = 0; i < 8000; i++) {
+    const s = 1002 + i
+    lines.push(`type=SYSCALL msg=audit(1700000001.${String(i % 1000).padStart(3, '0')}:${s}): arch=c000003e syscall=59 success=yes exit=0 ppid=500 pid=${600 + i} auid=1000 uid=1000 ses=42 comm="ls" exe="/usr/bin/ls"`)
+  }
+  const docs = runBytes(lines.join('\n') + '\n', { teleport: false, timeoutSec: 100000 }).docs
+  const a = new TeleportJoin()
+  for (const d of docs) a.apply(d)
+  t.equal(docs.filter((d) => d.teleport?.user === 'alice').length, docs.length, 'all attributed in one run')
+  // crash: the checkpoint was back at event 10, the state saved after all of them
+  const b = new TeleportJoin()
+  b.importState(JSON.parse(JSON.stringify(a.exportState())))
+  const replay = docs.slice(10).map((d) => { const c = structuredClone(d); delete c.teleport; return c })
+  for (const d of replay) b.apply(d)
+  t.equal(replay.filter((d) => d.teleport?.user === 'alice' && d.teleport.attribution === 'session').length, replay.length, 'the replayed events are attributed as before')
 })

@@ -134,7 +134,8 @@ export class Runner {
     const cp = loaded.checkpoint
     if (cp?.teleport != null) this.pipeline.teleport?.importState(cp.teleport)
     this.timers.push(setInterval(() => {
-      if (this.failed) return
+      // skip a tick while a save is still running (a slow disk must not queue saves up)
+      if (this.failed || this.inSave) return
       this.checkpoint().catch((err: Error) => this.o.log.error({ err: err.message }, 'cannot save the checkpoint; will retry'))
     }, this.o.checkpointIntervalMs))
     this.timers.push(setInterval(() => {
@@ -234,7 +235,14 @@ export class Runner {
     await next
   }
 
+  private inSave = false
+
   private async saveNow (): Promise<void> {
+    this.inSave = true
+    try { await this.saveState() } finally { this.inSave = false }
+  }
+
+  private async saveState (): Promise<void> {
     const position = this.position()
     const state: Omit<Checkpoint, 'version' | 'saved_at'> = { position, teleport: this.pipeline.teleport?.exportState() ?? null }
     const key = JSON.stringify(state)

@@ -8,6 +8,7 @@
  * records which fields were escaped this way.
  */
 import { isUtf8 } from 'node:buffer'
+import type { SocketAddress } from '../event/types.js'
 
 /** A decoded value and whether it needed percent-escaping. */
 export interface Decoded {
@@ -109,17 +110,8 @@ export function decodeProctitleArgs (value: string, wasHex: boolean): string[] {
   return value.split('\0')
 }
 
-export interface SockAddr {
-  family: string
-  addr?: string
-  port?: number
-  path?: string
-  /** AF_NETLINK */
-  pid?: number
-  groups?: number
-  /** why the rest could not be decoded */
-  note?: string
-}
+/** A decoded socket address: the shape declared once, in schemas/event.schema.json. */
+export type SockAddr = SocketAddress
 
 const FAMILIES: Record<number, string> = {
   1: 'unix', 2: 'inet', 10: 'inet6', 16: 'netlink', 17: 'packet', 4: 'ipx', 5: 'appletalk', 9: 'x25', 40: 'vsock', 31: 'bluetooth', 38: 'alg',

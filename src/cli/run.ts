@@ -16,6 +16,9 @@ import { FileSink } from '../ship/file-sink.js'
 import { StdoutSink } from '../ship/stdout-sink.js'
 import { BlackholeSink } from '../ship/blackhole-sink.js'
 import type { Sink } from '../ship/sink.js'
+import { buildServer } from '../server/app.js'
+import { createMetrics } from '../telemetry/metrics.js'
+import { parseListen } from '../config/load.js'
 
 export const RUN_HELP = `Usage: auditship run --config FILE
 
@@ -94,15 +97,30 @@ export async function run (argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal)
 
   log.info({ config: values.config, source: c.source.stdin ? 'stdin' : c.source.path, sinks: c.sinks.map((s) => s.type) }, 'auditship starting')
+  const server = c.server.enabled
+    ? buildServer({ alive: () => !runner.failed, ready: () => runner.readiness(), metrics: createMetrics(() => runner.metricsSource()) })
+    : undefined
+  if (server !== undefined) {
+    const l = parseListen(c.server.listen) as { host: string, port: number }
+    try {
+      await server.listen({ host: l.host, port: l.port })
+      log.info({ listen: c.server.listen }, 'serving /healthz, /readyz, /metrics')
+    } catch (err) {
+      log.error({ listen: c.server.listen, err: (err as Error).message }, 'cannot listen')
+      return 1
+    }
+  }
   try {
     await runner.run()
   } catch (err) {
     runner.failed = true
     log.error({ err: (err as Error).message }, 'cannot go on: stopping without moving the checkpoint')
     await runner.finish(false).catch(() => {})
+    await server?.close()
     return 1
   }
   const all = await runner.finish()
+  await server?.close()
   const s = runner.pipeline.stats
   log.info({ records: s.records, events: s.events, parse_errors: s.parseErrors, dead_lettered: runner.stats.deadLettered, delivered_all: all }, 'auditship stopped')
   return 0

@@ -230,7 +230,6 @@ function semantic (c: Config): ConfigIssue[] {
   })
   const l = parseListen(c.server.listen)
   if (typeof l === 'string') out.push({ path: 'server.listen', message: l })
-  if (c.server.enabled) out.push({ path: 'server.enabled', message: 'the health/metrics server is not available in this version: leave it false' })
   return out
 }
 

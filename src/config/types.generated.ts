@@ -208,7 +208,7 @@ export interface BlackholeSinkConfig {
  */
 export interface ServerConfig {
   /**
-   * Serve health, readiness and metrics (not implemented yet: must stay false).
+   * Serve GET /healthz, /readyz and /metrics (Prometheus) on `listen`.
    */
   enabled?: boolean
   /**

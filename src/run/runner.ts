@@ -23,6 +23,8 @@ import { DeadLetter } from '../ship/dead-letter.js'
 import { CheckpointStore, type Checkpoint } from '../state/checkpoint-store.js'
 import { fromLatin1 } from '../parse/decode.js'
 import { LineSplitter } from '../source/lines.js'
+import type { MetricsSource } from '../telemetry/metrics.js'
+import type { ReadyCheck } from '../server/app.js'
 
 export interface SourceFile {
   path: string
@@ -42,6 +44,7 @@ export interface SourceBatch {
 
 /** What the runner needs of a file source (src/source/tailer.ts). */
 export interface FileSource {
+  readonly stats?: { bytesRead: number, rotations: number, truncations: number, copytruncates: number, filesLost: number }
   start (): Promise<void>
   read (signal?: AbortSignal): Promise<SourceBatch | null>
   position (): SourcePosition
@@ -251,6 +254,27 @@ export class Runner {
     await this.store.save(state)
     this.lastSaved = key
     this.stats.checkpoints++
+  }
+
+  /** Running totals for the metrics endpoint (read at scrape time). */
+  metricsSource (): MetricsSource {
+    return {
+      pipeline: this.pipeline.stats,
+      teleport: this.pipeline.teleport?.stats,
+      source: this.source?.stats,
+      sinks: this.queues.map((q) => ({ name: q.sink.name, events: q.stats.events, batches: q.stats.batches, retries: q.stats.retries, failures: q.stats.failures, queued: q.queued, healthy: q.healthy })),
+      deadLettered: this.stats.deadLettered,
+      pendingEvents: this.tracker.pending,
+      checkpoints: this.stats.checkpoints,
+    }
+  }
+
+  /** Ready: running, and every sink's last write succeeded. */
+  readiness (): ReadyCheck {
+    const checks: ReadyCheck['checks'] = { pipeline: this.failed ? { ok: false, detail: 'processing failed' } : { ok: !this.stopping, detail: this.stopping ? 'stopping' : undefined } }
+    for (const q of this.queues) checks[`sink:${q.sink.name}`] = q.healthy ? { ok: true } : { ok: false, detail: 'last write failed; retrying with backoff' }
+    if (checks.pipeline.detail === undefined) delete checks.pipeline.detail
+    return { ready: Object.values(checks).every((c) => c.ok), checks }
   }
 
   /** Stop reading, deliver what is in flight (bounded by the shutdown timeout), save the checkpoint. */

@@ -216,8 +216,10 @@ t.test('server.listen: host:port with port 1-65535', async (t) => {
   t.ok(v6.ok)
 })
 
-t.test('the server is not available yet: enabled is refused', async (t) => {
-  t.same(await issues(t, 'server: { enabled: true }\nsinks: [{type: stdout}]\n'), [{ path: 'server.enabled', message: 'the health/metrics server is not available in this version: leave it false' }])
+t.test('the server can be enabled', async (t) => {
+  const r = await load(t, 'server: { enabled: true }\nsinks: [{type: stdout}]\n')
+  t.ok(r.ok)
+  if (r.ok) t.equal(r.config.server.enabled, true)
 })
 
 t.test('keyPath', async (t) => {

@@ -1,0 +1,46 @@
+import t from 'tap'
+import { buildServer } from '../../src/server/app.js'
+import { createMetrics, type MetricsSource } from '../../src/telemetry/metrics.js'
+
+function source (): MetricsSource {
+  return {
+    pipeline: { lines: 10, records: 9, parseErrors: 1, events: 4, incomplete: 1, invalid: 0 },
+    teleport: { record: 2, session: 1, process: 0 },
+    source: { bytesRead: 1234, rotations: 1, truncations: 0, copytruncates: 1, filesLost: 0 },
+    sinks: [{ name: 'file-0', events: 4, batches: 1, retries: 2, failures: 2, queued: 0, healthy: true }],
+    deadLettered: 1,
+    pendingEvents: 0,
+    checkpoints: 3,
+  }
+}
+
+t.test('healthz, readyz and metrics', async (t) => {
+  let alive = true
+  let ready = true
+  const app = buildServer({
+    alive: () => alive,
+    ready: () => ({ ready, checks: { source: { ok: true }, 'sink:file-0': { ok: ready, detail: ready ? undefined : 'last write failed' } } }),
+    metrics: createMetrics(source, false),
+  })
+  t.teardown(async () => await app.close())
+  const h = await app.inject({ url: '/healthz' })
+  t.equal(h.statusCode, 200)
+  t.same(h.json(), { status: 'ok' })
+  const r = await app.inject({ url: '/readyz' })
+  t.equal(r.statusCode, 200)
+  ready = false
+  const r2 = await app.inject({ url: '/readyz' })
+  t.equal(r2.statusCode, 503)
+  t.same(r2.json(), { ready: false, checks: { source: { ok: true }, 'sink:file-0': { ok: false, detail: 'last write failed' } } })
+  alive = false
+  t.equal((await app.inject({ url: '/healthz' })).statusCode, 503)
+  const m = await app.inject({ url: '/metrics' })
+  t.equal(m.statusCode, 200)
+  t.match(m.headers['content-type'], /text\/plain/)
+  t.match(m.body, /^auditship_records_read_total 9$/m)
+  t.match(m.body, /^auditship_parse_errors_total 1$/m)
+  t.match(m.body, /^auditship_teleport_attributed_events_total\{attribution="record"\} 2$/m)
+  t.match(m.body, /^auditship_sink_retries_total\{sink="file-0"\} 2$/m)
+  t.match(m.body, /^auditship_files_truncated_total 1$/m)
+  t.match(m.body, /^# TYPE auditship_pending_events gauge$/m)
+})

@@ -19,6 +19,11 @@ import type { Sink } from '../ship/sink.js'
 import { buildServer } from '../server/app.js'
 import { createMetrics } from '../telemetry/metrics.js'
 import { parseListen } from '../config/load.js'
+import { readFile } from 'node:fs/promises'
+
+function isLoopback (host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.')
+}
 
 export const RUN_HELP = `Usage: auditship run --config FILE
 
@@ -97,11 +102,22 @@ export async function run (argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal)
 
   log.info({ config: values.config, source: c.source.stdin ? 'stdin' : c.source.path, sinks: c.sinks.map((s) => s.type) }, 'auditship starting')
+  let token: string | undefined
+  if (c.server.enabled && c.server.auth_token_file !== null) {
+    try {
+      token = (await readFile(c.server.auth_token_file, 'utf8')).trim()
+      if (token === '') throw new Error('the file is empty')
+    } catch (err) {
+      log.error({ path: c.server.auth_token_file, err: (err as Error).message }, 'cannot read server.auth_token_file')
+      return EX_CONFIG
+    }
+  }
   const server = c.server.enabled
-    ? buildServer({ alive: () => !runner.failed, ready: () => runner.readiness(), metrics: createMetrics(() => runner.metricsSource()) })
+    ? buildServer({ alive: () => !runner.failed, ready: () => runner.readiness(), metrics: createMetrics(() => runner.metricsSource()), token })
     : undefined
   if (server !== undefined) {
     const l = parseListen(c.server.listen) as { host: string, port: number }
+    if (token === undefined && !isLoopback(l.host)) log.warn({ listen: c.server.listen }, 'serving health and metrics on a non-loopback address without server.auth_token_file')
     try {
       await server.listen({ host: l.host, port: l.port })
       log.info({ listen: c.server.listen }, 'serving /healthz, /readyz, /metrics')

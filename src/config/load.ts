@@ -228,6 +228,7 @@ function semantic (c: Config): ConfigIssue[] {
     if (j !== undefined) out.push({ path: `sinks[${i}].name`, message: `"${s.name}" is already the name of sinks[${j}]` })
     else names.set(s.name, i)
   })
+  if (c.server.auth_token_file !== null && !isAbsolute(c.server.auth_token_file)) out.push({ path: 'server.auth_token_file', message: `must be an absolute path (got "${c.server.auth_token_file}")` })
   const l = parseListen(c.server.listen)
   if (typeof l === 'string') out.push({ path: 'server.listen', message: l })
   return out

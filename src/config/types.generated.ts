@@ -215,6 +215,10 @@ export interface ServerConfig {
    * Address to listen on: host:port or [ipv6]:port, port 1-65535.
    */
   listen?: string
+  /**
+   * File holding a bearer token required on every endpoint (Authorization: Bearer <token>). Without one, listening on a non-loopback address logs a warning.
+   */
+  auth_token_file?: string | null
 }
 /**
  * auditship's own log (JSON lines on stderr).

@@ -3,6 +3,7 @@
  * use inject(); the daemon calls listen().
  */
 import Fastify, { type FastifyInstance } from 'fastify'
+import { timingSafeEqual, createHash } from 'node:crypto'
 import type { Registry } from 'prom-client'
 
 export interface ReadyCheck {
@@ -15,6 +16,12 @@ export interface ServerDeps {
   alive: () => boolean
   ready: () => ReadyCheck
   metrics: Registry
+  /** when set, every request must carry `Authorization: Bearer <token>` */
+  token?: string
+}
+
+function digest (s: string): Buffer {
+  return createHash('sha256').update(s).digest()
 }
 
 const checkSchema = {
@@ -24,6 +31,15 @@ const checkSchema = {
 
 export function buildServer (deps: ServerDeps): FastifyInstance {
   const app = Fastify({ logger: false })
+  if (deps.token !== undefined) {
+    const want = digest(`Bearer ${deps.token}`)
+    app.addHook('onRequest', async (req, reply) => {
+      // compare digests in constant time: the token never leaks through timing or logs
+      if (!timingSafeEqual(digest(req.headers.authorization ?? ''), want)) {
+        await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' })
+      }
+    })
+  }
   app.get('/healthz', {
     schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } }, 503: { type: 'object', properties: { status: { type: 'string' } } } } },
   }, async (_req, reply) => {

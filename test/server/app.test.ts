@@ -44,3 +44,15 @@ t.test('healthz, readyz and metrics', async (t) => {
   t.match(m.body, /^auditship_files_truncated_total 1$/m)
   t.match(m.body, /^# TYPE auditship_pending_events gauge$/m)
 })
+
+t.test('a bearer token guards every endpoint', async (t) => {
+  const app = buildServer({ alive: () => true, ready: () => ({ ready: true, checks: {} }), metrics: createMetrics(source, false), token: 's3cret' })
+  t.teardown(async () => await app.close())
+  for (const url of ['/healthz', '/readyz', '/metrics']) {
+    t.equal((await app.inject({ url })).statusCode, 401, `${url} without a token`)
+    t.equal((await app.inject({ url, headers: { authorization: 'Bearer wrong' } })).statusCode, 401, `${url} with a wrong token`)
+    t.equal((await app.inject({ url, headers: { authorization: 'Bearer s3cret' } })).statusCode, 200, `${url} with the token`)
+  }
+  const r = await app.inject({ url: '/healthz' })
+  t.notMatch(r.body, /s3cret/)
+})

@@ -20,6 +20,8 @@ export interface TrackedPosition {
 
 export interface Ticket extends TrackedPosition {
   seq: number
+  /** log time (seconds) of the event, for the checkpoint lag */
+  sec: number
   /** sinks that have not settled it yet */
   remaining: number
 }
@@ -33,8 +35,8 @@ export class AckTracker {
     return this.open.size
   }
 
-  openEvent (seq: number, pos: TrackedPosition, sinks: number): Ticket {
-    const t: Ticket = { seq, gen: pos.gen, offset: pos.offset, remaining: sinks }
+  openEvent (seq: number, pos: TrackedPosition, sinks: number, sec = 0): Ticket {
+    const t: Ticket = { seq, gen: pos.gen, offset: pos.offset, remaining: sinks, sec }
     // two events can share an earliest seq only if one record were in both: never
     this.open.set(seq, t)
     this.push(seq)

@@ -113,7 +113,7 @@ export async function run (argv: string[]): Promise<number> {
     }
   }
   const server = c.server.enabled
-    ? buildServer({ alive: () => !runner.failed, ready: () => runner.readiness(), metrics: createMetrics(() => runner.metricsSource()), token })
+    ? buildServer({ alive: () => !runner.failed, ready: () => runner.readiness(c.server.max_lag_secs), metrics: createMetrics(() => runner.metricsSource()), token })
     : undefined
   if (server !== undefined) {
     const l = parseListen(c.server.listen) as { host: string, port: number }

@@ -219,6 +219,10 @@ export interface ServerConfig {
    * File holding a bearer token required on every endpoint (Authorization: Bearer <token>). Without one, listening on a non-loopback address logs a warning.
    */
   auth_token_file?: string | null
+  /**
+   * /readyz answers 503 when the oldest undelivered event is older than this.
+   */
+  max_lag_secs?: number
 }
 /**
  * auditship's own log (JSON lines on stderr).

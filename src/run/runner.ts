@@ -99,7 +99,7 @@ export class Runner {
     this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true }, {
       event: (doc, ev) => {
         const first = ev.records[0]
-        const ticket = this.tracker.openEvent(first.seq, { gen: first.gen, offset: first.offset }, this.queues.length)
+        const ticket = this.tracker.openEvent(first.seq, { gen: first.gen, offset: first.offset }, this.queues.length, first.sec)
         const out: OutEvent = { json: JSON.stringify(doc), ticket }
         this.pendingBytes += out.json.length
         for (const q of this.queues) q.push(out)
@@ -256,6 +256,22 @@ export class Runner {
     this.stats.checkpoints++
   }
 
+  /**
+   * How far the checkpoint is behind reading: the age (wall clock minus log time) of the
+   * oldest event not yet delivered, and the bytes between the checkpoint and the read
+   * position when both are in the same file (else the read offset: a lower bound).
+   */
+  lag (): { seconds: number, bytes: number } {
+    const held = this.pipeline.reassembler.oldestRecord()
+    const pending = this.tracker.oldest()
+    const oldest = held !== undefined && (pending === undefined || held.seq < pending.seq) ? held : pending
+    if (oldest === undefined || this.source === undefined) return { seconds: 0, bytes: 0 }
+    const read = this.source.position()
+    const f = this.files[oldest.gen]
+    const sameFile = f !== undefined && f.identity.ino === read.identity.ino && f.identity.dev === read.identity.dev
+    return { seconds: Math.max(0, Date.now() / 1000 - oldest.sec), bytes: sameFile ? Math.max(0, read.offset - oldest.offset) : read.offset }
+  }
+
   /** Running totals for the metrics endpoint (read at scrape time). */
   metricsSource (): MetricsSource {
     return {
@@ -266,13 +282,16 @@ export class Runner {
       deadLettered: this.stats.deadLettered,
       pendingEvents: this.tracker.pending,
       checkpoints: this.stats.checkpoints,
+      lag: this.lag(),
     }
   }
 
-  /** Ready: running, and every sink's last write succeeded. */
-  readiness (): ReadyCheck {
+  /** Ready: running, every sink's last write succeeded, and the checkpoint lag is under `maxLagSecs`. */
+  readiness (maxLagSecs = Infinity): ReadyCheck {
     const checks: ReadyCheck['checks'] = { pipeline: this.failed ? { ok: false, detail: 'processing failed' } : { ok: !this.stopping, detail: this.stopping ? 'stopping' : undefined } }
     for (const q of this.queues) checks[`sink:${q.sink.name}`] = q.healthy ? { ok: true } : { ok: false, detail: 'last write failed; retrying with backoff' }
+    const lag = this.lag().seconds
+    checks.lag = lag <= maxLagSecs ? { ok: true } : { ok: false, detail: `oldest undelivered event is ${Math.round(lag)} s old (server.max_lag_secs ${maxLagSecs})` }
     if (checks.pipeline.detail === undefined) delete checks.pipeline.detail
     return { ready: Object.values(checks).every((c) => c.ok), checks }
   }

@@ -12,6 +12,7 @@ export interface MetricsSource {
   deadLettered: number
   pendingEvents: number
   checkpoints: number
+  lag: { seconds: number, bytes: number }
 }
 
 function total (reg: Registry, name: string, help: string, read: (s: MetricsSource) => number, src: () => MetricsSource): void {
@@ -50,6 +51,8 @@ export function createMetrics (src: () => MetricsSource, withProcess = true): Re
       for (const how of ['record', 'session', 'process'] as const) this.labels(how).inc(t?.[how] ?? 0)
     },
   })
+  new Gauge({ name: 'auditship_checkpoint_lag_seconds', help: 'Age of the oldest event not yet delivered (wall clock minus its log time); 0 when all is delivered.', registers: [reg], collect () { this.set(src().lag.seconds) } }) // eslint-disable-line no-new
+  new Gauge({ name: 'auditship_checkpoint_lag_bytes', help: 'Bytes read but behind the checkpoint (in the same file; else the read offset, a lower bound).', registers: [reg], collect () { this.set(src().lag.bytes) } }) // eslint-disable-line no-new
   new Gauge({ name: 'auditship_pending_events', help: 'Events read and not yet delivered by every sink.', registers: [reg], collect () { this.set(src().pendingEvents) } }) // eslint-disable-line no-new
   const perSink = (name: string, help: string, read: (s: MetricsSource['sinks'][number]) => number, gauge = false): void => {
     const cfg = {

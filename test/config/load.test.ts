@@ -35,7 +35,7 @@ t.test('a minimal config gets every default', async (t) => {
     checkpoint: { interval_ms: 1000 },
     delivery: { max_pending_events: 4000, max_pending_bytes: 8388608, dead_letter_path: null },
     sinks: [{ type: 'stdout', name: 'stdout-0', batch: BATCH }],
-    server: { enabled: false, listen: '127.0.0.1:9477', auth_token_file: null },
+    server: { enabled: false, listen: '127.0.0.1:9477', auth_token_file: null, max_lag_secs: 300 },
     log: { level: 'info' },
     shutdown: { timeout_ms: 10000 },
   })

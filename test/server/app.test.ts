@@ -11,6 +11,7 @@ function source (): MetricsSource {
     deadLettered: 1,
     pendingEvents: 0,
     checkpoints: 3,
+    lag: { seconds: 1.5, bytes: 300 },
   }
 }
 
@@ -43,6 +44,8 @@ t.test('healthz, readyz and metrics', async (t) => {
   t.match(m.body, /^auditship_sink_retries_total\{sink="file-0"\} 2$/m)
   t.match(m.body, /^auditship_files_truncated_total 1$/m)
   t.match(m.body, /^# TYPE auditship_pending_events gauge$/m)
+  t.match(m.body, /^auditship_checkpoint_lag_seconds 1.5$/m)
+  t.match(m.body, /^auditship_checkpoint_lag_bytes 300$/m)
 })
 
 t.test('a bearer token guards every endpoint', async (t) => {

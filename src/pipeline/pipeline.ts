@@ -54,6 +54,8 @@ export interface PipelineStats {
 
 export class Pipeline implements LineSink {
   readonly stats: PipelineStats = { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0 }
+  /** events by the type of their primary record (bounded: record types are a fixed set) */
+  readonly byType = new Map<string, number>()
   readonly reassembler: Reassembler
   readonly teleport: TeleportJoin | undefined
   readonly names: IdNames | undefined
@@ -114,6 +116,8 @@ export class Pipeline implements LineSink {
     }
     this.stats.events++
     if (!ev.complete) this.stats.incomplete++
+    const mt = doc.auditd.message_type
+    this.byType.set(mt, (this.byType.get(mt) ?? 0) + 1)
     this.out.event(doc, ev)
   }
 }

@@ -276,6 +276,7 @@ export class Runner {
   metricsSource (): MetricsSource {
     return {
       pipeline: this.pipeline.stats,
+      byType: this.pipeline.byType,
       teleport: this.pipeline.teleport?.stats,
       source: this.source?.stats,
       sinks: this.queues.map((q) => ({ name: q.sink.name, events: q.stats.events, batches: q.stats.batches, retries: q.stats.retries, failures: q.stats.failures, queued: q.queued, healthy: q.healthy })),

@@ -6,6 +6,7 @@ import { Registry, Counter, Gauge, collectDefaultMetrics } from 'prom-client'
 
 export interface MetricsSource {
   pipeline: { lines: number, records: number, parseErrors: number, events: number, incomplete: number, invalid: number }
+  byType: ReadonlyMap<string, number>
   teleport: { record: number, session: number, process: number } | undefined
   source: { bytesRead: number, rotations: number, truncations: number, copytruncates: number, filesLost: number } | undefined
   sinks: Array<{ name: string, events: number, batches: number, retries: number, failures: number, queued: number, healthy: boolean }>
@@ -49,6 +50,16 @@ export function createMetrics (src: () => MetricsSource, withProcess = true): Re
       this.reset()
       const t = src().teleport
       for (const how of ['record', 'session', 'process'] as const) this.labels(how).inc(t?.[how] ?? 0)
+    },
+  })
+  new Counter({ // eslint-disable-line no-new
+    name: 'auditship_events_by_type_total',
+    help: 'Events emitted, by the type of their primary record (lower case).',
+    labelNames: ['type'],
+    registers: [reg],
+    collect () {
+      this.reset()
+      for (const [type, n] of src().byType) this.labels(type).inc(n)
     },
   })
   new Gauge({ name: 'auditship_checkpoint_lag_seconds', help: 'Age of the oldest event not yet delivered (wall clock minus its log time); 0 when all is delivered.', registers: [reg], collect () { this.set(src().lag.seconds) } }) // eslint-disable-line no-new

@@ -5,6 +5,7 @@ import { createMetrics, type MetricsSource } from '../../src/telemetry/metrics.j
 function source (): MetricsSource {
   return {
     pipeline: { lines: 10, records: 9, parseErrors: 1, events: 4, incomplete: 1, invalid: 0 },
+    byType: new Map([['syscall', 3], ['user_login', 1]]),
     teleport: { record: 2, session: 1, process: 0 },
     source: { bytesRead: 1234, rotations: 1, truncations: 0, copytruncates: 1, filesLost: 0 },
     sinks: [{ name: 'file-0', events: 4, batches: 1, retries: 2, failures: 2, queued: 0, healthy: true }],
@@ -45,6 +46,7 @@ t.test('healthz, readyz and metrics', async (t) => {
   t.match(m.body, /^auditship_files_truncated_total 1$/m)
   t.match(m.body, /^# TYPE auditship_pending_events gauge$/m)
   t.match(m.body, /^auditship_checkpoint_lag_seconds 1.5$/m)
+  t.match(m.body, /^auditship_events_by_type_total\{type="user_login"\} 1$/m)
   t.match(m.body, /^auditship_checkpoint_lag_bytes 300$/m)
 })
 

@@ -15,6 +15,7 @@ import { convert, CONVERT_HELP } from './convert.js'
 import { search, SEARCH_HELP } from './search.js'
 import { run, RUN_HELP } from './run.js'
 import { checkConfigCommand, CHECK_CONFIG_HELP } from './check-config.js'
+import { doctor, DOCTOR_HELP } from './doctor.js'
 import { EX_USAGE } from './offline.js'
 
 const HELP = `Usage: auditship <command> [options]
@@ -25,6 +26,7 @@ Commands:
   run --config FILE     the daemon: follow the audit log and ship every event
   check-config --config FILE
                         validate a configuration without running
+  doctor                check this node's audit and Teleport setup
   help [COMMAND]        show help
 
 Run 'auditship <command> --help' for a command's options.
@@ -35,6 +37,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>, help:
   search: { run: search, help: SEARCH_HELP },
   run: { run, help: RUN_HELP },
   'check-config': { run: checkConfigCommand, help: CHECK_CONFIG_HELP },
+  doctor: { run: doctor, help: DOCTOR_HELP },
 }
 
 async function main (argv: string[]): Promise<number> {

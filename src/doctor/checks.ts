@@ -1,0 +1,151 @@
+/**
+ * `auditship doctor`: check a node's audit setup the way an operator does by hand. Each check
+ * is a small function over files and commands whose paths are options, so that every
+ * outcome can be tested on fixtures. Results, never exceptions.
+ */
+import { access, constants, readFile, readdir } from 'node:fs/promises'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { parseDocument } from 'yaml'
+import { loadConfig } from '../config/load.js'
+
+export type Status = 'ok' | 'warn' | 'fail'
+
+export interface CheckResult {
+  name: string
+  status: Status
+  detail: string
+  /** what to do when not ok */
+  fix?: string
+}
+
+export interface DoctorOptions {
+  auditLog: string
+  auditdConf: string
+  teleportYaml: string
+  proc: string
+  /** run `auditctl -s`; undefined: skip */
+  auditctl: string | undefined
+  config: string | undefined
+}
+
+export const DEFAULT_DOCTOR: DoctorOptions = {
+  auditLog: '/var/log/audit/audit.log',
+  auditdConf: '/etc/audit/auditd.conf',
+  teleportYaml: '/etc/teleport.yaml',
+  proc: '/proc',
+  auditctl: 'auditctl',
+  config: undefined,
+}
+
+export async function checkAuditLog (path: string): Promise<CheckResult> {
+  try {
+    await access(path, constants.R_OK)
+    return { name: 'audit log readable', status: 'ok', detail: path }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? ''
+    return { name: 'audit log readable', status: 'fail', detail: `${path}: ${code}`, fix: code === 'ENOENT' ? 'install and start auditd (apt-get install auditd; systemctl enable --now auditd)' : 'run auditship as root or in a group that can read /var/log/audit (log_group in auditd.conf)' }
+  }
+}
+
+/** key = value lines of auditd.conf */
+export function parseAuditdConf (text: string): Map<string, string> {
+  const m = new Map<string, string>()
+  for (const raw of text.split('\n')) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    const eq = line.indexOf('=')
+    if (eq > 0) m.set(line.slice(0, eq).trim().toLowerCase(), line.slice(eq + 1).trim())
+  }
+  return m
+}
+
+export async function checkAuditdConf (path: string): Promise<CheckResult[]> {
+  let text: string
+  try { text = await readFile(path, 'utf8') } catch (err) {
+    return [{ name: 'auditd.conf', status: 'warn', detail: `${path}: ${(err as NodeJS.ErrnoException).code ?? ''}`, fix: 'point --auditd-conf at the node\'s auditd.conf' }]
+  }
+  const c = parseAuditdConf(text)
+  const out: CheckResult[] = []
+  const fmt = (c.get('log_format') ?? 'ENRICHED').toUpperCase()
+  out.push(fmt === 'ENRICHED'
+    ? { name: 'log_format', status: 'ok', detail: 'ENRICHED: user and group names are resolved on the node' }
+    : { name: 'log_format', status: 'warn', detail: `${fmt}: ids stay numeric in the events`, fix: 'set log_format = ENRICHED in auditd.conf (or run with enrich.resolve_ids)' })
+  const eoe = Number(c.get('end_of_event_timeout') ?? '2')
+  out.push(Number.isFinite(eoe) && eoe >= 1
+    ? { name: 'end_of_event_timeout', status: 'ok', detail: `${eoe} s (set correlate.event_timeout_secs to the same)` }
+    : { name: 'end_of_event_timeout', status: 'warn', detail: `"${c.get('end_of_event_timeout') ?? ''}"`, fix: 'use a whole number of seconds ≥ 1' })
+  return out
+}
+
+/** `auditctl -s` output: enabled, lost, backlog */
+export function parseAuditctlStatus (text: string): Map<string, string> {
+  const m = new Map<string, string>()
+  for (const line of text.split('\n')) {
+    const sp = line.trim().indexOf(' ')
+    if (sp > 0) m.set(line.trim().slice(0, sp), line.trim().slice(sp + 1).trim())
+  }
+  return m
+}
+
+export function checkAuditctl (cmd: string | undefined): CheckResult {
+  if (cmd === undefined) return { name: 'auditd status', status: 'warn', detail: 'skipped' }
+  const r = spawnSync(cmd, ['-s'], { encoding: 'utf8' })
+  if (r.error !== undefined || r.status !== 0) return { name: 'auditd status', status: 'warn', detail: `cannot run ${cmd} -s: ${r.error?.message ?? r.stderr.trim()}`, fix: 'run doctor as root on the node (auditctl needs CAP_AUDIT_CONTROL)' }
+  const s = parseAuditctlStatus(r.stdout)
+  if (s.get('enabled') === '0') return { name: 'auditd status', status: 'fail', detail: 'auditing is disabled (enabled 0)', fix: 'auditctl -e 1 (and check /etc/audit/rules.d)' }
+  const lost = Number(s.get('lost') ?? '0')
+  if (lost > 0) return { name: 'auditd status', status: 'warn', detail: `the kernel lost ${lost} records (backlog ${s.get('backlog') ?? '?'} of ${s.get('backlog_limit') ?? '?'})`, fix: 'raise the backlog (-b in audit.rules) or reduce the rules' }
+  return { name: 'auditd status', status: 'ok', detail: `enabled ${s.get('enabled') ?? '?'}, lost 0, backlog ${s.get('backlog') ?? '?'}` }
+}
+
+/** Teleport processes: /proc/<pid>/comm == teleport; their loginuid must be unset and they must run as root. */
+export async function checkTeleportProcesses (proc: string): Promise<CheckResult[]> {
+  let pids: string[]
+  try { pids = (await readdir(proc)).filter((p) => /^\d+$/.test(p)) } catch { return [{ name: 'teleport process', status: 'warn', detail: `cannot list ${proc}` }] }
+  const out: CheckResult[] = []
+  for (const pid of pids) {
+    let comm: string
+    try { comm = (await readFile(join(proc, pid, 'comm'), 'utf8')).trim() } catch { continue }
+    if (comm !== 'teleport') continue
+    const loginuid = (await readFile(join(proc, pid, 'loginuid'), 'utf8').catch(() => '')).trim()
+    const status = await readFile(join(proc, pid, 'status'), 'utf8').catch(() => '')
+    const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1]
+    if (loginuid !== '4294967295') out.push({ name: `teleport ${pid} loginuid`, status: 'fail', detail: `loginuid is ${loginuid === '' ? 'unreadable' : loginuid}: sessions get the wrong audit session id`, fix: 'start Teleport from systemd (not a login shell) so that its loginuid stays unset (4294967295)' })
+    else out.push({ name: `teleport ${pid} loginuid`, status: 'ok', detail: 'unset (4294967295)' })
+    if (uid !== '0') out.push({ name: `teleport ${pid} user`, status: 'fail', detail: `runs as uid ${uid ?? '?'}: Teleport only sends audit records as root`, fix: 'run the Teleport SSH service as root' })
+  }
+  if (out.length === 0) out.push({ name: 'teleport process', status: 'warn', detail: 'no running teleport process found', fix: 'start Teleport, or ignore on a node without it' })
+  return out
+}
+
+export async function checkTeleportPam (path: string): Promise<CheckResult> {
+  let text: string
+  try { text = await readFile(path, 'utf8') } catch {
+    return { name: 'teleport PAM', status: 'warn', detail: `${path} not readable`, fix: 'point --teleport-yaml at teleport.yaml' }
+  }
+  const doc = parseDocument(text).toJS() as { ssh_service?: { pam?: { enabled?: unknown, service_name?: unknown } } } | null
+  const pam = doc?.ssh_service?.pam
+  if (pam?.enabled === true || pam?.enabled === 'yes') {
+    return { name: 'teleport PAM', status: 'ok', detail: `enabled (service ${String(pam.service_name ?? 'teleport')}): sessions get an audit session id, attribution by ses` }
+  }
+  return { name: 'teleport PAM', status: 'warn', detail: 'disabled: no audit session id; events are attributed through the process tree only', fix: 'enable ssh_service.pam with pam_loginuid in the PAM stack for session-id attribution, and audit execve/clone (-a always,exit -F arch=b64 -S execve,clone,clone3)' }
+}
+
+export async function checkConfigFile (path: string | undefined): Promise<CheckResult> {
+  if (path === undefined) return { name: 'auditship config', status: 'warn', detail: 'not given (--config FILE)' }
+  const r = await loadConfig(path)
+  if (r.ok) return { name: 'auditship config', status: 'ok', detail: `${path} is valid` }
+  return { name: 'auditship config', status: 'fail', detail: r.errors.map((e) => `${e.path}: ${e.message}`).join('; '), fix: 'auditship check-config --config ' + path }
+}
+
+export async function runChecks (o: DoctorOptions): Promise<CheckResult[]> {
+  return [
+    await checkAuditLog(o.auditLog),
+    checkAuditctl(o.auditctl),
+    ...await checkAuditdConf(o.auditdConf),
+    ...await checkTeleportProcesses(o.proc),
+    await checkTeleportPam(o.teleportYaml),
+    await checkConfigFile(o.config),
+  ]
+}

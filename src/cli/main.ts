@@ -11,12 +11,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { packageFile } from '../paths.js'
-import { convert, CONVERT_HELP } from './convert.js'
-import { search, SEARCH_HELP } from './search.js'
-import { run, RUN_HELP } from './run.js'
-import { checkConfigCommand, CHECK_CONFIG_HELP } from './check-config.js'
-import { doctor, DOCTOR_HELP } from './doctor.js'
-import { EX_USAGE } from './offline.js'
+
+const EX_USAGE = 64
 
 const HELP = `Usage: auditship <command> [options]
 
@@ -32,12 +28,15 @@ Commands:
 Run 'auditship <command> --help' for a command's options.
 `
 
-const commands: Record<string, { run: (argv: string[]) => Promise<number>, help: string }> = {
-  convert: { run: convert, help: CONVERT_HELP },
-  search: { run: search, help: SEARCH_HELP },
-  run: { run, help: RUN_HELP },
-  'check-config': { run: checkConfigCommand, help: CHECK_CONFIG_HELP },
-  doctor: { run: doctor, help: DOCTOR_HELP },
+interface Command { run: (argv: string[]) => Promise<number>, help: string }
+
+// each command is loaded only when used: convert must not pay for fastify, prom-client or ajv
+const commands: Record<string, () => Promise<Command>> = {
+  convert: async () => { const m = await import('./convert.js'); return { run: m.convert, help: m.CONVERT_HELP } },
+  search: async () => { const m = await import('./search.js'); return { run: m.search, help: m.SEARCH_HELP } },
+  run: async () => { const m = await import('./run.js'); return { run: m.run, help: m.RUN_HELP } },
+  'check-config': async () => { const m = await import('./check-config.js'); return { run: m.checkConfigCommand, help: m.CHECK_CONFIG_HELP } },
+  doctor: async () => { const m = await import('./doctor.js'); return { run: m.doctor, help: m.DOCTOR_HELP } },
 }
 
 async function main (argv: string[]): Promise<number> {
@@ -49,15 +48,16 @@ async function main (argv: string[]): Promise<number> {
     return 0
   }
   if (cmd === 'help') {
-    const c = rest[0] === undefined ? undefined : commands[rest[0]]
-    process.stdout.write(c?.help ?? HELP)
+    const load = rest[0] !== undefined && Object.hasOwn(commands, rest[0]) ? commands[rest[0]] : undefined
+    process.stdout.write(load === undefined ? HELP : (await load()).help)
     return 0
   }
-  const c = Object.hasOwn(commands, cmd) ? commands[cmd] : undefined
-  if (c === undefined) {
+  const load = Object.hasOwn(commands, cmd) ? commands[cmd] : undefined
+  if (load === undefined) {
     process.stderr.write(`auditship: unknown command "${cmd}"\n\n${HELP}`)
     return EX_USAGE
   }
+  const c = await load()
   try {
     return await c.run(rest)
   } catch (err) {

@@ -8,10 +8,6 @@ export function schemaPath (name: string): string {
   return join(packageRoot, 'schemas', name)
 }
 
-export function examplePath (name: string): string {
-  return join(packageRoot, 'examples', name)
-}
-
 export function packageFile (name: string): string {
   return join(packageRoot, name)
 }

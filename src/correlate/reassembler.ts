@@ -27,8 +27,6 @@ export interface AuditEventRecords {
   readonly serial: number
   /** the records in the order read; EOE is not among them */
   readonly records: AuditRecord[]
-  /** smallest source offset among the records (what the checkpoint must not pass) */
-  firstOffset: number
   /** closed by its completion signal (EOE, PROCTITLE, a single-record type) */
   complete: boolean
   reason: CloseReason
@@ -78,15 +76,6 @@ export class Reassembler {
     return this.open.size + (this.held === undefined ? 0 : 1)
   }
 
-  /** Smallest offset still held in any open event, or undefined when none. */
-  oldestOffset (): number | undefined {
-    let min: number | undefined = this.held?.firstOffset
-    for (const ev of this.open.values()) {
-      if (min === undefined || ev.firstOffset < min) min = ev.firstOffset
-    }
-    return min
-  }
-
   /**
    * The earliest-read record still held in an open event (what a checkpoint must not pass).
    * O(1): events are kept in the order of their first record, and records[0] is each
@@ -127,7 +116,7 @@ export class Reassembler {
     if (ev === undefined) {
       ev = {
         key: rec.key, node: rec.node, sec: rec.sec, ms: rec.ms, serial: rec.serial,
-        records: [rec], firstOffset: rec.offset, complete: false, reason: 'end', touched: 0,
+        records: [rec], complete: false, reason: 'end', touched: 0,
       }
       if (t >= 0 && endsEvent(t)) {
         ev.complete = true
@@ -145,7 +134,6 @@ export class Reassembler {
       if (this.open.size > this.opts.maxInFlight) this.evictOldest()
     } else {
       ev.records.push(rec)
-      if (rec.offset < ev.firstOffset) ev.firstOffset = rec.offset
       if (t >= 0 && endsEvent(t)) { this.close(ev, 'last-record'); return }
     }
     if (this.opts.wallClock === true) ev.touched = this.now()

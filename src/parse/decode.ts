@@ -101,15 +101,6 @@ export function hasHighByte (s: string): boolean {
   return false
 }
 
-/**
- * PROCTITLE: the first 128 bytes of /proc/PID/cmdline, NUL-separated. Returns the argv
- * pieces (for display joined by spaces, as auparse does).
- */
-export function decodeProctitleArgs (value: string, wasHex: boolean): string[] {
-  if (!wasHex) return [value]
-  return value.split('\0')
-}
-
 /** A decoded socket address: the shape declared once, in schemas/event.schema.json. */
 export type SockAddr = SocketAddress
 

@@ -126,7 +126,7 @@ t.test('in-flight bound: the oldest event is emitted incomplete, never dropped',
   for (let i = 1; i <= 5; i++) r.push(rec(`type=SYSCALL msg=audit(100.000:${i}): syscall=1`, i * 100))
   t.same(emitted.map((e) => [e.serial, e.reason]), [[1, 'evicted'], [2, 'evicted']])
   t.equal(r.inFlight, 3)
-  t.equal(r.oldestOffset(), 300)
+  t.equal(r.oldestRecord()?.offset, 300)
   t.equal(r.stats.evicted, 2)
   r.end()
   t.equal(emitted.length, 5)

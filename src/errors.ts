@@ -47,6 +47,28 @@ export const AppErrors = Object.freeze({
   SCHEMA_INVALID: def('AS_SCHEMA_INVALID', 'permanent', 'event does not match schemas/event.schema.json'),
 } as const)
 
+/**
+ * Why a sink could not deliver (some of) a batch. The code is the bounded label of the
+ * `auditship_sink_failures_total` metric and the `code` of a dead-letter entry.
+ */
+export const SinkErrors = Object.freeze({
+  CONNECT: def('AS_SINK_CONNECT', 'retryable', 'cannot connect to the endpoint'),
+  TIMEOUT: def('AS_SINK_TIMEOUT', 'retryable', 'the endpoint did not answer in time'),
+  NETWORK: def('AS_SINK_NETWORK', 'retryable', 'the connection failed during the request (outcome unknown: resent)'),
+  SERVER: def('AS_SINK_SERVER', 'retryable', 'the endpoint answered with a server error (5xx)'),
+  THROTTLED: def('AS_SINK_THROTTLED', 'throttled', 'the endpoint asked to slow down (429, 503 busy)'),
+  AUTH: def('AS_SINK_AUTH', 'retryable', 'the endpoint refused the credentials (401/403, HEC token error): data kept, sink unhealthy'),
+  CONFIG: def('AS_SINK_CONFIG', 'retryable', 'the endpoint says the sink is configured wrong (404 path, 406, HEC index/channel/ack setting): data kept, sink unhealthy'),
+  PROTOCOL: def('AS_SINK_PROTOCOL', 'retryable', 'the endpoint answered something that is not its protocol'),
+  ACK_TIMEOUT: def('AS_SINK_ACK_TIMEOUT', 'retryable', 'Splunk did not acknowledge indexing in time: resent'),
+  TOO_LARGE: def('AS_SINK_TOO_LARGE', 'permanent', 'a single event is larger than the endpoint accepts (413)'),
+  REJECTED: def('AS_SINK_REJECTED', 'permanent', 'the endpoint refused the event for good (4xx)'),
+  EXPIRED: def('AS_SINK_EXPIRED', 'permanent', 'the event could not be delivered within retry.max_age_secs'),
+  WRITE: def('AS_SINK_WRITE', 'retryable', 'a local sink could not write'),
+} as const)
+
+export type SinkErrorDef = (typeof SinkErrors)[keyof typeof SinkErrors]
+
 /** An error carrying one of the definitions above; thrown only at the edges. */
 export class AuditshipError extends Error {
   readonly code: string
@@ -64,5 +86,5 @@ export class AuditshipError extends Error {
 
 /** All definitions, for the registry test and the docs table. */
 export function allErrorDefs (): ErrorDef[] {
-  return [...Object.values(ParseErrors), ...Object.values(AppErrors)]
+  return [...Object.values(ParseErrors), ...Object.values(AppErrors), ...Object.values(SinkErrors)]
 }

@@ -1,5 +1,7 @@
 /** `auditship check-config --config FILE [--print]`: validate a configuration without running. */
 import { parseArgs } from 'node:util'
+import { readSinkSecrets } from '../config/secrets.js'
+import { buildSinks } from '../ship/build.js'
 import { loadConfig, type Config, type ConfigIssue } from '../config/load.js'
 import { EX_USAGE } from './offline.js'
 
@@ -30,7 +32,7 @@ export function reportIssues (file: string, errors: readonly ConfigIssue[]): voi
 /** One line: where events come from and where they go. */
 export function configSummary (c: Config): string {
   const source = c.source.stdin ? 'stdin (auditd plugin)' : `${c.source.path} (first start at the ${c.source.read_from})`
-  const sinks = c.sinks.map((s) => s.type === 'file' ? `${s.name} (file ${s.path})` : `${s.name} (${s.type})`).join(', ')
+  const sinks = c.sinks.map((s) => s.type === 'file' ? `${s.name} (file ${s.path})` : 'endpoints' in s ? `${s.name} (${s.type} ${s.endpoints.join(' ')})` : `${s.name} (${s.type})`).join(', ')
   return `source ${source}; sinks ${sinks}; state ${c.state_dir}`
 }
 
@@ -50,6 +52,12 @@ export async function checkConfigCommand (argv: string[]): Promise<number> {
   }
   const r = await loadConfig(values.config)
   if (!r.ok) { reportIssues(values.config, r.errors); return EX_CONFIG }
+  // what `run` reads at start besides the file: secrets and TLS files
+  const secrets = await readSinkSecrets(r.config)
+  if (!secrets.ok) { reportIssues(values.config, secrets.errors); return EX_CONFIG }
+  const built = await buildSinks(r.config, { secrets: secrets.secrets, warn: () => {} })
+  if (!built.ok) { reportIssues(values.config, built.errors); return EX_CONFIG }
+  await Promise.all(built.sinks.map(async (b) => await b.sink.close()))
   const ok = `config OK: ${values.config}\n  ${configSummary(r.config)}\n`
   if (values.print) {
     process.stderr.write(ok)

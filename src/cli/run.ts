@@ -6,16 +6,14 @@
  */
 import { parseArgs } from 'node:util'
 import { join } from 'node:path'
-import { loadConfig, type Config } from '../config/load.js'
+import { loadConfig } from '../config/load.js'
 import { reportIssues, EX_CONFIG } from './check-config.js'
 import { EX_USAGE } from './offline.js'
 import { createLogger } from '../telemetry/logger.js'
-import { Runner, type RunnerOptions } from '../run/runner.js'
+import { Runner } from '../run/runner.js'
+import { readSinkSecrets } from '../config/secrets.js'
+import { buildSinks } from '../ship/build.js'
 import { Tailer } from '../source/tailer.js'
-import { FileSink } from '../ship/file-sink.js'
-import { StdoutSink } from '../ship/stdout-sink.js'
-import { BlackholeSink } from '../ship/blackhole-sink.js'
-import type { Sink } from '../ship/sink.js'
 import { buildServer } from '../server/app.js'
 import { createMetrics } from '../telemetry/metrics.js'
 import { parseListen } from '../config/load.js'
@@ -32,19 +30,6 @@ schemas/config.schema.json and examples/auditship.yaml). An invalid configuratio
 before anything starts (exit 78) with the path of each bad key.
 `
 
-function sinksOf (c: Config): RunnerOptions['sinks'] {
-  return c.sinks.map((s, i) => {
-    const name = s.name ?? `${s.type}-${i}`
-    let sink: Sink
-    switch (s.type) {
-      case 'file': sink = new FileSink(name, s.path, s.fsync); break
-      case 'stdout': sink = new StdoutSink(name); break
-      case 'blackhole': sink = new BlackholeSink(name, s.delay_ms); break
-    }
-    return { sink, queue: { maxEvents: s.batch.max_events, maxBytes: s.batch.max_bytes, flushIntervalMs: s.batch.flush_interval_ms } }
-  })
-}
-
 export async function run (argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h', default: false } } })
   if (values.help) { process.stdout.write(RUN_HELP); return 0 }
@@ -53,6 +38,10 @@ export async function run (argv: string[]): Promise<number> {
   if (!r.ok) { reportIssues(values.config, r.errors); return EX_CONFIG }
   const c = r.config
   const log = createLogger(c.log.level)
+  const secrets = await readSinkSecrets(c)
+  if (!secrets.ok) { reportIssues(values.config, secrets.errors); return EX_CONFIG }
+  const built = await buildSinks(c, { secrets: secrets.secrets, warn: (fields, msg) => log.warn(fields, msg) })
+  if (!built.ok) { reportIssues(values.config, built.errors); return EX_CONFIG }
   const tp = c.enrich.teleport
   const ri = c.enrich.resolve_ids
   const runner = new Runner({
@@ -83,7 +72,7 @@ export async function run (argv: string[]): Promise<number> {
     maxPendingEvents: c.delivery.max_pending_events,
     maxPendingBytes: c.delivery.max_pending_bytes,
     deadLetterPath: c.delivery.dead_letter_path ?? join(c.state_dir, 'dead-letter.ndjson'),
-    sinks: sinksOf(c),
+    sinks: built.sinks,
     shutdownTimeoutMs: c.shutdown.timeout_ms,
     log,
   })

@@ -222,6 +222,29 @@ function semantic (c: Config): ConfigIssue[] {
     if (other !== undefined) out.push({ path: key, message: other === 'source.path' ? 'is the audit log being read (source.path): events would be read back' : `is the same file as ${other}` })
     else files.set(normalize(s.path), key)
   })
+  c.sinks.forEach((s, i) => {
+    if (s.type !== 'elasticsearch' && s.type !== 'splunk_hec' && s.type !== 'http') return
+    const at = `sinks[${i}]`
+    const tls = s.tls
+    for (const k of ['ca_file', 'cert_file', 'key_file'] as const) abs(`${at}.tls.${k}`, tls[k])
+    if ((tls.cert_file === null) !== (tls.key_file === null)) out.push({ path: `${at}.tls.${tls.cert_file === null ? 'cert_file' : 'key_file'}`, message: `is required with tls.${tls.cert_file === null ? 'key_file' : 'cert_file'} (a client certificate needs its key)` })
+    s.endpoints.forEach((e, j) => {
+      if (s.type !== 'http' && (e.includes('?') || e.includes('#'))) out.push({ path: `${at}.endpoints[${j}]`, message: 'must be a base URL without a query' })
+    })
+    if (s.type === 'splunk_hec') {
+      secretChoice(out, at, 'token', s.token_file, s.token_env, true, abs)
+      return
+    }
+    const a = s.auth
+    const kinds = s.type === 'elasticsearch' ? ['password', 'api_key', 'token'] as const : ['password', 'token'] as const
+    const needed = { none: undefined, basic: 'password', api_key: 'api_key', bearer: 'token' }[a.type]
+    if (a.type === 'basic' && a.username === null) out.push({ path: `${at}.auth.username`, message: 'is required with auth.type basic' })
+    if (a.type !== 'basic' && a.username !== null) out.push({ path: `${at}.auth.username`, message: `is only used with auth.type basic (auth.type is ${a.type})` })
+    for (const k of kinds) {
+      const r = a as unknown as Record<string, string | null>
+      secretChoice(out, `${at}.auth`, k, r[`${k}_file`], r[`${k}_env`], k === needed, abs, a.type)
+    }
+  })
   const names = new Map<string, number>()
   c.sinks.forEach((s, i) => {
     const j = names.get(s.name)
@@ -232,6 +255,23 @@ function semantic (c: Config): ConfigIssue[] {
   const l = parseListen(c.server.listen)
   if (typeof l === 'string') out.push({ path: 'server.listen', message: l })
   return out
+}
+
+/**
+ * A secret comes from exactly one of `<name>_file` and `<name>_env` when `needed`, and from
+ * neither when not (a secret given for another auth type is a mistake worth naming).
+ */
+function secretChoice (out: ConfigIssue[], at: string, name: string, file: string | null, env: string | null, needed: boolean, abs: (path: string, v: string | null) => boolean, authType?: string): void {
+  const f = `${at}.${name}_file`
+  const e = `${at}.${name}_env`
+  if (!needed) {
+    for (const [k, v] of [[f, file], [e, env]] as const) if (v !== null) out.push({ path: k, message: `is only used with auth.type ${name === 'password' ? 'basic' : name === 'api_key' ? 'api_key' : 'bearer'} (auth.type is ${authType ?? 'none'})` })
+    return
+  }
+  if (file === null && env === null) out.push({ path: f, message: `is required${authType === undefined ? '' : ` with auth.type ${authType}`} (or ${name}_env)` })
+  else if (file !== null && env !== null) out.push({ path: e, message: `give ${name}_file or ${name}_env, not both` })
+  else if (file !== null) abs(f, file)
+  else if (env === '') out.push({ path: e, message: 'must name an environment variable' })
 }
 
 /**

@@ -18,7 +18,7 @@ import type { Logger } from '../telemetry/logger.js'
 import { Pipeline, type PipelineOptions } from '../pipeline/pipeline.js'
 import { AckTracker } from '../ack/tracker.js'
 import { SinkQueue, type QueueOptions } from '../ship/queue.js'
-import type { OutEvent, Sink } from '../ship/sink.js'
+import type { OutEvent, Rejected, Sink } from '../ship/sink.js'
 import { DeadLetter } from '../ship/dead-letter.js'
 import { CheckpointStore, type Checkpoint } from '../state/checkpoint-store.js'
 import { fromLatin1 } from '../parse/decode.js'
@@ -91,6 +91,7 @@ export class Runner {
     this.store = new CheckpointStore(o.stateDir)
     this.queues = o.sinks.map(({ sink, queue }) => new SinkQueue(sink, queue, {
       delivered: (batch) => this.delivered(batch),
+      rejected: (events) => this.rejected(sink.name, events),
       failed: (err, attempt) => {
         if (attempt === 1) o.log.error({ sink: sink.name, err: err.message }, 'sink write failed; retrying with backoff (data kept)')
       },
@@ -100,7 +101,7 @@ export class Runner {
       event: (doc, ev) => {
         const first = ev.records[0]
         const ticket = this.tracker.openEvent(first.seq, { gen: first.gen, offset: first.offset }, this.queues.length, first.sec)
-        const out: OutEvent = { json: JSON.stringify(doc), ticket }
+        const out: OutEvent = { json: JSON.stringify(doc), ticket, meta: { node: ev.node, sec: ev.sec, ms: ev.ms, serial: ev.serial, firstType: first.typeNum }, queuedAt: Date.now() }
         this.pendingBytes += out.json.length
         for (const q of this.queues) q.push(out)
       },
@@ -123,6 +124,16 @@ export class Runner {
       this.resume = undefined
       r()
     }
+  }
+
+  /** A sink refused events for good: dead-letter each whole event with the reason, then settle it for that sink. */
+  private rejected (sink: string, events: Rejected[]): void {
+    for (const r of events) {
+      this.stats.deadLettered++
+      this.deadLetter.write({ sink, code: r.error.code, status: r.error.status, reason: r.error.message, event: JSON.parse(r.event.json) })
+    }
+    this.o.log.error({ sink, events: events.length, code: events[0].error.code, reason: events[0].error.message }, 'sink refused events: dead-lettered')
+    this.delivered(events.map((r) => r.event))
   }
 
   private async capacity (): Promise<void> {
@@ -279,7 +290,7 @@ export class Runner {
       byType: this.pipeline.byType,
       teleport: this.pipeline.teleport?.stats,
       source: this.source?.stats,
-      sinks: this.queues.map((q) => ({ name: q.sink.name, events: q.stats.events, batches: q.stats.batches, retries: q.stats.retries, failures: q.stats.failures, queued: q.queued, healthy: q.healthy })),
+      sinks: this.queues.map((q) => ({ name: q.sink.name, events: q.stats.events, batches: q.stats.batches, retries: q.stats.retries, failures: q.stats.failures, failuresByCode: q.stats.failuresByCode, rejected: q.stats.rejected, queued: q.queued, healthy: q.healthy, timings: q.sink.timings })),
       deadLettered: this.stats.deadLettered,
       pendingEvents: this.tracker.pending,
       checkpoints: this.stats.checkpoints,
@@ -290,7 +301,7 @@ export class Runner {
   /** Ready: running, every sink's last write succeeded, and the checkpoint lag is under `maxLagSecs`. */
   readiness (maxLagSecs = Infinity): ReadyCheck {
     const checks: ReadyCheck['checks'] = { pipeline: this.failed ? { ok: false, detail: 'processing failed' } : { ok: !this.stopping, detail: this.stopping ? 'stopping' : undefined } }
-    for (const q of this.queues) checks[`sink:${q.sink.name}`] = q.healthy ? { ok: true } : { ok: false, detail: 'last write failed; retrying with backoff' }
+    for (const q of this.queues) checks[`sink:${q.sink.name}`] = q.healthy ? { ok: true } : { ok: false, detail: `failing, retrying with backoff (data kept): ${q.lastError ?? 'unknown error'}` }
     const lag = this.lag().seconds
     checks.lag = lag <= maxLagSecs ? { ok: true } : { ok: false, detail: `oldest undelivered event is ${Math.round(lag)} s old (server.max_lag_secs ${maxLagSecs})` }
     if (checks.pipeline.detail === undefined) delete checks.pipeline.detail

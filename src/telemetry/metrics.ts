@@ -2,14 +2,15 @@
  * Prometheus metrics (prom-client). Totals live where the work happens (pipeline, tailer,
  * queues); the registry reads them at scrape time, so the hot path pays nothing per record.
  */
-import { Registry, Counter, Gauge, collectDefaultMetrics } from 'prom-client'
+import { Registry, Counter, Gauge, collectDefaultMetrics, type Metric } from 'prom-client'
+import { DurationHistogram } from '../ship/sink.js'
 
 export interface MetricsSource {
   pipeline: { lines: number, records: number, parseErrors: number, events: number, incomplete: number, invalid: number }
   byType: ReadonlyMap<string, number>
   teleport: { record: number, session: number, process: number } | undefined
   source: { bytesRead: number, rotations: number, truncations: number, copytruncates: number, filesLost: number } | undefined
-  sinks: Array<{ name: string, events: number, batches: number, retries: number, failures: number, queued: number, healthy: boolean }>
+  sinks: Array<{ name: string, events: number, batches: number, retries: number, failures: number, failuresByCode: ReadonlyMap<string, number>, rejected: number, queued: number, healthy: boolean, timings: DurationHistogram | undefined }>
   deadLettered: number
   pendingEvents: number
   checkpoints: number
@@ -82,8 +83,48 @@ export function createMetrics (src: () => MetricsSource, withProcess = true): Re
   perSink('auditship_sink_events_sent_total', 'Events delivered by the sink.', (s) => s.events)
   perSink('auditship_sink_batches_total', 'Batches delivered by the sink.', (s) => s.batches)
   perSink('auditship_sink_retries_total', 'Batch retries after a failure.', (s) => s.retries)
-  perSink('auditship_sink_failures_total', 'Failed batch writes.', (s) => s.failures)
+  perSink('auditship_sink_dead_lettered_total', 'Events the sink refused for good or that expired (retry.max_age_secs): written to the dead-letter file.', (s) => s.rejected)
   perSink('auditship_sink_in_flight_events', 'Events buffered or being sent by the sink.', (s) => s.queued, true)
-  perSink('auditship_sink_healthy', '1 when the last write of the sink succeeded.', (s) => (s.healthy ? 1 : 0), true)
+  perSink('auditship_sink_healthy', '1 when the sink works or retries a transient failure within its budget; 0 after repeated failures or refused credentials.', (s) => (s.healthy ? 1 : 0), true)
+  new Counter({ // eslint-disable-line no-new
+    name: 'auditship_sink_failures_total',
+    help: 'Failed attempts (whole or partial batches), by sink and error code (docs/errors.md, AS_SINK_*).',
+    labelNames: ['sink', 'code'],
+    registers: [reg],
+    collect () {
+      this.reset()
+      for (const s of src().sinks) for (const [code, n] of s.failuresByCode) this.labels(s.name, code).inc(n)
+    },
+  })
+  reg.registerMetric(durations(src))
   return reg
+}
+
+/**
+ * `auditship_sink_request_duration_seconds`: a histogram whose buckets the sinks keep
+ * themselves (ship/sink.ts DurationHistogram), read at scrape time like the counters.
+ */
+function durations (src: () => MetricsSource): Metric {
+  const name = 'auditship_sink_request_duration_seconds'
+  const help = 'Duration of HTTP requests to the sink (until the response headers and body are read).'
+  const m = {
+    name,
+    help,
+    type: 'histogram',
+    aggregator: 'sum',
+    get () {
+      const values: Array<{ metricName: string, labels: Record<string, string | number>, value: number }> = []
+      for (const s of src().sinks) {
+        const t = s.timings
+        if (t === undefined) continue
+        DurationHistogram.BUCKETS.forEach((le, i) => values.push({ metricName: `${name}_bucket`, labels: { sink: s.name, le }, value: t.counts[i] }))
+        values.push({ metricName: `${name}_bucket`, labels: { sink: s.name, le: '+Inf' }, value: t.count })
+        values.push({ metricName: `${name}_sum`, labels: { sink: s.name }, value: t.sum })
+        values.push({ metricName: `${name}_count`, labels: { sink: s.name }, value: t.count })
+      }
+      return { name, help, type: 'histogram', values, aggregator: 'sum' }
+    },
+    reset () {},
+  }
+  return m as unknown as Metric
 }

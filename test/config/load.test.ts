@@ -116,7 +116,7 @@ sinks: [{type: stdout}]
 t.test('sinks: required, at least one, type-specific errors', async (t) => {
   t.same(await issues(t, 'source: { path: /var/log/audit/audit.log }\n'), [{ path: 'sinks', message: 'is required' }])
   t.same(await issues(t, 'sinks: []\n'), [{ path: 'sinks', message: 'must list at least one entry' }])
-  t.same(await issues(t, 'sinks: [{ type: kafka }]\n'), [{ path: 'sinks[0].type', message: 'must be one of file, stdout, blackhole (got "kafka")' }])
+  t.same(await issues(t, 'sinks: [{ type: kafka }]\n'), [{ path: 'sinks[0].type', message: 'must be one of file, stdout, blackhole, elasticsearch, splunk_hec, http (got "kafka")' }])
   t.same(await issues(t, 'sinks: [{ path: /x }]\n'), [{ path: 'sinks[0].type', message: 'is required' }])
   t.same(await issues(t, 'sinks: [{type: stdout}, { type: file }]\n'), [{ path: 'sinks[1].path', message: 'is required' }])
   t.same(await issues(t, 'sinks: [{ type: file, path: /x, fsync: 1, batch: { max_events: 0 } }]\n'), [

@@ -1,6 +1,12 @@
 import t from 'tap'
 import { buildServer } from '../../src/server/app.js'
 import { createMetrics, type MetricsSource } from '../../src/telemetry/metrics.js'
+import { DurationHistogram } from '../../src/ship/sink.js'
+
+const timings = new DurationHistogram()
+timings.observe(0.003)
+timings.observe(0.2)
+timings.observe(120)
 
 function source (): MetricsSource {
   return {
@@ -8,7 +14,10 @@ function source (): MetricsSource {
     byType: new Map([['syscall', 3], ['user_login', 1]]),
     teleport: { record: 2, session: 1, process: 0 },
     source: { bytesRead: 1234, rotations: 1, truncations: 0, copytruncates: 1, filesLost: 0 },
-    sinks: [{ name: 'file-0', events: 4, batches: 1, retries: 2, failures: 2, queued: 0, healthy: true }],
+    sinks: [
+      { name: 'file-0', events: 4, batches: 1, retries: 2, failures: 2, failuresByCode: new Map([['AS_SINK_WRITE', 2]]), rejected: 0, queued: 0, healthy: true, timings: undefined },
+      { name: 'es', events: 3, batches: 1, retries: 1, failures: 1, failuresByCode: new Map([['AS_SINK_THROTTLED', 1]]), rejected: 1, queued: 0, healthy: true, timings },
+    ],
     deadLettered: 1,
     pendingEvents: 0,
     checkpoints: 3,
@@ -48,6 +57,16 @@ t.test('healthz, readyz and metrics', async (t) => {
   t.match(m.body, /^auditship_checkpoint_lag_seconds 1.5$/m)
   t.match(m.body, /^auditship_events_by_type_total\{type="user_login"\} 1$/m)
   t.match(m.body, /^auditship_checkpoint_lag_bytes 300$/m)
+  t.match(m.body, /^auditship_sink_failures_total\{sink="file-0",code="AS_SINK_WRITE"\} 2$/m)
+  t.match(m.body, /^auditship_sink_failures_total\{sink="es",code="AS_SINK_THROTTLED"\} 1$/m)
+  t.match(m.body, /^auditship_sink_dead_lettered_total\{sink="es"\} 1$/m)
+  t.match(m.body, /^# TYPE auditship_sink_request_duration_seconds histogram$/m)
+  t.match(m.body, /^auditship_sink_request_duration_seconds_bucket\{sink="es",le="0.005"\} 1$/m)
+  t.match(m.body, /^auditship_sink_request_duration_seconds_bucket\{sink="es",le="0.25"\} 2$/m)
+  t.match(m.body, /^auditship_sink_request_duration_seconds_bucket\{sink="es",le="60"\} 2$/m)
+  t.match(m.body, /^auditship_sink_request_duration_seconds_bucket\{sink="es",le="\+Inf"\} 3$/m)
+  t.match(m.body, /^auditship_sink_request_duration_seconds_count\{sink="es"\} 3$/m)
+  t.notMatch(m.body, /request_duration_seconds_bucket\{sink="file-0"/, 'no histogram for a sink without requests')
 })
 
 t.test('a bearer token guards every endpoint', async (t) => {

@@ -1,0 +1,75 @@
+/**
+ * `type: elasticsearch`: events to Elasticsearch or OpenSearch with `_bulk`.
+ *
+ * - `create` with a deterministic `_id` (bulk.ts): a resend never makes a second document;
+ *   409 counts as delivered.
+ * - 200 with item errors: 429/5xx items are retried alone, other 4xx items rejected
+ *   (dead-lettered with the item's error).
+ * - 413, 400 for the whole request: split in halves down to single events.
+ * - 401/403: data kept, sink unhealthy, retried with backoff; 429/5xx/network: retried.
+ */
+import { HttpClient, type HttpClientOptions } from '../http/client.js'
+import { sendSplitting, statusError } from '../http/status.js'
+import { BulkEncoder, bulkOutcome } from './bulk.js'
+import { DurationHistogram, SinkError, type OutEvent, type Sink, type SinkHealth, type WriteResult } from '../sink.js'
+
+export interface ElasticsearchSinkOptions {
+  name: string
+  http: Omit<HttpClientOptions, 'timings'>
+  index: string
+  dataStream: string | null
+  pipeline: string | null
+  /** the node name used in `_id` for records without node= */
+  host: string
+}
+
+export class ElasticsearchSink implements Sink {
+  readonly name: string
+  readonly timings = new DurationHistogram()
+  private readonly client: HttpClient
+  private readonly encoder: BulkEncoder
+  private readonly path: string
+
+  constructor (o: ElasticsearchSinkOptions) {
+    this.name = o.name
+    this.client = new HttpClient({ ...o.http, timings: this.timings })
+    this.encoder = new BulkEncoder({ index: o.index, dataStream: o.dataStream, host: o.host })
+    const q = 'filter_path=errors,items.*.error,items.*.status' + (o.pipeline === null ? '' : `&pipeline=${encodeURIComponent(o.pipeline)}`)
+    this.path = `${o.dataStream === null ? '' : `/${encodeURIComponent(o.dataStream)}`}/_bulk?${q}`
+  }
+
+  async write (batch: OutEvent[]): Promise<WriteResult> {
+    return await sendSplitting(batch, async (events) => await this.post(events))
+  }
+
+  private async post (events: OutEvent[]): Promise<WriteResult | SinkError> {
+    const { body, gzip } = await this.client.encode(this.encoder.encode(events))
+    const res = await this.client.send({ method: 'POST', path: this.path, body, gzip, contentType: 'application/x-ndjson' })
+    const what = `POST ${this.client.label(res.endpoint)}/_bulk`
+    if (res.status === 200) return bulkOutcome(events, res.body, what)
+    if (res.status >= 200 && res.status < 300) return {}
+    return statusError(res, what)
+  }
+
+  /** GET / : the cluster answers with its name and version. */
+  async health (): Promise<SinkHealth> {
+    const out: string[] = []
+    let ok = true
+    for (let i = 0; i < this.client.endpointCount; i++) {
+      try {
+        const res = await this.client.send({ method: 'GET', path: '/', endpoint: i })
+        if (res.status !== 200) { ok = false; out.push(statusError(res, `GET ${this.client.label(i)}/`).message); continue }
+        const v = JSON.parse(res.body) as { version?: { number?: string, distribution?: string } }
+        out.push(`${this.client.label(i)}: ${v.version?.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch'} ${v.version?.number ?? '(no version)'}`)
+      } catch (err) {
+        ok = false
+        out.push((err as Error).message)
+      }
+    }
+    return { ok, detail: out.join('; ') }
+  }
+
+  async close (): Promise<void> {
+    await this.client.close()
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * `type: http`: a generic NDJSON POST (one event per line) to a webhook or collector. Any 2xx
+ * is delivered; the rest follows the shared status rules (ship/http/status.ts): 429, 5xx,
+ * 408 and network failures retried; 401/403 unhealthy and retried; 413 and 400 split down to
+ * single events, which are then rejected; other 4xx rejected.
+ */
+import { HttpClient, type HttpClientOptions } from './http/client.js'
+import { sendSplitting, snippet, statusError } from './http/status.js'
+import { DurationHistogram, type OutEvent, type Sink, type SinkHealth, type WriteResult } from './sink.js'
+import type { SinkError } from './sink.js'
+
+export interface HttpSinkOptions {
+  name: string
+  http: Omit<HttpClientOptions, 'timings'>
+  method: 'POST' | 'PUT'
+  healthPath: string | null
+}
+
+export class HttpSink implements Sink {
+  readonly name: string
+  readonly timings = new DurationHistogram()
+  private readonly client: HttpClient
+
+  constructor (private readonly o: HttpSinkOptions) {
+    this.name = o.name
+    this.client = new HttpClient({ ...o.http, timings: this.timings })
+  }
+
+  async write (batch: OutEvent[]): Promise<WriteResult> {
+    return await sendSplitting(batch, async (events) => await this.post(events))
+  }
+
+  private async post (events: OutEvent[]): Promise<WriteResult | SinkError> {
+    const parts: string[] = []
+    for (const e of events) parts.push(e.json, '\n')
+    const { body, gzip } = await this.client.encode(Buffer.from(parts.join(''), 'utf8'))
+    const res = await this.client.send({ method: this.o.method, path: '', body, gzip, contentType: 'application/x-ndjson' })
+    if (res.status >= 200 && res.status < 300) return {}
+    return statusError(res, `${this.o.method} ${this.client.label(res.endpoint)}`)
+  }
+
+  async health (): Promise<SinkHealth> {
+    const path = this.o.healthPath
+    if (path === null) return { ok: true, detail: 'no health_path configured: not checked' }
+    const out: string[] = []
+    let ok = true
+    for (let i = 0; i < this.client.endpointCount; i++) {
+      const url = new URL(path, this.client.label(i))
+      try {
+        const res = await this.client.send({ method: 'GET', path: url.pathname + url.search, absolute: true, endpoint: i })
+        if (res.status >= 200 && res.status < 300) out.push(`${url.origin}${url.pathname}: HTTP ${res.status}`)
+        else { ok = false; out.push(`${url.origin}${url.pathname}: HTTP ${res.status} ${snippet(res.body)}`) }
+      } catch (err) {
+        ok = false
+        out.push((err as Error).message)
+      }
+    }
+    return { ok, detail: out.join('; ') }
+  }
+
+  async close (): Promise<void> {
+    await this.client.close()
+  }
+}

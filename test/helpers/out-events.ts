@@ -1,0 +1,13 @@
+/** OutEvents for sink tests: each with its own ticket, meta and a small JSON body. */
+import { AckTracker } from '../../src/ack/tracker.js'
+import type { OutEvent } from '../../src/ship/sink.js'
+
+export function outEvents (n: number, from = 0, o: { node?: string, sec?: number, body?: (i: number) => Record<string, unknown> } = {}): OutEvent[] {
+  const a = new AckTracker()
+  return Array.from({ length: n }, (_, k) => {
+    const i = from + k
+    const sec = o.sec ?? 1700000000 + Math.floor(i / 1000)
+    const doc = o.body?.(i) ?? { '@timestamp': new Date(sec * 1000 + (i % 1000)).toISOString(), n: i, auditd: { sequence: i } }
+    return { json: JSON.stringify(doc), ticket: a.openEvent(i + 1, { gen: 0, offset: i * 100 }, 1, sec), meta: { node: o.node, sec, ms: i % 1000, serial: i, firstType: 1300 }, queuedAt: Date.now() }
+  })
+}

@@ -162,6 +162,13 @@ function describe (e: ErrorObject, sinkTypes: string[]): ConfigIssue | undefined
       const tag = isObject(e.data) ? e.data.type : undefined
       return tag === undefined ? { path, message: 'is required' } : { path, message: `must be one of ${sinkTypes.join(', ')} (got ${shown(tag)})` }
     }
+    case 'pattern': {
+      // the schema's description of the value says what is wanted better than a regex
+      const d = (e.parentSchema as JsonObject | undefined)?.description
+      // and a URL's credentials are not echoed back
+      const value = typeof e.data === 'string' ? ` (got ${shown(e.data.replace(/\/\/[^/@]*@/, '//***@'))})` : got
+      return { path: keyPath(at), message: `${typeof d === 'string' ? `must be ${d.replace(/\.$/, '').replace(/`/g, '')}` : `must match ${String(p.pattern)}`}${value}` }
+    }
     case 'oneOf': case 'anyOf': case 'if':
       // a summary of errors reported one by one already
       return undefined
@@ -228,9 +235,6 @@ function semantic (c: Config): ConfigIssue[] {
     const tls = s.tls
     for (const k of ['ca_file', 'cert_file', 'key_file'] as const) abs(`${at}.tls.${k}`, tls[k])
     if ((tls.cert_file === null) !== (tls.key_file === null)) out.push({ path: `${at}.tls.${tls.cert_file === null ? 'cert_file' : 'key_file'}`, message: `is required with tls.${tls.cert_file === null ? 'key_file' : 'cert_file'} (a client certificate needs its key)` })
-    s.endpoints.forEach((e, j) => {
-      if (s.type !== 'http' && (e.includes('?') || e.includes('#'))) out.push({ path: `${at}.endpoints[${j}]`, message: 'must be a base URL without a query' })
-    })
     if (s.type === 'splunk_hec') {
       secretChoice(out, at, 'token', s.token_file, s.token_env, true, abs)
       return

@@ -84,9 +84,9 @@ export class SinkQueue {
       this.buf = batch === this.buf ? [] : this.buf.slice(n)
       this.bytes -= size
       this.inFlight += batch.length
-      const p: Promise<void> = this.send(batch).finally(() => {
+      const p: Promise<void> = this.send(batch).then((left) => {
         this.sending.delete(p)
-        this.inFlight -= batch.length
+        this.inFlight -= left
         if (this.buf.length >= this.opts.maxEvents || this.bytes >= this.opts.maxBytes || this.closing) this.kick()
         else if (this.buf.length > 0 && this.timer === undefined) this.timer = setTimeout(() => { this.timer = undefined; this.kick() }, this.opts.flushIntervalMs)
       })
@@ -94,7 +94,8 @@ export class SinkQueue {
     }
   }
 
-  private async send (batch: OutEvent[]): Promise<void> {
+  /** Send until every event is handed back; resolves with how many were not (stopped). */
+  private async send (batch: OutEvent[]): Promise<number> {
     const initial = this.opts.backoffInitialMs ?? 100
     const max = this.opts.backoffMaxMs ?? 30_000
     let todo = batch
@@ -110,6 +111,7 @@ export class SinkQueue {
       const retry = result?.retry ?? []
       const rejected = result?.rejected ?? []
       if (rejected.length > 0) this.reject(rejected)
+      this.inFlight -= todo.length - retry.length
       const done = retry.length + rejected.length === 0 ? todo : without(todo, retry, rejected)
       if (done.length > 0) {
         this.stats.batches++
@@ -121,7 +123,7 @@ export class SinkQueue {
         this.streak = 0
         this.authFailing = false
         this.lastError = undefined
-        return
+        return 0
       }
       const error = result?.error ?? new SinkError(SinkErrors.PROTOCOL, 'the sink asked for a retry without a reason')
       failedAttempts++
@@ -132,13 +134,15 @@ export class SinkQueue {
       this.stats.failuresByCode.set(error.code, (this.stats.failuresByCode.get(error.code) ?? 0) + 1)
       this.on.failed(error, failedAttempts)
       todo = this.expire(retry, error)
-      if (todo.length === 0) return
+      this.inFlight -= retry.length - todo.length
+      if (todo.length === 0) return 0
       this.stats.retries++
       const cap = Math.min(max, initial * 2 ** Math.min(failedAttempts - 1, 30))
       let wait = Math.random() * cap
       if (error.retryAfterMs !== undefined) wait = Math.min(RETRY_AFTER_CAP_MS, Math.max(wait, error.retryAfterMs))
       await sleep(wait, undefined, { signal: this.stopper.signal }).catch(() => {})
     }
+    return todo.length
   }
 
   /** Events past maxAgeMs are rejected with the last error as the reason; the rest go on. */

@@ -1,0 +1,83 @@
+import t, { type Test } from 'tap'
+import { writeFileSync, chmodSync } from 'node:fs'
+import { join } from 'node:path'
+import { checkConfig, type ConfigIssue } from '../../src/config/load.js'
+import { readSinkSecrets } from '../../src/config/secrets.js'
+import { buildSinks } from '../../src/ship/build.js'
+
+async function issuesOf (sink: Record<string, unknown>): Promise<ConfigIssue[]> {
+  const r = await checkConfig({ source: { path: '/var/log/audit/audit.log' }, sinks: [sink] })
+  return r.ok ? [] : r.errors
+}
+
+t.test('network sinks get their defaults', async (t) => {
+  const r = await checkConfig({ sinks: [{ type: 'elasticsearch', endpoints: ['http://es:9200'] }, { type: 'splunk_hec', endpoints: ['https://hec:8088'], token_env: 'HEC_TOKEN' }, { type: 'http', endpoints: ['http://c/in'] }] })
+  if (!r.ok) throw new Error(JSON.stringify(r.errors))
+  const [es, hec, http] = r.config.sinks
+  t.same(es, {
+    type: 'elasticsearch', name: 'elasticsearch-0', endpoints: ['http://es:9200'], index: 'auditship-%Y.%m.%d', data_stream: null, pipeline: null,
+    auth: { type: 'none', username: null, password_file: null, password_env: null, api_key_file: null, api_key_env: null, token_file: null, token_env: null },
+    compression: 'gzip', max_in_flight: 2,
+    tls: { ca_file: null, cert_file: null, key_file: null, server_name: null, insecure_skip_verify: false },
+    timeouts: { connect_ms: 10000, request_ms: 60000 },
+    retry: { initial_backoff_ms: 1000, max_backoff_ms: 60000, max_age_secs: 86400 },
+    batch: { max_events: 1000, max_bytes: 2097152, flush_interval_ms: 1000 },
+  })
+  if (hec.type !== 'splunk_hec' || http.type !== 'http') throw new Error('order')
+  t.equal(hec.sourcetype, 'auditship:json')
+  t.equal(hec.ack, false)
+  t.equal(hec.max_in_flight, 4)
+  t.same(hec.retry, { initial_backoff_ms: 1000, max_backoff_ms: 30000, max_age_secs: 86400 })
+  t.same(hec.batch, { max_events: 1000, max_bytes: 921600, flush_interval_ms: 1000 })
+  t.equal(http.method, 'POST')
+})
+
+t.test('bad network sink settings name the key', async (t) => {
+  const es = { type: 'elasticsearch', endpoints: ['http://es:9200'] }
+  t.same(await issuesOf({ ...es, endpoints: [] }), [{ path: 'sinks[0].endpoints', message: 'must list at least one entry' }])
+  t.same(await issuesOf({ ...es, endpoints: ['http://user:pw@es:9200'] }), [{ path: 'sinks[0].endpoints[0]', message: 'must be http(s)://host[:port][/path prefix], without credentials (they go in auth) (got "http://***@es:9200")' }], 'credentials in the URL are refused, and not echoed')
+  t.match(await issuesOf({ ...es, endpoints: ['es:9200'] }), [{ path: 'sinks[0].endpoints[0]' }])
+  t.same(await issuesOf({ ...es, auth: { type: 'api_key' } }), [{ path: 'sinks[0].auth.api_key_file', message: 'is required with auth.type api_key (or api_key_env)' }])
+  t.same(await issuesOf({ ...es, auth: { type: 'basic', password_env: 'P' } }), [{ path: 'sinks[0].auth.username', message: 'is required with auth.type basic' }])
+  t.same(await issuesOf({ ...es, auth: { type: 'bearer', token_file: '/a', token_env: 'B' } }), [{ path: 'sinks[0].auth.token_env', message: 'give token_file or token_env, not both' }])
+  t.same(await issuesOf({ ...es, auth: { type: 'none', api_key_file: '/k' } }), [{ path: 'sinks[0].auth.api_key_file', message: 'is only used with auth.type api_key (auth.type is none)' }])
+  t.same(await issuesOf({ ...es, auth: { type: 'api_key', api_key_file: 'es.key' } }), [{ path: 'sinks[0].auth.api_key_file', message: 'must be an absolute path (got "es.key")' }])
+  t.same(await issuesOf({ ...es, tls: { cert_file: '/c.pem' } }), [{ path: 'sinks[0].tls.key_file', message: 'is required with tls.cert_file (a client certificate needs its key)' }])
+  t.same(await issuesOf({ ...es, auth: { type: 'api_key', api_key_env: 'K' }, tls: { insecure: true } }), [{ path: 'sinks[0].tls.insecure', message: 'unknown key "insecure" (known keys: ca_file, cert_file, key_file, server_name, insecure_skip_verify)' }])
+  t.same(await issuesOf({ type: 'splunk_hec', endpoints: ['https://hec:8088'] }), [{ path: 'sinks[0].token_file', message: 'is required (or token_env)' }])
+  t.match(await issuesOf({ type: 'splunk_hec', endpoints: ['https://hec:8088'], token_env: 'T', fields: { a: { b: 'c' } } }), [{ path: 'sinks[0].fields.a' }])
+  t.match(await issuesOf({ type: 'http', endpoints: ['http://c/in'], auth: { type: 'api_key' } }), [{ path: 'sinks[0].auth.type' }], 'api_key is for elasticsearch only')
+})
+
+t.test('secrets come from files or the environment; missing ones refuse the start with the key', async (t) => {
+  const dir = t.testdir({ 'es.key': ' id:key \n', empty: '\n' })
+  const conf = async (auth: Record<string, unknown>): Promise<Awaited<ReturnType<typeof readSinkSecrets>>> => {
+    const r = await checkConfig({ sinks: [{ type: 'elasticsearch', endpoints: ['http://es:9200'], auth }] })
+    if (!r.ok) throw new Error(JSON.stringify(r.errors))
+    return await readSinkSecrets(r.config)
+  }
+  const ok = await conf({ type: 'api_key', api_key_file: join(dir, 'es.key') })
+  t.same(ok.ok ? ok.secrets.get('elasticsearch-0') : undefined, { apiKey: 'id:key' }, 'trimmed')
+  process.env.AUDITSHIP_TEST_PW = 'pw'
+  t.teardown(() => { delete process.env.AUDITSHIP_TEST_PW })
+  const env = await conf({ type: 'basic', username: 'u', password_env: 'AUDITSHIP_TEST_PW' })
+  t.same(env.ok ? env.secrets.get('elasticsearch-0') : undefined, { password: 'pw' })
+  t.same(await conf({ type: 'api_key', api_key_file: join(dir, 'nope') }), { ok: false, errors: [{ path: 'sinks[0].auth.api_key_file', message: `cannot read ${join(dir, 'nope')}: no such file (ENOENT)` }] })
+  t.same(await conf({ type: 'api_key', api_key_file: join(dir, 'empty') }), { ok: false, errors: [{ path: 'sinks[0].auth.api_key_file', message: `${join(dir, 'empty')} is empty` }] })
+  t.same(await conf({ type: 'bearer', token_env: 'AUDITSHIP_NOT_SET' }), { ok: false, errors: [{ path: 'sinks[0].auth.token_env', message: 'the environment variable AUDITSHIP_NOT_SET is not set or empty' }] })
+  if (process.getuid?.() !== 0) {
+    const locked = join(dir, 'locked')
+    writeFileSync(locked, 'x')
+    chmodSync(locked, 0)
+    t.match(await conf({ type: 'api_key', api_key_file: locked }), { ok: false, errors: [{ message: /permission denied/ }] })
+  }
+})
+
+t.test('unreadable TLS files refuse the start with the key; insecure_skip_verify warns', async (t) => {
+  const r = await checkConfig({ sinks: [{ type: 'http', endpoints: ['https://c/in'], tls: { ca_file: '/no/such/ca.pem', insecure_skip_verify: true } }] })
+  if (!r.ok) throw new Error(JSON.stringify(r.errors))
+  const warned: string[] = []
+  const b = await buildSinks(r.config, { secrets: new Map(), warn: (_f, m) => warned.push(m) })
+  t.same(b, { ok: false, errors: [{ path: 'sinks[0].tls.ca_file', message: 'cannot read /no/such/ca.pem: ENOENT' }] })
+  t.match(warned, [/insecure_skip_verify/])
+})

@@ -37,12 +37,19 @@ export function isPermanent (e: SinkError): boolean {
 }
 
 /**
- * Send `events` with `post`; a permanent failure of the whole request (413 too large, 400
+ * Send `events` with `post` (which may throw a SinkError for a transport failure); a permanent failure of the whole request (413 too large, 400
  * bad request) splits the batch in halves and tries each, down to single events, which
  * are then rejected with the error. Everything else is `post`'s answer.
  */
 export async function sendSplitting (events: OutEvent[], post: (events: OutEvent[]) => Promise<WriteResult | SinkError>): Promise<WriteResult> {
-  const r = await post(events)
+  let r: WriteResult | SinkError
+  try {
+    r = await post(events)
+  } catch (err) {
+    // a transport failure: this part is retried, what other parts got stays got
+    if (!(err instanceof SinkError)) throw err
+    return { retry: events, error: err }
+  }
   if (!(r instanceof SinkError)) return r
   if (!isPermanent(r)) return { retry: events, error: r }
   if (events.length === 1) return { rejected: [{ event: events[0], error: r }] }

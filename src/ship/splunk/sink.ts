@@ -76,7 +76,14 @@ export class HecSink implements Sink {
       const parts = new Array<string>(todo.length)
       for (let i = 0; i < todo.length; i++) parts[i] = this.encoder.encode(todo[i])
       const { body, gzip } = await this.client.encode(Buffer.from(parts.join('\n'), 'utf8'))
-      const res = await this.client.send({ method: 'POST', path: '/services/collector/event', body, gzip, contentType: 'application/json', headers: this.headers })
+      let res: HttpResponse
+      try {
+        res = await this.client.send({ method: 'POST', path: '/services/collector/event', body, gzip, contentType: 'application/json', headers: this.headers })
+      } catch (err) {
+        // a transport failure after a partial success: keep what was settled
+        if (done.rejected === undefined || !(err instanceof SinkError)) throw err
+        return merge(done, { retry: todo, error: err })
+      }
       const what = `POST ${this.client.label(res.endpoint)}/services/collector/event`
       const a = parseAnswer(res)
       if (res.status === 200 && (a === undefined || a.code === undefined || a.code === 0)) {

@@ -1,0 +1,60 @@
+import t, { type Test } from 'tap'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { gunzipSync } from 'node:zlib'
+import { once } from 'node:events'
+import { HttpSink } from '../../src/ship/http-sink.js'
+import { outEvents } from '../helpers/out-events.js'
+
+async function serve (t: Test, handle: (req: IncomingMessage, lines: string[], res: ServerResponse) => void): Promise<string> {
+  const s = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks)
+      const text = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw).toString() : raw.toString()
+      handle(req, text === '' ? [] : text.replace(/\n$/, '').split('\n'), res)
+    })
+  })
+  s.listen(0, '127.0.0.1')
+  await once(s, 'listening')
+  t.teardown(() => { s.closeAllConnections(); s.close() })
+  return `http://127.0.0.1:${(s.address() as { port: number }).port}`
+}
+
+function sink (t: Test, url: string, healthPath: string | null = null): HttpSink {
+  const s = new HttpSink({ name: 'http', http: { endpoints: [url], tls: { insecure: false }, connectTimeoutMs: 1000, requestTimeoutMs: 2000, gzip: true, headers: { 'x-team': 'sec' }, connections: 1 }, method: 'POST', healthPath })
+  t.teardown(async () => await s.close())
+  return s
+}
+
+t.test('NDJSON POST to the URL; 2xx delivered; 4xx/5xx by the shared rules', async (t) => {
+  const got: string[] = []
+  let answer = 204
+  const url = await serve(t, (req, lines, res) => {
+    t.equal(req.url, '/ingest/audit')
+    t.equal(req.headers['content-type'], 'application/x-ndjson')
+    t.equal(req.headers['x-team'], 'sec')
+    if (answer === 400 && lines.some((l) => (JSON.parse(l) as { n: number }).n === 2)) { res.writeHead(400).end('bad event'); return }
+    if (answer === 204) got.push(...lines)
+    res.writeHead(answer === 400 ? 200 : answer).end()
+  })
+  const s = sink(t, `${url}/ingest/audit`)
+  const ev = outEvents(4)
+  t.same(await s.write(ev), {})
+  t.same(got, ev.map((e) => e.json), 'one event per line, as is')
+  answer = 503
+  t.equal((await s.write(ev)).error?.code, 'AS_SINK_SERVER')
+  answer = 401
+  t.equal((await s.write(ev)).error?.code, 'AS_SINK_AUTH')
+  answer = 400
+  const r = await s.write(ev)
+  t.same(r.rejected?.map((x) => [x.event.meta.serial, x.error.code]), [[2, 'AS_SINK_REJECTED']], '400 is split down to the event it is about')
+  t.same(r.retry ?? [], [])
+})
+
+t.test('health_path', async (t) => {
+  const url = await serve(t, (req, _l, res) => res.writeHead(req.url === '/healthz' ? 200 : 404).end())
+  t.same(await sink(t, `${url}/ingest`, '/healthz').health(), { ok: true, detail: `${url}/healthz: HTTP 200` })
+  t.equal((await sink(t, `${url}/ingest`, '/nope').health()).ok, false)
+  t.match((await sink(t, url).health()).detail, /no health_path/)
+})

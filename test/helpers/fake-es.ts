@@ -720,7 +720,8 @@ export async function startFakeEs (opts: FakeEsOptions = {}): Promise<FakeEs> {
   }
 
   function withCause (item: Record<string, unknown>, cause: Record<string, unknown>): Record<string, unknown> {
-    (item.error as Record<string, unknown>).caused_by = cause
+    const error = item.error as Record<string, unknown>
+    error.caused_by = cause
     return item
   }
 

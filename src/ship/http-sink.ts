@@ -6,6 +6,7 @@
  */
 import { HttpClient, type HttpClientOptions } from './http/client.js'
 import { sendSplitting, snippet, statusError } from './http/status.js'
+import { linesBuffer } from './http/body.js'
 import { DurationHistogram, type OutEvent, type Sink, type SinkHealth, type WriteResult } from './sink.js'
 import type { SinkError } from './sink.js'
 
@@ -31,9 +32,7 @@ export class HttpSink implements Sink {
   }
 
   private async post (events: OutEvent[]): Promise<WriteResult | SinkError> {
-    const parts: string[] = []
-    for (const e of events) parts.push(e.json, '\n')
-    const { body, gzip } = await this.client.encode(Buffer.from(parts.join(''), 'utf8'))
+    const { body, gzip } = await this.client.encode(linesBuffer(events.length, undefined, (i) => events[i].json))
     const res = await this.client.send({ method: this.o.method, path: '', body, gzip, contentType: 'application/x-ndjson' })
     if (res.status >= 200 && res.status < 300) return {}
     return statusError(res, `${this.o.method} ${this.client.label(res.endpoint)}`)

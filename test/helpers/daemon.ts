@@ -60,8 +60,15 @@ export function rotateCopyTruncate (path: string, keep = 20): void {
   truncateSync(path, 0)
 }
 
+/**
+ * The daemon as installed: without tap's NODE_OPTIONS (its process-info hook caches source
+ * maps, ~10 MB of the daemon's small heap).
+ */
 export function startDaemon (config: string, extraEnv: NodeJS.ProcessEnv = {}): ChildProcess & { stderrText: () => string } {
-  const child = spawn(process.execPath, [...nodeFlags, cliPath, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...settings.nodeEnv, ...extraEnv } }) as ChildProcess & { stderrText: () => string }
+  // tap's process-info hook puts itself back into NODE_OPTIONS of every child it sees
+  // spawned; `env -u` drops it in the child itself, before node starts (env execs node)
+  const opts = extraEnv.NODE_OPTIONS === undefined ? ['-u', 'NODE_OPTIONS'] : []
+  const child = spawn('env', [...opts, process.execPath, ...nodeFlags, cliPath, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...settings.nodeEnv, ...extraEnv } }) as ChildProcess & { stderrText: () => string }
   let err = ''
   child.stderr?.on('data', (d: Buffer) => { err += d.toString() })
   child.stdout?.resume()

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto'
 import { SinkErrors } from '../../errors.js'
 import { SinkError, type EventMeta, type OutEvent, type Rejected, type WriteResult } from '../sink.js'
 import { snippet } from '../http/status.js'
+import { linesBuffer } from '../http/body.js'
 
 export function documentId (m: EventMeta, host: string): string {
   const ms = m.ms < 10 ? `00${m.ms}` : m.ms < 100 ? `0${m.ms}` : String(m.ms)
@@ -50,13 +51,12 @@ export class BulkEncoder {
 
   /** NDJSON: a `create` line and the event per event; every line ends in "\n", the last too. */
   encode (events: readonly OutEvent[]): Buffer {
-    const parts: string[] = []
     const ds = this.t.dataStream !== null
-    for (const e of events) {
+    return linesBuffer(events.length, (i) => {
+      const e = events[i]
       const id = documentId(e.meta, this.t.host)
-      parts.push(ds ? `{"create":{"_id":"${id}"}}\n` : `{"create":{"_index":${this.indexOf(e.meta.sec)},"_id":"${id}"}}\n`, e.json, '\n')
-    }
-    return Buffer.from(parts.join(''), 'utf8')
+      return ds ? `{"create":{"_id":"${id}"}}\n` : `{"create":{"_index":${this.indexOf(e.meta.sec)},"_id":"${id}"}}\n`
+    }, (i) => events[i].json)
   }
 }
 

@@ -4,6 +4,7 @@
  * itself as `event`. Envelope keys are set on every object: HEC does not carry them over.
  */
 import type { OutEvent } from '../sink.js'
+import { linesBuffer } from '../http/body.js'
 
 export interface EnvelopeOptions {
   source: string
@@ -25,7 +26,18 @@ export class EnvelopeEncoder {
     this.paths = Object.entries(o.fields).map(([k, p]) => [k, p.split('.')])
   }
 
+  /** The envelope as one string (tests, small batches). */
   encode (e: OutEvent): string {
+    return `${this.head(e)}${e.json}}`
+  }
+
+  /** Envelope pieces of many events written into one Buffer, one object per line. */
+  encodeAll (events: readonly OutEvent[]): Buffer {
+    return linesBuffer(events.length, (i) => this.head(events[i]), (i) => events[i].json, '}')
+  }
+
+  /** Everything of the envelope before the event: `{"time":…,"event":`. */
+  private head (e: OutEvent): string {
     const m = e.meta
     const ms = m.ms < 10 ? `00${m.ms}` : m.ms < 100 ? `0${m.ms}` : String(m.ms)
     const host = this.o.host ?? m.node ?? this.o.defaultHost
@@ -40,6 +52,6 @@ export class EnvelopeEncoder {
       }
       if (Object.keys(f).length > 0) fields = `,"fields":${JSON.stringify(f)}`
     }
-    return `{"time":${m.sec}.${ms},"host":${JSON.stringify(host)}${this.fixed}${fields},"event":${e.json}}`
+    return `{"time":${m.sec}.${ms},"host":${JSON.stringify(host)}${this.fixed}${fields},"event":`
   }
 }

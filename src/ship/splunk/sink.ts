@@ -73,9 +73,7 @@ export class HecSink implements Sink {
     let todo = events
     let done: WriteResult = {}
     for (;;) {
-      const parts = new Array<string>(todo.length)
-      for (let i = 0; i < todo.length; i++) parts[i] = this.encoder.encode(todo[i])
-      const { body, gzip } = await this.client.encode(Buffer.from(parts.join('\n'), 'utf8'))
+      const { body, gzip } = await this.client.encode(this.encoder.encodeAll(todo))
       let res: HttpResponse
       try {
         res = await this.client.send({ method: 'POST', path: '/services/collector/event', body, gzip, contentType: 'application/json', headers: this.headers })

@@ -197,7 +197,10 @@ function readProc(pid) {
 
 // Spawn a command, measure wall time (spawn -> exit), peak RSS (VmHWM) and CPU
 // time by polling /proc/<pid>; stdout is discarded unless stdoutFile is given.
-function measure(cmd, args, { stdinFile = null, cwd = ROOT, pollMs = 50, env = process.env } = {}) {
+//
+// stopWhen(child), if given, is started after the spawn; when it resolves the child gets
+// SIGTERM and the wall time ends there (a daemon does not exit at the end of its input).
+function measure(cmd, args, { stdinFile = null, cwd = ROOT, pollMs = 50, env = process.env, stopWhen = null } = {}) {
   return new Promise((resolve, reject) => {
     const stdinFd = stdinFile ? fs.openSync(stdinFile, 'r') : 'ignore';
     const busy0 = systemBusyTicks();
@@ -208,7 +211,8 @@ function measure(cmd, args, { stdinFile = null, cwd = ROOT, pollMs = 50, env = p
     } finally {
       if (typeof stdinFd === 'number') fs.closeSync(stdinFd);
     }
-    let peakKb = 0, cpuTicks = 0, tExit = null;
+    let peakKb = 0, cpuTicks = 0, tExit = null, tDone = null;
+    if (stopWhen) stopWhen(child).then(() => { tDone = process.hrtime.bigint(); poll(); child.kill('SIGTERM'); }, (err) => { chunks.push(Buffer.from(`bench: ${err.message}\n`)); child.kill('SIGKILL'); });
     const poll = () => {
       if (!child.pid || tExit !== null) return;
       const p = readProc(child.pid);
@@ -224,7 +228,7 @@ function measure(cmd, args, { stdinFile = null, cwd = ROOT, pollMs = 50, env = p
     child.on('exit', () => { tExit = process.hrtime.bigint(); busy1 = systemBusyTicks(); clearInterval(timer); });
     child.on('close', (code, signal) => {
       clearInterval(timer);
-      const end = tExit ?? process.hrtime.bigint();
+      const end = tDone ?? tExit ?? process.hrtime.bigint();
       const wallMs = Number(end - t0) / 1e6;
       // machine-wide busy CPU minus the child's own = interference from other work (in cores)
       const other = busy0 != null && busy1 != null && cpuTicks ? Math.max(0, (busy1 - busy0 - cpuTicks) / CLK_TCK / (wallMs / 1000)) : null;
@@ -324,7 +328,71 @@ function laurelTmpRoot() {
 }
 
 // Future: an end-to-end figure (e.g. auditship tailing into a sink) goes here.
-const TOOLS = [ours, laurel];
+// End to end: `auditship run` from the log to an Elasticsearch `_bulk` endpoint on loopback
+// that does no work (reads the body, answers errors:false). Done when every record is read
+// and no event is pending (read from the daemon's /metrics every 50 ms).
+const endToEnd = {
+  id: 'e2e',
+  label: 'auditship run → _bulk',
+  available: ours.available,
+  version: ours.version,
+  async run(input, o) {
+    const http = await import('node:http');
+    let requests = 0;
+    const sink = http.createServer((req, res) => {
+      req.on('data', () => {});
+      req.on('end', () => { requests++; res.writeHead(200, { 'content-type': 'application/json' }).end('{"took":0,"errors":false,"items":[]}'); });
+    });
+    const metricsPort = await freePort();
+    await new Promise((r) => sink.listen(0, '127.0.0.1', r));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditship-bench-e2e-'));
+    try {
+      const cfg = path.join(dir, 'auditship.yaml');
+      fs.writeFileSync(cfg, `source: { path: ${input.file}, read_from: beginning }
+correlate: { idle_timeout_ms: 100 }
+state_dir: ${dir}/state
+sinks:
+  - type: elasticsearch
+    endpoints: [http://127.0.0.1:${sink.address().port}]
+server: { enabled: true, listen: 127.0.0.1:${metricsPort} }
+log: { level: warn }
+`);
+      const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).auditship ?? {};
+      let last = {};
+      const stopWhen = async (child) => {
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 50));
+          if (child.exitCode !== null || child.signalCode !== null) throw new Error('the daemon exited');
+          const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).catch(() => '');
+          const num = (re) => { const m = re.exec(text); return m ? Number(m[1]) : null; };
+          last = { records: num(/^auditship_records_read_total (\d+)/m), events: num(/^auditship_events_total (\d+)/m),
+            pending: num(/^auditship_pending_events (\d+)/m), errors: num(/^auditship_parse_errors_total (\d+)/m),
+            sent: num(/^auditship_sink_events_sent_total\{[^}]*\} (\d+)/m) };
+          if (last.records === input.records && last.pending === 0 && last.sent === last.events) return;
+        }
+      };
+      const r = await measure(process.execPath, [...(pkg.nodeFlags ?? []), CLI, 'run', '--config', cfg], { pollMs: o.pollMs, env: { ...process.env, ...(pkg.nodeEnv ?? {}) }, stopWhen });
+      const res = { ...base(r), records: last.records, events: last.sent, parseErrors: last.errors, outBytes: null, requests };
+      if (r.code !== 0 && r.signal !== 'SIGTERM') res.error = `exit ${r.code ?? r.signal}: ${tailOf(r.stderr)}`;
+      else if (last.records !== input.records) res.error = `stopped before the end: ${JSON.stringify(last)} ${tailOf(r.stderr)}`;
+      return res;
+    } finally {
+      sink.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+async function freePort() {
+  const net = await import('node:net');
+  const s = net.createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+const TOOLS = [ours, endToEnd, laurel];
 
 function base(r) {
   return { wallMs: r.wallMs, peakRssKb: r.peakRssKb, cpuMs: r.cpuMs, otherCpuCores: r.otherCpuCores, exitCode: r.code, signal: r.signal };

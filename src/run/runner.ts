@@ -101,8 +101,8 @@ export class Runner {
       event: (doc, ev) => {
         const first = ev.records[0]
         const ticket = this.tracker.openEvent(first.seq, { gen: first.gen, offset: first.offset }, this.queues.length, first.sec)
-        const out: OutEvent = { json: JSON.stringify(doc), ticket, meta: { node: ev.node, sec: ev.sec, ms: ev.ms, serial: ev.serial, firstType: first.typeNum }, queuedAt: Date.now() }
-        this.pendingBytes += out.json.length
+        const out: OutEvent = { data: Buffer.from(JSON.stringify(doc), 'utf8'), ticket, meta: { node: ev.node, sec: ev.sec, ms: ev.ms, serial: ev.serial, firstType: first.typeNum }, queuedAt: Date.now() }
+        this.pendingBytes += out.data.length
         for (const q of this.queues) q.push(out)
       },
       lineError: (err, source) => {
@@ -118,7 +118,7 @@ export class Runner {
   }
 
   private delivered (batch: OutEvent[]): void {
-    for (const e of batch) if (this.tracker.settle(e.ticket)) this.pendingBytes -= e.json.length
+    for (const e of batch) if (this.tracker.settle(e.ticket)) this.pendingBytes -= e.data.length
     if (this.resume !== undefined && this.tracker.pending <= this.o.maxPendingEvents / 2 && this.pendingBytes <= this.o.maxPendingBytes / 2) {
       const r = this.resume
       this.resume = undefined
@@ -130,7 +130,7 @@ export class Runner {
   private rejected (sink: string, events: Rejected[]): void {
     for (const r of events) {
       this.stats.deadLettered++
-      this.deadLetter.write({ sink, code: r.error.code, status: r.error.status, reason: r.error.message, event: JSON.parse(r.event.json) })
+      this.deadLetter.write({ sink, code: r.error.code, status: r.error.status, reason: r.error.message, event: JSON.parse(r.event.data.toString('utf8')) })
     }
     this.o.log.error({ sink, events: events.length, code: events[0].error.code, reason: events[0].error.message }, 'sink refused events: dead-lettered')
     this.delivered(events.map((r) => r.event))

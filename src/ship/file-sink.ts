@@ -2,6 +2,7 @@
 import { open, mkdir, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { OutEvent, Sink } from './sink.js'
+import { linesBuffer } from './http/body.js'
 
 export class FileSink implements Sink {
   private fh: FileHandle | undefined
@@ -25,13 +26,11 @@ export class FileSink implements Sink {
   }
 
   async write (batch: OutEvent[]): Promise<void> {
-    let text = ''
-    for (const e of batch) text += e.json + '\n'
+    const b = linesBuffer(batch.length, undefined, (i) => batch[i].data)
     const fh = await this.handle()
     try {
       // one write() may be short (a disk filling up): write until every byte is out, so a
       // batch is never reported delivered with its tail missing
-      const b = Buffer.from(text, 'utf8')
       for (let off = 0; off < b.length;) off += (await fh.write(b, off, b.length - off)).bytesWritten
       if (this.fsync) await fh.datasync()
     } catch (err) {

@@ -32,7 +32,7 @@ export class HttpSink implements Sink {
   }
 
   private async post (events: OutEvent[]): Promise<WriteResult | SinkError> {
-    const { body, gzip } = await this.client.encode(linesBuffer(events.length, undefined, (i) => events[i].json))
+    const { body, gzip } = await this.client.encode(linesBuffer(events.length, undefined, (i) => events[i].data))
     const res = await this.client.send({ method: this.o.method, path: '', body, gzip, contentType: 'application/x-ndjson' })
     if (res.status >= 200 && res.status < 300) return {}
     return statusError(res, `${this.o.method} ${this.client.label(res.endpoint)}`)

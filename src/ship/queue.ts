@@ -66,7 +66,7 @@ export class SinkQueue {
 
   push (e: OutEvent): void {
     this.buf.push(e)
-    this.bytes += e.json.length + 1
+    this.bytes += e.data.length + 1
     if (this.buf.length >= this.opts.maxEvents || this.bytes >= this.opts.maxBytes) this.kick()
     else if (this.timer === undefined) this.timer = setTimeout(() => { this.timer = undefined; this.kick() }, this.opts.flushIntervalMs)
   }
@@ -79,7 +79,7 @@ export class SinkQueue {
       // at most maxEvents and about maxBytes (at least one event) per batch
       let n = 0
       let size = 0
-      while (n < this.buf.length && n < this.opts.maxEvents && (n === 0 || size + this.buf[n].json.length + 1 <= this.opts.maxBytes)) size += this.buf[n++].json.length + 1
+      while (n < this.buf.length && n < this.opts.maxEvents && (n === 0 || size + this.buf[n].data.length + 1 <= this.opts.maxBytes)) size += this.buf[n++].data.length + 1
       const batch = n === this.buf.length ? this.buf : this.buf.slice(0, n)
       this.buf = batch === this.buf ? [] : this.buf.slice(n)
       this.bytes -= size

@@ -1,6 +1,7 @@
 /** NDJSON to stdout, respecting its backpressure: a batch is delivered when the write completes. */
 import type { Writable } from 'node:stream'
 import type { OutEvent, Sink } from './sink.js'
+import { linesBuffer } from './http/body.js'
 
 export class StdoutSink implements Sink {
   private failed: Error | undefined
@@ -13,8 +14,7 @@ export class StdoutSink implements Sink {
 
   async write (batch: OutEvent[]): Promise<void> {
     if (this.failed !== undefined) throw this.failed
-    let text = ''
-    for (const e of batch) text += e.json + '\n'
+    const text = linesBuffer(batch.length, undefined, (i) => batch[i].data)
     await new Promise<void>((resolve, reject) => {
       this.stream.write(text, (err) => (err == null ? resolve() : reject(err)))
     })

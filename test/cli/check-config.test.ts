@@ -35,7 +35,7 @@ sinks:
     '  source.pth: unknown key "pth" (did you mean "path"?)',
     '  source.read_from: must be one of beginning, end (got "start")',
     '  sinks[0].path: is required',
-    '  sinks[1].type: must be one of file, stdout, blackhole (got "kafka")',
+    '  sinks[1].type: must be one of file, stdout, blackhole, elasticsearch, splunk_hec, http (got "kafka")',
     '',
   ].join('\n'))
 })

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { gunzipSync } from 'node:zlib'
 import { once } from 'node:events'
 import { HttpSink } from '../../src/ship/http-sink.js'
-import { outEvents } from '../helpers/out-events.js'
+import { outEvents, text } from '../helpers/out-events.js'
 
 async function serve (t: Test, handle: (req: IncomingMessage, lines: string[], res: ServerResponse) => void): Promise<string> {
   const s = createServer((req, res) => {
@@ -41,7 +41,7 @@ t.test('NDJSON POST to the URL; 2xx delivered; 4xx/5xx by the shared rules', asy
   const s = sink(t, `${url}/ingest/audit`)
   const ev = outEvents(4)
   t.same(await s.write(ev), {})
-  t.same(got, ev.map((e) => e.json), 'one event per line, as is')
+  t.same(got, ev.map((e) => text(e)), 'one event per line, as is')
   answer = 503
   t.equal((await s.write(ev)).error?.code, 'AS_SINK_SERVER')
   answer = 401

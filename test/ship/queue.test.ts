@@ -2,12 +2,13 @@ import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { SinkQueue } from '../../src/ship/queue.js'
 import { SinkError, type OutEvent, type Rejected, type Sink, type WriteResult } from '../../src/ship/sink.js'
+import { text } from '../helpers/out-events.js'
 import { SinkErrors } from '../../src/errors.js'
 import { AckTracker } from '../../src/ack/tracker.js'
 
 function events (n: number, from = 0, queuedAt = Date.now()): OutEvent[] {
   const a = new AckTracker()
-  return Array.from({ length: n }, (_, i) => ({ json: `{"n":${from + i}}`, ticket: a.openEvent(from + i + 1, { gen: 0, offset: i }, 1), meta: { node: undefined, sec: 1, ms: 0, serial: from + i, firstType: 1300 }, queuedAt }))
+  return Array.from({ length: n }, (_, i) => ({ data: Buffer.from(`{"n":${from + i}}`), ticket: a.openEvent(from + i + 1, { gen: 0, offset: i }, 1), meta: { node: undefined, sec: 1, ms: 0, serial: from + i, firstType: 1300 }, queuedAt }))
 }
 
 const quiet = { delivered: () => {}, rejected: () => {}, failed: () => {}, recovered: () => {} }
@@ -26,7 +27,7 @@ class FlakySink implements Sink {
     await sleep(this.delay)
     this.inFlight--
     if (this.failFirst-- > 0) throw new Error('down')
-    this.got.push(...b.map((e) => e.json))
+    this.got.push(...b.map((e) => text(e)))
   }
 
   async close (): Promise<void> {}
@@ -38,7 +39,7 @@ t.test('flush on max_events; order kept; one batch in flight', async (t) => {
   const q = new SinkQueue(sink, { maxEvents: 10, maxBytes: 1 << 20, flushIntervalMs: 10_000 }, { ...quiet, delivered: (b) => delivered.push(b.length) })
   for (const e of events(35)) q.push(e)
   t.ok(await q.drain(2000))
-  t.same(sink.got, events(35).map((e) => e.json))
+  t.same(sink.got, events(35).map((e) => text(e)))
   t.equal(sink.maxInFlight, 1)
   t.equal(delivered.reduce((a, b) => a + b, 0), 35)
 })
@@ -63,7 +64,7 @@ t.test('a failing sink is retried with backoff until it works; nothing dropped',
   const q = new SinkQueue(sink, { maxEvents: 5, maxBytes: 1 << 20, flushIntervalMs: 5, backoffInitialMs: 5, backoffMaxMs: 20 }, { ...quiet, failed: () => { failures++ }, recovered: () => { recovered++ } })
   for (const e of events(12)) q.push(e)
   t.ok(await q.drain(5000))
-  t.same(sink.got, events(12).map((e) => e.json))
+  t.same(sink.got, events(12).map((e) => text(e)))
   t.equal(failures, 4)
   t.equal(recovered, 1)
   t.equal(q.healthy, true)
@@ -88,7 +89,7 @@ class ScriptedSink implements Sink {
   maxInFlight = 0
   constructor (private readonly answer: (batch: OutEvent[], call: number) => WriteResult | undefined, private readonly delay = 0) {}
   async write (b: OutEvent[]): Promise<WriteResult | undefined> {
-    this.calls.push(b.map((e) => e.json))
+    this.calls.push(b.map((e) => text(e)))
     this.inFlight++
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
     await sleep(this.delay)
@@ -111,13 +112,13 @@ t.test('a partial result: delivered, retried alone, rejected; each event handed 
   const delivered: string[] = []
   const rejected: Rejected[] = []
   const q = new SinkQueue(sink, { maxEvents: 5, maxBytes: 1 << 20, flushIntervalMs: 5, backoffInitialMs: 1, backoffMaxMs: 5 }, {
-    ...quiet, delivered: (b) => delivered.push(...b.map((e) => e.json)), rejected: (r) => rejected.push(...r),
+    ...quiet, delivered: (b) => delivered.push(...b.map((e) => text(e))), rejected: (r) => rejected.push(...r),
   })
   for (const e of events(5)) q.push(e)
   t.ok(await q.drain(2000))
   t.same(sink.calls, [['{"n":0}', '{"n":1}', '{"n":2}', '{"n":3}', '{"n":4}'], ['{"n":1}', '{"n":3}']], 'only the retryable events are sent again')
   t.same(delivered.sort(), ['{"n":0}', '{"n":1}', '{"n":3}', '{"n":4}'])
-  t.same(rejected.map((r) => [r.event.json, r.error.code]), [['{"n":2}', 'AS_SINK_REJECTED']])
+  t.same(rejected.map((r) => [text(r.event), r.error.code]), [['{"n":2}', 'AS_SINK_REJECTED']])
   t.equal(q.stats.rejected, 1)
   t.equal(q.stats.failuresByCode.get('AS_SINK_THROTTLED'), 1)
   t.equal(q.stats.events, 4)
@@ -130,7 +131,7 @@ t.test('an event failing longer than maxAgeMs is rejected as expired with the la
   for (const e of events(2, 0, Date.now() - 61_000)) q.push(e)
   for (const e of events(1, 2)) q.push(e)
   await sleep(60)
-  t.same(rejected.map((r) => r.event.json), ['{"n":0}', '{"n":1}'], 'the old ones expire after a failed attempt')
+  t.same(rejected.map((r) => text(r.event)), ['{"n":0}', '{"n":1}'], 'the old ones expire after a failed attempt')
   t.equal(rejected[0].error.code, 'AS_SINK_EXPIRED')
   t.match(rejected[0].error.message, /last error AS_SINK_SERVER/)
   t.equal(q.queued, 1, 'the young one is still retried')

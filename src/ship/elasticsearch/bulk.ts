@@ -56,7 +56,7 @@ export class BulkEncoder {
       const e = events[i]
       const id = documentId(e.meta, this.t.host)
       return ds ? `{"create":{"_id":"${id}"}}\n` : `{"create":{"_index":${this.indexOf(e.meta.sec)},"_id":"${id}"}}\n`
-    }, (i) => events[i].json)
+    }, (i) => events[i].data)
   }
 }
 

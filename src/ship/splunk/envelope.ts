@@ -28,12 +28,12 @@ export class EnvelopeEncoder {
 
   /** The envelope as one string (tests, small batches). */
   encode (e: OutEvent): string {
-    return `${this.head(e)}${e.json}}`
+    return `${this.head(e)}${e.data.toString('utf8')}}`
   }
 
   /** Envelope pieces of many events written into one Buffer, one object per line. */
   encodeAll (events: readonly OutEvent[]): Buffer {
-    return linesBuffer(events.length, (i) => this.head(events[i]), (i) => events[i].json, '}')
+    return linesBuffer(events.length, (i) => this.head(events[i]), (i) => events[i].data, '}')
   }
 
   /** Everything of the envelope before the event: `{"time":…,"event":`. */
@@ -43,7 +43,7 @@ export class EnvelopeEncoder {
     const host = this.o.host ?? m.node ?? this.o.defaultHost
     let fields = ''
     if (this.paths.length > 0) {
-      const doc = JSON.parse(e.json) as Record<string, unknown>
+      const doc = JSON.parse(e.data.toString('utf8')) as Record<string, unknown>
       const f: Record<string, string> = {}
       for (const [k, path] of this.paths) {
         let v: unknown = doc

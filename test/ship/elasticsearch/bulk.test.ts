@@ -1,6 +1,6 @@
 import t from 'tap'
 import { BulkEncoder, bulkOutcome, documentId, formatIndex } from '../../../src/ship/elasticsearch/bulk.js'
-import { outEvents } from '../../helpers/out-events.js'
+import { outEvents, text } from '../../helpers/out-events.js'
 
 const meta = { node: 'web-1', sec: 1553501549, ms: 148, serial: 110544844, firstType: 1300 }
 
@@ -32,7 +32,7 @@ t.test('encode: create + _index + _id per event, the event unchanged, every line
   const lines = body.split('\n')
   t.equal(lines.length, 7)
   t.same(JSON.parse(lines[0]), { create: { _index: 'auditship-2023.12.31', _id: documentId(ev[0].meta, 'h') } })
-  t.equal(lines[1], ev[0].json)
+  t.equal(lines[1], text(ev[0]))
   t.same(JSON.parse(lines[4]), { create: { _index: 'auditship-2024.01.01', _id: documentId(ev[2].meta, 'h') } }, 'the index follows each event\'s day')
   const ds = new BulkEncoder({ index: 'ignored', dataStream: 'logs-auditship-default', host: 'h' }).encode(ev.slice(0, 1)).toString()
   t.same(JSON.parse(ds.split('\n')[0]), { create: { _id: documentId(ev[0].meta, 'h') } }, 'a data stream takes the target from the URL')

@@ -6,7 +6,7 @@ import { documentId } from '../../../src/ship/elasticsearch/bulk.js'
 import { SinkQueue } from '../../../src/ship/queue.js'
 import type { OutEvent, Rejected } from '../../../src/ship/sink.js'
 import { startFakeEs, type FakeEs, type FakeEsOptions } from '../../helpers/fake-es.js'
-import { outEvents } from '../../helpers/out-events.js'
+import { outEvents, doc } from '../../helpers/out-events.js'
 
 async function fake (t: Test, o?: FakeEsOptions): Promise<FakeEs> {
   const es = await startFakeEs(o)
@@ -57,7 +57,7 @@ t.test('create with the deterministic _id into the daily index; gzip NDJSON', as
   t.equal(es.docCount(), 50)
   const idx = es.indices.get('auditship-2023.11.14')
   t.ok(idx !== undefined, 'index named after the event date')
-  t.same(idx?.get(documentId(ev[7].meta, 'test-host')), JSON.parse(ev[7].json), 'the document is the event as is')
+  t.same(idx?.get(documentId(ev[7].meta, 'test-host')), doc(ev[7]), 'the document is the event as is')
   const req = es.requests[0]
   t.equal(req.gzip, true)
   t.equal(req.headers['content-type'], 'application/x-ndjson')

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { EnvelopeEncoder } from '../../../src/ship/splunk/envelope.js'
-import { outEvents } from '../../helpers/out-events.js'
+import { outEvents, doc } from '../../helpers/out-events.js'
 
 t.test('envelope: time with ms, host, source, sourcetype, index, event as is', async (t) => {
   const enc = new EnvelopeEncoder({ source: 'auditship', sourcetype: 'auditship:json', index: 'os', host: null, defaultHost: 'this-host', fields: {} })
@@ -8,7 +8,7 @@ t.test('envelope: time with ms, host, source, sourcetype, index, event as is', a
   const s = enc.encode(a)
   t.match(s, /^\{"time":1553501549\.005,/, 'epoch seconds with 3-digit ms')
   const o = JSON.parse(s)
-  t.same(o, { time: 1553501549.005, host: 'web-01', source: 'auditship', sourcetype: 'auditship:json', index: 'os', event: JSON.parse(a.json) })
+  t.same(o, { time: 1553501549.005, host: 'web-01', source: 'auditship', sourcetype: 'auditship:json', index: 'os', event: doc(a) })
   const [b] = outEvents(1, 0)
   t.equal(JSON.parse(enc.encode(b)).host, 'this-host', 'no node=: this machine')
   const fixed = new EnvelopeEncoder({ source: 's', sourcetype: 'st', index: null, host: 'fixed', defaultHost: 'x', fields: {} })

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { HecSink, type HecSinkOptions } from '../../../src/ship/splunk/sink.js'
 import { startFakeHec, type FakeHec, type FakeHecOptions } from '../../helpers/fake-hec.js'
-import { outEvents } from '../../helpers/out-events.js'
+import { outEvents, doc } from '../../helpers/out-events.js'
 
 const TOKEN = '6d1b1e0c-0000-4000-8000-000000000000'
 const ACK_TOKEN = '6d1b1e0c-0000-4000-8000-00000000000a'
@@ -40,7 +40,7 @@ t.test('events concatenated, Splunk token, a GUID channel, the envelope on each 
   t.equal(e.channel, s.channel)
   t.match(s.channel, /^[0-9a-f-]{36}$/)
   t.same([e.host, e.source, e.sourcetype, e.time], ['web-01', 'auditship', 'auditship:json', ev[3].meta.sec + 0.003])
-  t.same(e.event, JSON.parse(ev[3].json))
+  t.same(e.event, doc(ev[3]))
   t.equal(h.requests[0].headers.authorization, `Splunk ${TOKEN}`)
   t.equal(h.requests[0].gzip, true)
   t.equal(h.requests[0].path, '/services/collector/event')

@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { parseDocument } from 'yaml'
 import { loadConfig } from '../config/load.js'
+import { readSinkSecrets } from '../config/secrets.js'
+import { buildSinks } from '../ship/build.js'
 
 export type Status = 'ok' | 'warn' | 'fail'
 
@@ -132,11 +134,26 @@ export async function checkTeleportPam (path: string): Promise<CheckResult> {
   return { name: 'teleport PAM', status: 'warn', detail: 'disabled: no audit session id; events are attributed through the process tree only', fix: 'enable ssh_service.pam with pam_loginuid in the PAM stack for session-id attribution, and audit execve/clone (-a always,exit -F arch=b64 -S execve,clone,clone3)' }
 }
 
-export async function checkConfigFile (path: string | undefined): Promise<CheckResult> {
-  if (path === undefined) return { name: 'auditship config', status: 'warn', detail: 'not given (--config FILE)' }
+/** The config is valid (secrets and TLS files included), and each sink answers its health call. */
+export async function checkConfigFile (path: string | undefined): Promise<CheckResult[]> {
+  if (path === undefined) return [{ name: 'auditship config', status: 'warn', detail: 'not given (--config FILE)' }]
   const r = await loadConfig(path)
-  if (r.ok) return { name: 'auditship config', status: 'ok', detail: `${path} is valid` }
-  return { name: 'auditship config', status: 'fail', detail: r.errors.map((e) => `${e.path}: ${e.message}`).join('; '), fix: 'auditship check-config --config ' + path }
+  const fix = 'auditship check-config --config ' + path
+  if (!r.ok) return [{ name: 'auditship config', status: 'fail', detail: r.errors.map((e) => `${e.path}: ${e.message}`).join('; '), fix }]
+  const secrets = await readSinkSecrets(r.config)
+  if (!secrets.ok) return [{ name: 'auditship config', status: 'fail', detail: secrets.errors.map((e) => `${e.path}: ${e.message}`).join('; '), fix }]
+  const built = await buildSinks(r.config, { secrets: secrets.secrets, warn: () => {} })
+  if (!built.ok) return [{ name: 'auditship config', status: 'fail', detail: built.errors.map((e) => `${e.path}: ${e.message}`).join('; '), fix }]
+  const out: CheckResult[] = [{ name: 'auditship config', status: 'ok', detail: `${path} is valid` }]
+  for (const { sink } of built.sinks) {
+    if (sink.health === undefined) { await sink.close(); continue }
+    const h = await sink.health()
+    out.push(h.ok
+      ? { name: `sink ${sink.name}`, status: 'ok', detail: h.detail }
+      : { name: `sink ${sink.name}`, status: 'fail', detail: h.detail, fix: 'check the endpoint, its credentials (auth, token) and tls settings; events wait on disk meanwhile' })
+    await sink.close()
+  }
+  return out
 }
 
 export async function runChecks (o: DoctorOptions): Promise<CheckResult[]> {
@@ -146,6 +163,6 @@ export async function runChecks (o: DoctorOptions): Promise<CheckResult[]> {
     ...await checkAuditdConf(o.auditdConf),
     ...await checkTeleportProcesses(o.proc),
     await checkTeleportPam(o.teleportYaml),
-    await checkConfigFile(o.config),
+    ...await checkConfigFile(o.config),
   ]
 }

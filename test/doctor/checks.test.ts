@@ -1,6 +1,8 @@
 import t from 'tap'
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { startFakeEs } from '../helpers/fake-es.js'
+import { startFakeHec } from '../helpers/fake-hec.js'
 import { checkAuditLog, checkAuditdConf, checkTeleportPam, checkTeleportProcesses, checkConfigFile, parseAuditctlStatus, runChecks } from '../../src/doctor/checks.js'
 import { cli } from '../helpers/cli.js'
 
@@ -42,7 +44,29 @@ t.test('each failure it reports', async (t) => {
   writeFileSync(join(dir, 'nopam.yaml'), 'ssh_service:\n  enabled: true\n')
   t.match(await checkTeleportPam(join(dir, 'nopam.yaml')), { status: 'warn', detail: /process tree only/ })
   writeFileSync(join(dir, 'bad.yaml'), 'sinks: []\n')
-  t.match(await checkConfigFile(join(dir, 'bad.yaml')), { status: 'fail', detail: /sinks/ })
+  t.match(await checkConfigFile(join(dir, 'bad.yaml')), [{ status: 'fail', detail: /sinks/ }])
+  writeFileSync(join(dir, 'nosecret.yaml'), 'sinks: [{ type: splunk_hec, endpoints: ["https://hec:8088"], token_file: /no/such/token }]\n')
+  t.match(await checkConfigFile(join(dir, 'nosecret.yaml')), [{ status: 'fail', detail: /sinks\[0\]\.token_file: cannot read \/no\/such\/token/ }])
+})
+
+t.test('each network sink answers its health call', async (t) => {
+  const es = await startFakeEs()
+  t.teardown(async () => await es.close())
+  const hec = await startFakeHec({ tokens: [{ token: 'x' }], health: 18 })
+  t.teardown(async () => await hec.close())
+  const dir = t.testdir({ token: 'x\n' })
+  writeFileSync(join(dir, 'ok.yaml'), `sinks:
+  - { type: elasticsearch, name: es, endpoints: ["${es.url}"] }
+  - { type: splunk_hec, name: hec, endpoints: ["${hec.url}"], token_file: ${join(dir, 'token')} }
+  - { type: file, path: ${join(dir, 'out.ndjson')} }
+`)
+  const r = await checkConfigFile(join(dir, 'ok.yaml'))
+  t.match(r, [
+    { name: 'auditship config', status: 'ok' },
+    { name: 'sink es', status: 'ok', detail: /Elasticsearch 8/ },
+    { name: 'sink hec', status: 'fail', detail: /503.*queues are full/, fix: /endpoint/ },
+  ])
+  t.equal(r.length, 3, 'a file sink has no health call')
 })
 
 t.test('auditctl -s parsing', async (t) => {

@@ -24,6 +24,10 @@
 //   (MB = 10^6 bytes). Targets: auditship median records/s >= 2.0x laurel's
 //   median, auditship peak RSS <= 100 MB over all runs. Exit status is 0 even if
 //   a target is missed; it is 1 only if a tool failed to run.
+// * e2e: `auditship run` with an elasticsearch sink (defaults: gzip, 1000-event batches) to a
+//   `_bulk` endpoint in this process on loopback that reads each body and answers
+//   errors:false; timed from spawn until the daemon's /metrics shows every record read and
+//   nothing pending. Target: median records/s >= 1.0x laurel's.
 //
 // Adding a measured tool (e.g. an end-to-end figure with a sink) = adding an
 // entry to TOOLS below: { id, label, available(), version(), run(input) }.
@@ -44,6 +48,7 @@ const DEFAULT_RECORDS = 1_000_000;
 const DEFAULT_SEED = '1';
 const TARGET_RATIO = 2.0;
 const TARGET_RSS_MB = 100;
+const TARGET_E2E_RATIO = 1.0;
 const BUSY_CORES = 0.25; // other work above this (in cores) makes a run suspect
 
 // ---------------------------------------------------------------- arguments
@@ -489,6 +494,7 @@ function report(res) {
   }
   L.push('');
   L.push(`target ≥${TARGET_RATIO.toFixed(1)}× laurel: ${res.targets.ratio.met ? 'MET' : 'NOT MET'} (${res.targets.ratio.detail})`);
+  L.push(`target end to end (log → _bulk) ≥${TARGET_E2E_RATIO.toFixed(1)}× laurel: ${res.targets.e2e.met ? 'MET' : 'NOT MET'} (${res.targets.e2e.detail})`);
   L.push(`peak RSS ≤${TARGET_RSS_MB} MB: ${res.targets.rss.met ? 'MET' : 'NOT MET'} (${res.targets.rss.detail})`);
   return L.join('\n');
 }
@@ -546,6 +552,10 @@ async function main() {
     ratio: ratio == null
       ? { met: false, detail: `not measured: ${!os_ ? `auditship ${res.tools.auditship?.skipped ?? res.tools.auditship?.error ?? 'not run'}` : `laurel ${res.tools.laurel?.skipped ?? res.tools.laurel?.error ?? 'not run'}`}` }
       : { met: ratio >= TARGET_RATIO, detail: `median records/s ${round(ratio, 2)}× laurel (best ${res.ratio.best}×)` },
+    e2e: res.tools.e2e?.summary && ls
+      ? { met: res.tools.e2e.summary.recordsPerSecond.median >= ls.recordsPerSecond.median * TARGET_E2E_RATIO,
+          detail: `median records/s ${round(res.tools.e2e.summary.recordsPerSecond.median / ls.recordsPerSecond.median, 2)}× laurel's convert` }
+      : { met: false, detail: 'not measured' },
     rss: os_?.peakRssMB
       ? { met: os_.peakRssMB.max <= TARGET_RSS_MB, detail: `auditship max ${os_.peakRssMB.max} MB over ${os_.runs} run(s)` }
       : { met: false, detail: 'not measured' },

@@ -229,7 +229,7 @@ t.test('keyPath', async (t) => {
 })
 
 t.test('the example configurations are valid', async (t) => {
-  for (const name of ['auditship.yaml', 'local.yaml']) {
+  for (const name of ['auditship.yaml', 'local.yaml', 'elasticsearch.yaml', 'splunk.yaml', 'plugin.yaml']) {
     const r = await loadConfig(join(repoRoot, 'examples', name))
     t.same(r.ok ? [] : r.errors, [], name)
   }

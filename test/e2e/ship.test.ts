@@ -9,6 +9,7 @@
 import t from 'tap'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { appendEvents, exited, recordsOf, startDaemon, until } from '../helpers/daemon.js'
 import { startFakeEs } from '../helpers/fake-es.js'
 import { startFakeHec } from '../helpers/fake-hec.js'
@@ -49,6 +50,7 @@ t.test('10^5 records to Elasticsearch and HEC through a fault mix: nothing lost,
   hec.onEvent(({ obj }) => serial((obj as { event: unknown }).event) % POISON === 0 ? 6 : undefined)
   hec.onAck(({ n }) => n % 8 === 3 ? 'never' : n % 8 === 5 ? 400 : undefined)
 
+  const port = 20000 + Math.floor(Math.random() * 20000)
   const cfg = join(dir, 'auditship.yaml')
   const retry = '{ initial_backoff_ms: 10, max_backoff_ms: 100 }'
   writeFileSync(cfg, `source: { path: ${log}, read_from: beginning, poll_interval_ms: 50 }
@@ -73,6 +75,7 @@ sinks:
     retry: ${retry}
     batch: { max_events: 500, flush_interval_ms: 50 }
 log: { level: warn }
+server: { enabled: true, listen: '127.0.0.1:${port}' }
 `)
   const d = startDaemon(cfg)
   const poison = Math.floor(events / POISON)
@@ -85,6 +88,7 @@ log: { level: warn }
     try { return readFileSync(dlPath, 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l)) } catch { return [] }
   }
   await until(() => deadLetters().length === 2 * poison, 10_000)
+  const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then(async (r) => await r.text()).catch(() => '')
   d.kill('SIGTERM')
   const ex = await exited(d)
   t.ok(done, `delivered: es ${esDocs()}, hec ${hecSerials().size} of ${events - poison}`)
@@ -122,6 +126,14 @@ log: { level: warn }
   // the faults happened, and the checkpoint reached the end of the log
   t.ok(es.requests.some((r) => r.status === 413) && es.requests.some((r) => r.status === 0) && es.requests.some((r) => r.status === 429), 'ES faults were exercised')
   t.ok(hec.requests.some((r) => r.status === 503) && hec.requests.some((r) => r.status === 0), 'HEC faults were exercised')
+  // what the operator sees: failures by code, dead letters and request durations per sink
+  t.match(metrics, /^auditship_sink_failures_total\{sink="es",code="AS_SINK_THROTTLED"\} [1-9]/m)
+  t.match(metrics, /^auditship_sink_failures_total\{sink="hec",code="AS_SINK_ACK_TIMEOUT"\} [1-9]/m)
+  t.match(metrics, new RegExp(`^auditship_sink_dead_lettered_total\\{sink="es"\\} ${poison}$`, 'm'))
+  t.match(metrics, /^auditship_sink_request_duration_seconds_count\{sink="hec"\} [1-9]/m)
+  const promtool = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' })
+  if (promtool.error !== undefined) t.comment('promtool not installed: format check skipped (apt-get install prometheus)')
+  else t.equal(promtool.status, 0, `promtool check metrics: ${promtool.stdout}${promtool.stderr}`)
   const cp = JSON.parse(readFileSync(join(dir, 'state', 'checkpoint.json'), 'utf8')) as { position: { offset: number } }
   t.equal(cp.position.offset, statSync(log).size, 'checkpoint at the end of the log: everything settled by both sinks')
 })

@@ -169,13 +169,14 @@ export class HttpClient {
     }
     const t0 = process.hrtime.bigint()
     let res: Dispatcher.ResponseData
+    let body: string
     try {
       res = await ep.pool.request({ method: req.method, path: req.absolute === true ? req.path : ep.basePath + req.path, headers, body: req.body })
+      // always read the body to the end: an unread body keeps the connection busy
+      body = await res.body.text()
     } finally {
       this.o.timings?.observe(Number(process.hrtime.bigint() - t0) / 1e9)
     }
-    // always read the body to the end: an unread body keeps the connection busy
-    const body = await res.body.text()
     return { status: res.statusCode, headers: res.headers, body, endpoint: i, retryAfterMs: retryAfter(res.headers['retry-after']) }
   }
 

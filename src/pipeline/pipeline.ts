@@ -23,6 +23,8 @@ export interface PipelineOptions extends BuildOptions {
   validate: boolean
   /** tailing: close events idle this long in wall-clock time (see flushIdle) */
   wallClock?: boolean
+  /** the clock of wallClock mode (default Date.now) */
+  now?: () => number
   /** Teleport attribution; false to turn it off */
   teleport: TeleportOptions | false
   /** resolve ids the log left numeric from these passwd/group files; false: off */
@@ -70,7 +72,7 @@ export class Pipeline implements LineSink {
     this.teleport = opts.teleport === false ? undefined : new TeleportJoin(opts.teleport)
     this.names = opts.names === false ? undefined : new IdNames(opts.names)
     this.reassembler = new Reassembler(
-      { maxInFlight: opts.maxInFlight, timeoutSec: opts.timeoutSec, wallClock: opts.wallClock },
+      { maxInFlight: opts.maxInFlight, timeoutSec: opts.timeoutSec, wallClock: opts.wallClock, now: opts.now },
       (ev) => this.finish(ev),
     )
   }

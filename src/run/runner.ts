@@ -97,7 +97,9 @@ export class Runner {
       },
       recovered: (attempts) => o.log.info({ sink: sink.name, attempts }, 'sink healthy again'),
     }))
-    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true }, {
+    // idle events are timed on a clock that stops while reading waits for the sinks: a pause
+    // of ours must not close an event whose next records are in the log, unread
+    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.readingClock() }, {
       event: (doc, ev) => {
         const first = ev.records[0]
         const ticket = this.tracker.openEvent(first.seq, { gen: first.gen, offset: first.offset }, this.queues.length, first.sec)
@@ -138,7 +140,21 @@ export class Runner {
 
   private async capacity (): Promise<void> {
     if (this.tracker.pending < this.o.maxPendingEvents && this.pendingBytes < this.o.maxPendingBytes) return
-    await new Promise<void>((resolve) => { this.resume = resolve })
+    this.pauseStart = Date.now()
+    try {
+      await new Promise<void>((resolve) => { this.resume = resolve })
+    } finally {
+      this.pausedMs += Date.now() - this.pauseStart
+      this.pauseStart = undefined
+    }
+  }
+
+  private pausedMs = 0
+  private pauseStart: number | undefined
+
+  /** Wall-clock ms minus the time reading was paused for backpressure (frozen while paused). */
+  readingClock (): number {
+    return (this.pauseStart ?? Date.now()) - this.pausedMs
   }
 
   /** Run until the source ends (stream mode) or stop() is called. */

@@ -108,3 +108,38 @@ t.test('stdout sink: the reader going away is a sink failure, not a crash', asyn
   t.equal(ex.code, 0)
   t.notMatch(err, /Unhandled 'error' event/)
 })
+
+t.test('a pause for backpressure does not close events whose records are still unread', async (t) => {
+  // reading pauses (a slow sink) longer than the idle timeout, in the middle of events (small
+  // reads): the idle flush must not take our own pause for an idle log and split them
+  const dir = t.testdir()
+  const log = join(dir, 'audit.log')
+  writeFileSync(log, '')
+  const n = 240
+  appendEvents(log, 1, n)
+  const cfg = join(dir, 'cfg.yaml')
+  writeFileSync(cfg, `source: { path: ${log}, read_from: beginning, read_chunk_bytes: 4096, poll_interval_ms: 50 }
+correlate: { idle_timeout_ms: 50 }
+state_dir: ${dir}/state
+delivery: { max_pending_events: 4 }
+sinks:
+  - type: file
+    path: ${dir}/out.ndjson
+    batch: { max_events: 4, flush_interval_ms: 5 }
+  - type: blackhole
+    delay_ms: 150
+    batch: { max_events: 4, flush_interval_ms: 5 }
+log: { level: warn }
+`)
+  const d = startDaemon(cfg)
+  const lines = (): string[] => { try { return readFileSync(join(dir, 'out.ndjson'), 'utf8').split('\n').filter((l) => l !== '') } catch { return [] } }
+  const ok = await until(() => lines().length >= n || d.exitCode !== null, 60_000)
+  await sleep(300)
+  d.kill('SIGTERM')
+  await exited(d)
+  t.ok(ok, `delivered ${lines().length} of ${n}`)
+  const evs = lines().map((l) => JSON.parse(l) as { complete?: boolean, auditd: { sequence: number } })
+  t.equal(evs.length, n, 'one event per serial: none split in two')
+  t.equal(new Set(evs.map((e) => e.auditd.sequence)).size, n)
+  t.equal(evs.filter((e) => e.complete === false).length, 0, 'none closed incomplete')
+})

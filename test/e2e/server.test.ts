@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { appendEvents, exited, startDaemon, until } from '../helpers/daemon.js'
+import { appendEvents, exited, freePort, startDaemon, until } from '../helpers/daemon.js'
 
 async function get (port: number, path: string): Promise<{ status: number, body: string }> {
   try {
@@ -26,7 +26,7 @@ t.test('readyz follows the sink; metrics scrape', async (t) => {
   // the sink's directory is blocked by a plain file: every write fails until it is removed
   const blocker = join(dir, 'out')
   writeFileSync(blocker, 'not a directory')
-  const port = 20000 + Math.floor(Math.random() * 20000)
+  const port = await freePort()
   const cfg = join(dir, 'cfg.yaml')
   writeFileSync(cfg, `source:\n  path: ${log}\n  read_from: beginning\n  poll_interval_ms: 50\nstate_dir: ${dir}/state\nsinks:\n  - type: file\n    path: ${blocker}/events.ndjson\n    batch: { flush_interval_ms: 20 }\nserver:\n  enabled: true\n  listen: 127.0.0.1:${port}\nlog: { level: warn }\n`)
   const d = startDaemon(cfg)

@@ -7,6 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { appendFileSync, copyFileSync, existsSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { join } from 'node:path'
+import { createServer } from 'node:net'
+import { once } from 'node:events'
 import { cliPath } from './cli.js'
 import { repoRoot } from './pipeline.js'
 
@@ -108,4 +110,15 @@ export async function until (cond: () => boolean, timeoutMs: number, everyMs = 5
     await sleep(everyMs)
   }
   return cond()
+}
+
+/** A loopback port free right now (bound, then released), for the daemon's server.listen. */
+export async function freePort (): Promise<number> {
+  const s = createServer()
+  s.listen(0, '127.0.0.1')
+  await once(s, 'listening')
+  const { port } = s.address() as { port: number }
+  s.close()
+  await once(s, 'close')
+  return port
 }

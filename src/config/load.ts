@@ -202,6 +202,9 @@ export function parseListen (s: string): { host: string, port: number } | string
   return { host, port: Number(portText) }
 }
 
+/** Headers an http sink may not set: the connection's own, and those auditship sets. */
+const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'content-encoding', 'content-type', 'te', 'trailer', 'proxy-connection'])
+
 type MutableSink = { type: string, name?: string, path?: string }
 
 /** The checks the schema cannot express, on a config that passed the schema. */
@@ -235,6 +238,17 @@ function semantic (c: Config): ConfigIssue[] {
     const tls = s.tls
     for (const k of ['ca_file', 'cert_file', 'key_file'] as const) abs(`${at}.tls.${k}`, tls[k])
     if ((tls.cert_file === null) !== (tls.key_file === null)) out.push({ path: `${at}.tls.${tls.cert_file === null ? 'cert_file' : 'key_file'}`, message: `is required with tls.${tls.cert_file === null ? 'key_file' : 'cert_file'} (a client certificate needs its key)` })
+    if (s.type === 'http') {
+      for (const [k, v] of Object.entries(s.headers)) {
+        const key = `${at}.headers["${k}"]`
+        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) out.push({ path: key, message: 'is not a valid header name' })
+        else if (HOP_HEADERS.has(k.toLowerCase())) out.push({ path: key, message: 'is set by auditship itself' })
+        else if (k.toLowerCase() === 'authorization') out.push({ path: key, message: 'is a secret: use auth (read from a file or the environment)' })
+        // eslint-disable-next-line no-control-regex
+        if (/[\x00-\x08\x0a-\x1f\x7f]/.test(v)) out.push({ path: key, message: 'must not contain control characters (line breaks)' })
+      }
+    }
+    if (s.retry.initial_backoff_ms > s.retry.max_backoff_ms) out.push({ path: `${at}.retry.initial_backoff_ms`, message: `must not exceed retry.max_backoff_ms (${s.retry.max_backoff_ms})` })
     if (s.type === 'splunk_hec') {
       secretChoice(out, at, 'token', s.token_file, s.token_env, true, abs)
       return

@@ -7,6 +7,9 @@
 import { readFile } from 'node:fs/promises'
 import type { Config, ConfigIssue } from './load.js'
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f]/
+
 export interface SinkSecrets {
   password?: string
   apiKey?: string
@@ -23,11 +26,13 @@ async function readOne (at: string, name: string, file: string | null, env: stri
       return { path: `${at}.${name}_file`, message: `cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message}${e.code === undefined ? '' : ` (${e.code})`}` }
     }
     const v = text.trim()
-    return v === '' ? { path: `${at}.${name}_file`, message: `${file} is empty` } : v
+    if (v === '') return { path: `${at}.${name}_file`, message: `${file} is empty` }
+    return CONTROL.test(v) ? { path: `${at}.${name}_file`, message: `${file} holds more than one line (or a control character): one secret, one line` } : v
   }
   if (env !== null) {
     const v = process.env[env]?.trim()
-    return v === undefined || v === '' ? { path: `${at}.${name}_env`, message: `the environment variable ${env} is not set or empty` } : v
+    if (v === undefined || v === '') return { path: `${at}.${name}_env`, message: `the environment variable ${env} is not set or empty` }
+    return CONTROL.test(v) ? { path: `${at}.${name}_env`, message: `the environment variable ${env} holds a line break or control character` } : v
   }
   return undefined
 }

@@ -443,7 +443,7 @@ export interface HecRetryConfig {
   max_age_secs?: number
 }
 /**
- * How events are grouped into HEC requests (defaults: 1000 events, 900 KiB, 1 s; Splunk Cloud refuses requests over 1 MB).
+ * How events are grouped into HEC requests (defaults: 1000 events, 768 KiB of events, 1 s: with the envelopes a request stays under the 1 MB Splunk Cloud accepts).
  */
 export interface HecBatchConfig {
   /**

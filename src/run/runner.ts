@@ -92,6 +92,13 @@ export class Runner {
     this.queues = o.sinks.map(({ sink, queue }) => new SinkQueue(sink, queue, {
       delivered: (batch) => this.delivered(batch),
       rejected: (events) => this.rejected(sink.name, events),
+      crashed: (err) => {
+        // e.g. the dead-letter file cannot be written: stop like a failure in the read loop
+        o.log.error({ sink: sink.name, err: err.message }, 'cannot go on with this sink: stopping without moving the checkpoint')
+        this.timerError ??= err
+        this.failed = true
+        void this.stop()
+      },
       failed: (err, attempt) => {
         if (attempt === 1) o.log.error({ sink: sink.name, err: err.message }, 'sink write failed; retrying with backoff (data kept)')
       },
@@ -130,6 +137,8 @@ export class Runner {
 
   /** A sink refused events for good: dead-letter each whole event with the reason, then settle it for that sink. */
   private rejected (sink: string, events: Rejected[]): void {
+    // a late answer after finish(): the checkpoint is taken, leave them to be read again
+    if (this.finished) return
     for (const r of events) {
       this.stats.deadLettered++
       this.deadLetter.write({ sink, code: r.error.code, status: r.error.status, reason: r.error.message, event: JSON.parse(r.event.data.toString('utf8')) })
@@ -338,16 +347,19 @@ export class Runner {
    * After a failure (`saveCheckpoint` false) the checkpoint is left where it was: the batch
    * being processed may be half done, and reading it again is better than skipping it.
    */
+  private finished = false
+
   async finish (saveCheckpoint = true): Promise<boolean> {
     for (const t of this.timers) clearInterval(t)
     const deadline = Date.now() + this.o.shutdownTimeoutMs
     let all = true
     for (const q of this.queues) all = (await q.drain(Math.max(0, deadline - Date.now()))) && all
     for (const q of this.queues) q.stop()
-    if (saveCheckpoint) await this.checkpoint()
+    if (saveCheckpoint && !this.failed) await this.checkpoint()
     else await this.saving.catch(() => {})
     await this.source?.close()
     for (const q of this.queues) await q.sink.close()
+    this.finished = true
     this.deadLetter.close()
     return all
   }

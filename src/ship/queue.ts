@@ -27,8 +27,11 @@ export interface QueueOptions {
 }
 
 export interface QueueEvents {
+  /** may throw (e.g. the dead-letter file cannot be written): the queue then stops */
   delivered (batch: OutEvent[]): void
   rejected (events: Rejected[]): void
+  /** a callback threw: the queue has stopped; what was not handed back stays unsettled */
+  crashed? (err: Error): void
   failed (err: Error, attempt: number): void
   recovered (attempts: number): void
 }
@@ -84,13 +87,25 @@ export class SinkQueue {
       this.buf = batch === this.buf ? [] : this.buf.slice(n)
       this.bytes -= size
       this.inFlight += batch.length
-      const p: Promise<void> = this.send(batch).then((left) => {
+      const p: Promise<void> = this.sendSafely(batch).then((left) => {
         this.sending.delete(p)
         this.inFlight -= left
         if (this.buf.length >= this.opts.maxEvents || this.bytes >= this.opts.maxBytes || this.closing) this.kick()
         else if (this.buf.length > 0 && this.timer === undefined) this.timer = setTimeout(() => { this.timer = undefined; this.kick() }, this.opts.flushIntervalMs)
       })
       this.sending.add(p)
+    }
+  }
+
+  /** send(), but a throwing callback stops the queue instead of leaving the slot taken. */
+  private async sendSafely (batch: OutEvent[]): Promise<number> {
+    try {
+      return await this.send(batch)
+    } catch (err) {
+      this.stop()
+      this.on.crashed?.(err as Error)
+      // what was not handed back stays counted (queued > 0: drain() says not all delivered)
+      return 0
     }
   }
 

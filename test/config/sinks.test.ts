@@ -28,7 +28,7 @@ t.test('network sinks get their defaults', async (t) => {
   t.equal(hec.ack, false)
   t.equal(hec.max_in_flight, 4)
   t.same(hec.retry, { initial_backoff_ms: 1000, max_backoff_ms: 30000, max_age_secs: 86400 })
-  t.same(hec.batch, { max_events: 1000, max_bytes: 921600, flush_interval_ms: 1000 })
+  t.same(hec.batch, { max_events: 1000, max_bytes: 786432, flush_interval_ms: 1000 })
   t.equal(http.method, 'POST')
 })
 
@@ -80,4 +80,17 @@ t.test('unreadable TLS files refuse the start with the key; insecure_skip_verify
   const b = await buildSinks(r.config, { secrets: new Map(), warn: (_f, m) => warned.push(m) })
   t.same(b, { ok: false, errors: [{ path: 'sinks[0].tls.ca_file', message: 'cannot read /no/such/ca.pem: ENOENT' }] })
   t.match(warned, [/insecure_skip_verify/])
+})
+
+t.test('http headers, secrets on one line, backoff order', async (t) => {
+  const http = { type: 'http', endpoints: ['http://c/in'] }
+  t.same(await issuesOf({ ...http, headers: { 'x team': 'a' } }), [{ path: 'sinks[0].headers["x team"]', message: 'is not a valid header name' }])
+  t.same(await issuesOf({ ...http, headers: { 'Transfer-Encoding': 'chunked' } }), [{ path: 'sinks[0].headers["Transfer-Encoding"]', message: 'is set by auditship itself' }])
+  t.same(await issuesOf({ ...http, headers: { Authorization: 'Bearer x' } }), [{ path: 'sinks[0].headers["Authorization"]', message: 'is a secret: use auth (read from a file or the environment)' }])
+  t.same(await issuesOf({ ...http, headers: { 'x-a': 'a\nb' } }), [{ path: 'sinks[0].headers["x-a"]', message: 'must not contain control characters (line breaks)' }])
+  t.same(await issuesOf({ ...http, retry: { initial_backoff_ms: 5000, max_backoff_ms: 1000 } }), [{ path: 'sinks[0].retry.initial_backoff_ms', message: 'must not exceed retry.max_backoff_ms (1000)' }])
+  const dir = t.testdir({ two: 'line1\nline2\n' })
+  const r = await checkConfig({ sinks: [{ type: 'splunk_hec', endpoints: ['https://hec:8088'], token_file: join(dir, 'two') }] })
+  if (!r.ok) throw new Error(JSON.stringify(r.errors))
+  t.same(await readSinkSecrets(r.config), { ok: false, errors: [{ path: 'sinks[0].token_file', message: `${join(dir, 'two')} holds more than one line (or a control character): one secret, one line` }] })
 })

@@ -58,3 +58,16 @@ t.test('health_path', async (t) => {
   t.equal((await sink(t, `${url}/ingest`, '/nope').health()).ok, false)
   t.match((await sink(t, url).health()).detail, /no health_path/)
 })
+
+t.test('an endpoint without a path posts to /; a 415 (say, a proxy without gzip) keeps the data', async (t) => {
+  let status = 200
+  const paths: string[] = []
+  const url = await serve(t, (req, _l, res) => { paths.push(req.url ?? ''); res.writeHead(status).end() })
+  const s = sink(t, url)
+  t.same(await s.write(outEvents(2)), {})
+  t.same(paths, ['/'])
+  status = 415
+  const r = await s.write(outEvents(3))
+  t.same([r.error?.code, r.error?.unhealthy, r.retry?.length, r.rejected?.length ?? 0], ['AS_SINK_CONFIG', true, 3, 0], 'not split, not dead-lettered')
+  t.equal(paths.length, 2, 'one request, no bisection')
+})

@@ -187,3 +187,13 @@ t.test('a thrown error retries the whole batch (AS_SINK_WRITE)', async (t) => {
   t.same(codes, ['AS_SINK_WRITE'])
   t.equal(q.stats.events, 3)
 })
+
+t.test('a callback that throws (the dead-letter disk is full) stops the queue and frees the slot', async (t) => {
+  const sink = new ScriptedSink((b) => ({ rejected: [{ event: b[0], error: new SinkError(SinkErrors.REJECTED, 'bad') }] }))
+  const crashes: string[] = []
+  const q = new SinkQueue(sink, { maxEvents: 10, maxBytes: 1 << 20, flushIntervalMs: 1 }, { ...quiet, rejected: () => { throw new Error('ENOSPC') }, crashed: (e) => crashes.push(e.message) })
+  for (const e of events(3)) q.push(e)
+  t.equal(await q.drain(1000), false, 'not delivered')
+  t.same(crashes, ['ENOSPC'])
+  t.equal(q.queued, 3, 'nothing handed back: read again after a restart')
+})

@@ -8,6 +8,7 @@
  * - 413, 400 for the whole request: split in halves down to single events.
  * - 401/403: data kept, sink unhealthy, retried with backoff; 429/5xx/network: retried.
  */
+import { SinkErrors } from '../../errors.js'
 import { HttpClient, type HttpClientOptions } from '../http/client.js'
 import { sendSplitting, statusError } from '../http/status.js'
 import { BulkEncoder, bulkOutcome } from './bulk.js'
@@ -48,6 +49,8 @@ export class ElasticsearchSink implements Sink {
     const what = `POST ${this.client.label(res.endpoint)}/_bulk`
     if (res.status === 200) return bulkOutcome(events, res.body, what)
     if (res.status >= 200 && res.status < 300) return {}
+    // a circuit breaker that says the same request will trip it again: make it smaller
+    if (res.status === 429 && /"durability"\s*:\s*"PERMANENT"/.test(res.body)) return new SinkError(SinkErrors.TOO_LARGE, `${what}: HTTP 429 circuit_breaking_exception (PERMANENT): the request is too large for the cluster's memory`, { status: 429 })
     return statusError(res, what)
   }
 

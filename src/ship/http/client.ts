@@ -171,9 +171,9 @@ export class HttpClient {
     let res: Dispatcher.ResponseData
     let body: string
     try {
-      res = await ep.pool.request({ method: req.method, path: req.absolute === true ? req.path : ep.basePath + req.path, headers, body: req.body })
+      res = await ep.pool.request({ method: req.method, path: req.absolute === true ? req.path : (ep.basePath + req.path === '' ? '/' : ep.basePath + req.path), headers, body: req.body })
       // always read the body to the end: an unread body keeps the connection busy
-      body = await res.body.text()
+      body = await readCapped(res.body, MAX_RESPONSE_BYTES)
     } finally {
       this.o.timings?.observe(Number(process.hrtime.bigint() - t0) / 1e9)
     }
@@ -197,6 +197,20 @@ export class HttpClient {
   }
 }
 
+/** Answers larger than this are not the protocols': read and dropped, then a PROTOCOL error. */
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+async function readCapped (body: Dispatcher.ResponseData['body'], max: number): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const c of body) {
+    size += (c as Buffer).length
+    if (size <= max) chunks.push(c as Buffer)
+  }
+  if (size > max) throw new SinkError(SinkErrors.PROTOCOL, `the answer is larger than ${max} bytes (${size})`)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
 /** `Retry-After: <seconds>` or an HTTP date, in ms; undefined when absent or unreadable. */
 export function retryAfter (v: string | string[] | undefined): number | undefined {
   const s = Array.isArray(v) ? v[0] : v
@@ -213,6 +227,8 @@ export function classify (err: unknown, what: string): SinkError {
   const code = e.code ?? e.cause?.code ?? ''
   const msg = `${what}: ${e.message}${code !== '' && !e.message.includes(code) ? ` (${code})` : ''}`
   if (CONNECT_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')) return new SinkError(SinkErrors.CONNECT, msg, { cause: err })
+  // undici refused the request itself (a header it does not allow, a bad path): no retry fixes that
+  if (code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_ARG_TYPE' || code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN') return new SinkError(SinkErrors.CONFIG, msg, { cause: err, unhealthy: true })
   if (TIMEOUT_CODES.has(code)) return new SinkError(SinkErrors.TIMEOUT, msg, { cause: err })
   return new SinkError(SinkErrors.NETWORK, msg, { cause: err })
 }

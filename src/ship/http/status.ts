@@ -16,7 +16,9 @@ export function snippet (body: string): string {
 
 /**
  * The error for a non-2xx answer: 401/403 AUTH (unhealthy), 408 TIMEOUT, 429 THROTTLED,
- * 5xx SERVER, 404/405/406/3xx CONFIG (unhealthy; data kept), other 4xx REJECTED (permanent).
+ * 5xx SERVER, 413 TOO_LARGE and 400/422 REJECTED (about this batch: split, then dead-letter),
+ * any other 4xx or 3xx CONFIG (unhealthy; data kept: 404 wrong path, 407 proxy auth, 415 no
+ * gzip … are the sink's settings, not the events).
  */
 export function statusError (res: HttpResponse, what: string): SinkError {
   const s = res.status
@@ -26,9 +28,9 @@ export function statusError (res: HttpResponse, what: string): SinkError {
   if (s === 408) return new SinkError(SinkErrors.TIMEOUT, msg, o)
   if (s === 429) return new SinkError(SinkErrors.THROTTLED, msg, o)
   if (s >= 500) return new SinkError(SinkErrors.SERVER, msg, o)
-  if (s === 404 || s === 405 || s === 406 || s < 400) return new SinkError(SinkErrors.CONFIG, msg, { ...o, unhealthy: true })
   if (s === 413) return new SinkError(SinkErrors.TOO_LARGE, msg, o)
-  return new SinkError(SinkErrors.REJECTED, msg, o)
+  if (s === 400 || s === 422) return new SinkError(SinkErrors.REJECTED, msg, o)
+  return new SinkError(SinkErrors.CONFIG, msg, { ...o, unhealthy: true })
 }
 
 /** Whether the error is about this batch itself, so halves may fare better (413, 400). */

@@ -22,6 +22,7 @@ export class AckPoller {
   private readonly pending = new Map<number, Map<number, Waiter>>()
   private timer: NodeJS.Timeout | undefined
   private polling = false
+  private closed = false
   stats = { polls: 0, acked: 0, timedOut: 0 }
 
   constructor (private readonly o: AckPollerOptions) {}
@@ -34,6 +35,7 @@ export class AckPoller {
 
   /** Resolves true when Splunk acknowledges `ackId` sent to `endpoint`, false after `timeoutMs`. */
   async wait (endpoint: number, ackId: number, timeoutMs: number): Promise<boolean> {
+    if (this.closed) return false
     return await new Promise<boolean>((resolve) => {
       let m = this.pending.get(endpoint)
       if (m === undefined) this.pending.set(endpoint, m = new Map())
@@ -88,6 +90,7 @@ export class AckPoller {
 
   /** Stop polling; every pending id resolves false (its batch is not known to be indexed). */
   close (): void {
+    this.closed = true
     if (this.timer !== undefined) { clearInterval(this.timer); this.timer = undefined }
     for (const m of this.pending.values()) for (const w of m.values()) w.resolve(false)
     this.pending.clear()

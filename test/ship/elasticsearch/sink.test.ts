@@ -184,3 +184,17 @@ t.test('failover: a dead endpoint is skipped; health names what answers', async 
   t.same(h2.ok, true)
   t.match(h2.detail, /OpenSearch/)
 })
+
+t.test('429 circuit breaker PERMANENT: the batch is split until it fits', async (t) => {
+  const es = await fake(t)
+  es.onRequest((_n, req) => req.body.toString().trim().split('\n').length / 2 > 10
+    ? { status: 429, body: { error: { type: 'circuit_breaking_exception', reason: '[parent] Data too large', durability: 'PERMANENT' }, status: 429 } }
+    : undefined)
+  const ev = outEvents(40)
+  const r = await sink(t, [es.url]).write(ev)
+  t.same(clean(r), { retry: 0, rejected: 0 })
+  t.equal(es.docCount(), 40)
+  es.onRequest((n) => n > 100 ? undefined : { status: 429, body: { error: { type: 'circuit_breaking_exception', reason: 'busy', durability: 'TRANSIENT' }, status: 429 } })
+  const r2 = await sink(t, [es.url]).write(outEvents(5, 100))
+  t.same([r2.error?.code, r2.retry?.length], ['AS_SINK_THROTTLED', 5], 'TRANSIENT: the same batch later')
+})

@@ -121,3 +121,16 @@ t.test('health: code 17, or what is wrong', async (t) => {
   t.equal(bad.ok, false)
   t.match(bad.detail, /503.*queues are full/)
 })
+
+t.test('a write whose ack would come after close() resolves at once, with the batch to retry', async (t) => {
+  const h = await fake(t)
+  h.onRequest(() => ({ delayMs: 300 }))
+  const s = sink(t, h.url, { token: ACK_TOKEN, ack: true, ackTimeoutMs: 60_000 })
+  const w = s.write(outEvents(2))
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const t0 = Date.now()
+  await s.close()
+  const r = await w
+  t.ok(Date.now() - t0 < 5000, 'not held for the ack timeout')
+  t.equal(r.retry?.length, 2, 'not known to be indexed: kept')
+})

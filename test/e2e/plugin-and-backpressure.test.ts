@@ -44,6 +44,7 @@ t.test('a slow sink keeps RSS flat while 10^6 records are appended', async (t) =
   const cfg = join(dir, 'slow.yaml')
   writeFileSync(cfg, `source:\n  path: ${log}\n  read_from: beginning\n  poll_interval_ms: 50\nstate_dir: ${dir}/state\ncheckpoint: { interval_ms: 200 }\nsinks:\n  - type: blackhole\n    delay_ms: 100\n    batch: { max_events: 200 }\nlog: { level: warn }\n`)
   const d = startDaemon(cfg)
+  t.teardown(() => { d.kill('SIGKILL') })
   await until(() => rssKb(d.pid as number) > 0, 5000)
   await sleep(500)
   const samples: number[] = []
@@ -132,6 +133,7 @@ sinks:
 log: { level: warn }
 `)
   const d = startDaemon(cfg)
+  t.teardown(() => { d.kill('SIGKILL') })
   const lines = (): string[] => { try { return readFileSync(join(dir, 'out.ndjson'), 'utf8').split('\n').filter((l) => l !== '') } catch { return [] } }
   const ok = await until(() => lines().length >= n || d.exitCode !== null, 60_000)
   await sleep(300)

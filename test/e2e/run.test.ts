@@ -47,6 +47,7 @@ t.test('appending: every event appended while running arrives once, in order', a
   const log = join(dir, 'audit.log')
   writeFileSync(log, '')
   const d = startDaemon(config(dir))
+  t.teardown(() => { d.kill('SIGKILL') })
   let next = 1
   for (let i = 0; i < 20; i++) { next = appendEvents(log, next, 50); await sleep(20) }
   const ok = await until(() => delivered(join(dir, 'out.ndjson')).size === next - 1, 15000)
@@ -66,6 +67,7 @@ t.test('rotation under load: 5 auditd rotations and a copytruncate lose nothing'
   const log = join(dir, 'audit.log')
   writeFileSync(log, '')
   const d = startDaemon(config(dir))
+  t.teardown(() => { d.kill('SIGKILL') })
   t.ok(await up(dir), 'daemon up')
   let next = 1
   let writing = true
@@ -110,6 +112,7 @@ t.test('crash: SIGKILL 20 times while a writer appends and rotates; every event 
   for (let i = 0; i < 20; i++) {
     const before = sizeOf()
     const d = startDaemon(cfg)
+    t.teardown(() => { d.kill('SIGKILL') })
     // kill at a random moment once it is delivering (start-up time varies a lot on a loaded
     // machine): mid-batch, mid-checkpoint, mid-rotation
     if (await until(() => sizeOf() > before, 8000, 10)) killedWhileDelivering++
@@ -121,6 +124,7 @@ t.test('crash: SIGKILL 20 times while a writer appends and rotates; every event 
   await writer
   const total = next
   const d = startDaemon(cfg)
+  t.teardown(() => { d.kill('SIGKILL') })
   const ok = await until(() => delivered(join(dir, 'out.ndjson')).size >= total - 1, 30000)
   d.kill('SIGTERM')
   await exited(d)
@@ -141,6 +145,7 @@ t.test('an invalid config is refused before anything starts, with the key path (
   const cfg = join(dir, 'bad.yaml')
   writeFileSync(cfg, 'sinks:\n  - type: file\n    path: relative/out.ndjson\nsource:\n  pth: /x\n')
   const d = startDaemon(cfg)
+  t.teardown(() => { d.kill('SIGKILL') })
   const ex = await exited(d)
   t.equal(ex.code, 78)
   t.match(d.stderrText(), /source\.pth: unknown key/)
@@ -153,6 +158,7 @@ t.test('a failure while processing (dead-letter file unwritable) stops without m
   appendEvents(log, 1, 20)
   const cfg = config(dir, `delivery:\n  dead_letter_path: ${dir}/dl-is-a-dir\n`)
   const d = startDaemon(cfg)
+  t.teardown(() => { d.kill('SIGKILL') })
   const ex = await exited(d)
   t.equal(ex.code, 1, 'exits non-zero')
   t.match(d.stderrText(), /stopping without moving the checkpoint/)
@@ -169,6 +175,7 @@ t.test('SIGTERM waits for in-flight delivery; a second signal exits at once', as
   const cfg = join(dir, 'slow.yaml')
   writeFileSync(cfg, `source:\n  path: ${log}\n  read_from: beginning\nstate_dir: ${dir}/state\nshutdown: { timeout_ms: 20000 }\nsinks:\n  - type: blackhole\n    delay_ms: 2000\n    batch: { max_events: 100 }\nlog: { level: info }\n`)
   const d = startDaemon(cfg)
+  t.teardown(() => { d.kill('SIGKILL') })
   t.ok(await until(() => d.stderrText().includes('auditship starting'), 10000), 'started')
   await sleep(300)
   const t0 = Date.now()

@@ -30,6 +30,7 @@ t.test('readyz follows the sink; metrics scrape', async (t) => {
   const cfg = join(dir, 'cfg.yaml')
   writeFileSync(cfg, `source:\n  path: ${log}\n  read_from: beginning\n  poll_interval_ms: 50\nstate_dir: ${dir}/state\nsinks:\n  - type: file\n    path: ${blocker}/events.ndjson\n    batch: { flush_interval_ms: 20 }\nserver:\n  enabled: true\n  listen: 127.0.0.1:${port}\nlog: { level: warn }\n`)
   const d = startDaemon(cfg)
+  t.teardown(() => { d.kill('SIGKILL') })
   t.ok(await until(() => false, 0) || await (async () => { for (let i = 0; i < 100; i++) { if ((await get(port, '/healthz')).status === 200) return true; await sleep(100) } return false })(), 'healthz answers 200')
   appendEvents(log, 1, 50)
   let ready = { status: 0, body: '' }

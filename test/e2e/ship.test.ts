@@ -78,6 +78,7 @@ log: { level: warn }
 server: { enabled: true, listen: '127.0.0.1:${port}' }
 `)
   const d = startDaemon(cfg)
+  t.teardown(() => { d.kill('SIGKILL') })
   const poison = Math.floor(events / POISON)
   const esDocs = (): number => es.docCount()
   const hecSerials = (): Set<number> => new Set(hec.events.map((e) => serial(e.event)))
@@ -169,12 +170,14 @@ sinks:
 log: { level: warn }
 `)
   const first = startDaemon(cfg)
+  t.teardown(() => { first.kill('SIGKILL') })
   await until(() => es.docCount() >= events / 3, 30_000)
   first.kill('SIGKILL')
   await exited(first)
   const before = es.docCount()
   es.onRequest(undefined)
   const second = startDaemon(cfg)
+  t.teardown(() => { second.kill('SIGKILL') })
   const done = await until(() => es.docCount() === events || second.exitCode !== null, 60_000) && second.exitCode === null
   second.kill('SIGTERM')
   t.equal((await exited(second)).code, 0)

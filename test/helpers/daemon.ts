@@ -62,6 +62,11 @@ export function rotateCopyTruncate (path: string, keep = 20): void {
   truncateSync(path, 0)
 }
 
+const live = new Set<ChildProcess>()
+const killAll = (): void => { for (const c of live) c.kill('SIGKILL') }
+process.once('exit', killAll)
+for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => { killAll(); process.exit(1) })
+
 /**
  * The daemon as installed: without tap's NODE_OPTIONS (its process-info hook caches source
  * maps, ~10 MB of the daemon's small heap).
@@ -71,6 +76,9 @@ export function startDaemon (config: string, extraEnv: NodeJS.ProcessEnv = {}): 
   // spawned; `env -u` drops it in the child itself, before node starts (env execs node)
   const opts = extraEnv.NODE_OPTIONS === undefined ? ['-u', 'NODE_OPTIONS'] : []
   const child = spawn('env', [...opts, process.execPath, ...nodeFlags, cliPath, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...settings.nodeEnv, ...extraEnv } }) as ChildProcess & { stderrText: () => string }
+  // a test that times out or throws must not leave the daemon running
+  live.add(child)
+  child.once('exit', () => live.delete(child))
   let err = ''
   child.stderr?.on('data', (d: Buffer) => { err += d.toString() })
   child.stdout?.resume()

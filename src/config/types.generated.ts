@@ -89,7 +89,7 @@ export interface CorrelateConfig {
    */
   event_timeout_secs?: number
   /**
-   * Close an open event that has been idle this long in wall-clock time (when the log goes quiet).
+   * Close an open event that has been idle this long in wall-clock time (when the log goes quiet). Time spent with reading paused for the sinks (backpressure) does not count.
    */
   idle_timeout_ms?: number
 }

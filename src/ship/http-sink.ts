@@ -24,7 +24,8 @@ export class HttpSink implements Sink {
 
   constructor (private readonly o: HttpSinkOptions) {
     this.name = o.name
-    this.client = new HttpClient({ ...o.http, timings: this.timings })
+    // a webhook URL often carries its secret in the path: messages show the host only
+    this.client = new HttpClient({ ...o.http, timings: this.timings, hidePath: true })
   }
 
   async write (batch: OutEvent[]): Promise<WriteResult> {

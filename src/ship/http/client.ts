@@ -39,6 +39,8 @@ export interface HttpClientOptions {
   headers: Record<string, string>
   /** connections per endpoint */
   connections: number
+  /** show only scheme://host:port of the endpoints in messages (a webhook's path can be its secret) */
+  hidePath?: boolean
   timings?: DurationHistogram
 }
 
@@ -96,7 +98,8 @@ export class HttpClient {
           ? { ca: o.tls.ca, cert: o.tls.cert, key: o.tls.key, servername: o.tls.servername, rejectUnauthorized: !o.tls.insecure }
           : undefined,
       })
-      return { label: `${url.origin}${url.pathname === '/' ? '' : url.pathname}`, basePath: url.pathname.replace(/\/+$/, ''), pool, downUntil: 0, failures: 0 }
+      const path = url.pathname === '/' ? '' : o.hidePath === true ? '/…' : url.pathname
+      return { label: `${url.origin}${path}`, basePath: url.pathname.replace(/\/+$/, ''), pool, downUntil: 0, failures: 0 }
     })
   }
 
@@ -153,7 +156,7 @@ export class HttpClient {
         else { ep.failures = 0; ep.downUntil = 0 }
         return res
       } catch (err) {
-        const e = classify(err, `${req.method} ${ep.label}${req.path}`)
+        const e = classify(err, `${req.method} ${ep.label}${this.o.hidePath === true ? '' : req.path}`)
         this.down(ep)
         if (e.code !== SinkErrors.CONNECT.code || req.endpoint !== undefined || tried.size >= this.eps.length) throw e
         last = e

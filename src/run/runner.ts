@@ -6,8 +6,9 @@
  *   `maxPendingEvents` events wait for delivery, so a slow or dead sink stops reading and
  *   memory stays flat; the log on disk is the buffer.
  * - Every event is opened in the ack tracker with its earliest record; each sink settles it
- *   on delivery. Bad lines and schema-invalid events go to the dead-letter file and hold
- *   nothing back.
+ *   on delivery, or after writing it to the dead-letter file when the sink refused it for
+ *   good. Bad lines and schema-invalid events go to the dead-letter file and hold nothing back.
+ * - Idle events are closed on a clock that stops while reading waits for the sinks.
  * - The checkpoint (file identity + offset of the oldest record not yet delivered, and the
  *   Teleport join state) is saved every `checkpointIntervalMs` and at shutdown.
  * - stop(): stop reading, deliver what is in flight within `shutdownTimeoutMs`, save the
@@ -160,6 +161,8 @@ export class Runner {
 
   private pausedMs = 0
   private pauseStart: number | undefined
+  /** finish() is done: answers that come later are ignored (their events are read again) */
+  private finished = false
 
   /** Wall-clock ms minus the time reading was paused for backpressure (frozen while paused). */
   readingClock (): number {
@@ -323,7 +326,7 @@ export class Runner {
     }
   }
 
-  /** Ready: running, every sink's last write succeeded, and the checkpoint lag is under `maxLagSecs`. */
+  /** Ready: running, every sink healthy (SinkQueue.healthy), and the checkpoint lag under `maxLagSecs`. */
   readiness (maxLagSecs = Infinity): ReadyCheck {
     const checks: ReadyCheck['checks'] = { pipeline: this.failed ? { ok: false, detail: 'processing failed' } : { ok: !this.stopping, detail: this.stopping ? 'stopping' : undefined } }
     for (const q of this.queues) checks[`sink:${q.sink.name}`] = q.healthy ? { ok: true } : { ok: false, detail: `failing, retrying with backoff (data kept): ${q.lastError ?? 'unknown error'}` }
@@ -347,8 +350,6 @@ export class Runner {
    * After a failure (`saveCheckpoint` false) the checkpoint is left where it was: the batch
    * being processed may be half done, and reading it again is better than skipping it.
    */
-  private finished = false
-
   async finish (saveCheckpoint = true): Promise<boolean> {
     for (const t of this.timers) clearInterval(t)
     const deadline = Date.now() + this.o.shutdownTimeoutMs

@@ -21,7 +21,8 @@ export interface AckPollerOptions {
 export class AckPoller {
   private readonly pending = new Map<number, Map<number, Waiter>>()
   private timer: NodeJS.Timeout | undefined
-  private polling = false
+  /** endpoints with a poll in flight */
+  private readonly polling = new Set<number>()
   private closed = false
   stats = { polls: 0, acked: 0, timedOut: 0 }
 
@@ -45,46 +46,50 @@ export class AckPoller {
     })
   }
 
+  /** One poll per endpoint with pending ids, each on its own (a slow indexer holds up only its own acks). */
   private async poll (): Promise<void> {
-    if (this.polling) return
-    this.polling = true
+    await Promise.all([...this.pending].map(async ([ep, waiters]) => {
+      if (waiters.size === 0 || this.polling.has(ep)) return
+      this.polling.add(ep)
+      try {
+        await this.pollOne(ep, waiters)
+      } finally {
+        this.polling.delete(ep)
+      }
+    }))
+    if (this.size === 0 && this.timer !== undefined) { clearInterval(this.timer); this.timer = undefined }
+  }
+
+  private async pollOne (ep: number, waiters: Map<number, Waiter>): Promise<void> {
+    this.stats.polls++
     try {
-      for (const [ep, waiters] of [...this.pending]) {
-        if (waiters.size === 0) continue
-        this.stats.polls++
-        try {
-          const res = await this.o.client.send({
-            method: 'POST',
-            path: `/services/collector/ack?channel=${this.o.channel}`,
-            endpoint: ep,
-            body: Buffer.from(JSON.stringify({ acks: [...waiters.keys()] })),
-            contentType: 'application/json',
-            headers: this.o.headers,
-          })
-          const doc = safeJson(res.body) as { acks?: Record<string, boolean>, code?: number } | undefined
-          if (res.status === 400 && doc?.code === 14) {
-            this.o.disabled()
-            for (const w of waiters.values()) w.resolve(true)
-            waiters.clear()
-            continue
-          }
-          if (res.status === 200 && doc?.acks !== undefined) {
-            for (const [id, ok] of Object.entries(doc.acks)) {
-              const w = waiters.get(Number(id))
-              if (ok === true && w !== undefined) { waiters.delete(Number(id)); this.stats.acked++; w.resolve(true) }
-            }
-          }
-        } catch {
-          // the poll failed (network): the ids stay pending until their deadline
-        }
-        const now = Date.now()
-        for (const [id, w] of waiters) {
-          if (w.deadline <= now) { waiters.delete(id); this.stats.timedOut++; w.resolve(false) }
+      const res = await this.o.client.send({
+        method: 'POST',
+        path: `/services/collector/ack?channel=${this.o.channel}`,
+        endpoint: ep,
+        body: Buffer.from(JSON.stringify({ acks: [...waiters.keys()] })),
+        contentType: 'application/json',
+        headers: this.o.headers,
+      })
+      const doc = safeJson(res.body) as { acks?: Record<string, boolean>, code?: number } | undefined
+      if (res.status === 400 && doc?.code === 14) {
+        this.o.disabled()
+        for (const w of waiters.values()) w.resolve(true)
+        waiters.clear()
+        return
+      }
+      if (res.status === 200 && doc?.acks !== undefined) {
+        for (const [id, ok] of Object.entries(doc.acks)) {
+          const w = waiters.get(Number(id))
+          if (ok === true && w !== undefined) { waiters.delete(Number(id)); this.stats.acked++; w.resolve(true) }
         }
       }
-    } finally {
-      this.polling = false
-      if (this.size === 0 && this.timer !== undefined) { clearInterval(this.timer); this.timer = undefined }
+    } catch {
+      // the poll failed (network): the ids stay pending until their deadline
+    }
+    const now = Date.now()
+    for (const [id, w] of waiters) {
+      if (w.deadline <= now) { waiters.delete(id); this.stats.timedOut++; w.resolve(false) }
     }
   }
 

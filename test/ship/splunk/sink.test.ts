@@ -134,3 +134,35 @@ t.test('a write whose ack would come after close() resolves at once, with the ba
   t.ok(Date.now() - t0 < 5000, 'not held for the ack timeout')
   t.equal(r.retry?.length, 2, 'not known to be indexed: kept')
 })
+
+t.test('an indexer whose ack endpoint hangs does not hold up the acks of another', async (t) => {
+  const { createServer } = await import('node:http')
+  const { once } = await import('node:events')
+  // endpoint A takes the data, then never answers an ack poll
+  const stuck = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => { if (req.url?.startsWith('/services/collector/event') === true) res.writeHead(200).end('{"text":"Success","code":0,"ackId":0}') })
+  })
+  stuck.listen(0, '127.0.0.1')
+  await once(stuck, 'listening')
+  t.teardown(() => { stuck.closeAllConnections(); stuck.close() })
+  const h = await fake(t)
+  // one sink with both endpoints: round-robin sends the first request to A, the second to B
+  const both = new HecSink({
+    name: 'hec2',
+    http: { endpoints: [`http://127.0.0.1:${(stuck.address() as { port: number }).port}`, h.url], tls: { insecure: false }, connectTimeoutMs: 1000, requestTimeoutMs: 5000, gzip: true, headers: {}, connections: 2 },
+    token: ACK_TOKEN,
+    envelope: { source: 's', sourcetype: 'st', index: null, host: null, fields: {} },
+    ack: true,
+    ackTimeoutMs: 1500,
+    ackPollIntervalMs: 20,
+  })
+  t.teardown(async () => await both.close())
+  const a = both.write(outEvents(1))
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const t0 = Date.now()
+  const b = await both.write(outEvents(1, 1))
+  t.same(count(b), { retry: 0, rejected: 0 })
+  t.ok(Date.now() - t0 < 1000, `B acknowledged in ${Date.now() - t0} ms while A's poll hangs`)
+  t.equal((await a).error?.code, 'AS_SINK_ACK_TIMEOUT', 'A is resent after its ack timeout')
+})

@@ -94,3 +94,11 @@ t.test('http headers, secrets on one line, backoff order', async (t) => {
   if (!r.ok) throw new Error(JSON.stringify(r.errors))
   t.same(await readSinkSecrets(r.config), { ok: false, errors: [{ path: 'sinks[0].token_file', message: `${join(dir, 'two')} holds more than one line (or a control character): one secret, one line` }] })
 })
+
+t.test('the pending bounds fit the bounded heap', async (t) => {
+  const r = await checkConfig({ delivery: { max_pending_events: 100000, max_pending_bytes: 1 << 30 }, sinks: [{ type: 'stdout' }] })
+  t.same(r.ok ? [] : r.errors, [
+    { path: 'delivery.max_pending_events', message: 'must be <= 20000 (got 100000)' },
+    { path: 'delivery.max_pending_bytes', message: 'must be <= 67108864 (got 1073741824)' },
+  ])
+})

@@ -42,20 +42,13 @@ export class HttpSink implements Sink {
   async health (): Promise<SinkHealth> {
     const path = this.o.healthPath
     if (path === null) return { ok: true, detail: 'no health_path configured: not checked' }
-    const out: string[] = []
-    let ok = true
-    for (let i = 0; i < this.client.endpointCount; i++) {
-      const url = new URL(path, this.client.label(i))
-      try {
-        const res = await this.client.send({ method: 'GET', path: url.pathname + url.search, absolute: true, endpoint: i })
-        if (res.status >= 200 && res.status < 300) out.push(`${url.origin}${url.pathname}: HTTP ${res.status}`)
-        else { ok = false; out.push(`${url.origin}${url.pathname}: HTTP ${res.status} ${snippet(res.body)}`) }
-      } catch (err) {
-        ok = false
-        out.push((err as Error).message)
-      }
-    }
-    return { ok, detail: out.join('; ') }
+    const url = (i: number): URL => new URL(path, this.client.label(i))
+    return await this.client.healthOfEach((i) => ({ method: 'GET', path: url(i).pathname + url(i).search, absolute: true }), (res, i) => {
+      const where = `${url(i).origin}${url(i).pathname}`
+      return res.status >= 200 && res.status < 300
+        ? { ok: true, detail: `${where}: HTTP ${res.status}` }
+        : { ok: false, detail: `${where}: HTTP ${res.status} ${snippet(res.body)}` }
+    })
   }
 
   async close (): Promise<void> {

@@ -56,20 +56,11 @@ export class ElasticsearchSink implements Sink {
 
   /** GET / : the cluster answers with its name and version. */
   async health (): Promise<SinkHealth> {
-    const out: string[] = []
-    let ok = true
-    for (let i = 0; i < this.client.endpointCount; i++) {
-      try {
-        const res = await this.client.send({ method: 'GET', path: '/', endpoint: i })
-        if (res.status !== 200) { ok = false; out.push(statusError(res, `GET ${this.client.label(i)}/`).message); continue }
-        const v = JSON.parse(res.body) as { version?: { number?: string, distribution?: string } }
-        out.push(`${this.client.label(i)}: ${v.version?.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch'} ${v.version?.number ?? '(no version)'}`)
-      } catch (err) {
-        ok = false
-        out.push((err as Error).message)
-      }
-    }
-    return { ok, detail: out.join('; ') }
+    return await this.client.healthOfEach(() => ({ method: 'GET', path: '/' }), (res, i) => {
+      if (res.status !== 200) return { ok: false, detail: statusError(res, `GET ${this.client.label(i)}/`).message }
+      const v = JSON.parse(res.body) as { version?: { number?: string, distribution?: string } }
+      return { ok: true, detail: `${this.client.label(i)}: ${v.version?.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch'} ${v.version?.number ?? '(no version)'}` }
+    })
   }
 
   async close (): Promise<void> {

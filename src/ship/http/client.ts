@@ -103,10 +103,6 @@ export class HttpClient {
     })
   }
 
-  get endpointCount (): number {
-    return this.eps.length
-  }
-
   /** The endpoint's URL (no credentials), for messages. */
   label (i: number): string {
     return this.eps[i].label
@@ -181,6 +177,26 @@ export class HttpClient {
       this.o.timings?.observe(Number(process.hrtime.bigint() - t0) / 1e9)
     }
     return { status: res.statusCode, headers: res.headers, body, endpoint: i, retryAfterMs: retryAfter(res.headers['retry-after']) }
+  }
+
+  /**
+   * A sink's health: `request(i)` sent to every endpoint in turn, `judge` says what each
+   * answer means; a failed request (or judge) is that endpoint's failure, with its message.
+   */
+  async healthOfEach (request: (i: number) => HttpRequest, judge: (res: HttpResponse, i: number) => { ok: boolean, detail: string }): Promise<{ ok: boolean, detail: string }> {
+    const out: string[] = []
+    let ok = true
+    for (let i = 0; i < this.eps.length; i++) {
+      try {
+        const j = judge(await this.send({ ...request(i), endpoint: i }), i)
+        ok &&= j.ok
+        out.push(j.detail)
+      } catch (err) {
+        ok = false
+        out.push((err as Error).message)
+      }
+    }
+    return { ok, detail: out.join('; ') }
   }
 
   /** Close the connections; requests still running after `graceMs` are cut off. */

@@ -114,20 +114,10 @@ export class HecSink implements Sink {
 
   /** GET /services/collector/health on each endpoint: code 17 is healthy. */
   async health (): Promise<SinkHealth> {
-    const out: string[] = []
-    let ok = true
-    for (let i = 0; i < this.client.endpointCount; i++) {
-      try {
-        const res = await this.client.send({ method: 'GET', path: '/services/collector/health', endpoint: i })
-        const a = parseAnswer(res)
-        if (res.status === 200 && a?.code === 17) out.push(`${this.client.label(i)}: HEC is healthy`)
-        else { ok = false; out.push(`${this.client.label(i)}: HTTP ${res.status} ${snippet(res.body)}`) }
-      } catch (err) {
-        ok = false
-        out.push((err as Error).message)
-      }
-    }
-    return { ok, detail: out.join('; ') }
+    return await this.client.healthOfEach(() => ({ method: 'GET', path: '/services/collector/health' }), (res, i) =>
+      res.status === 200 && parseAnswer(res)?.code === 17
+        ? { ok: true, detail: `${this.client.label(i)}: HEC is healthy` }
+        : { ok: false, detail: `${this.client.label(i)}: HTTP ${res.status} ${snippet(res.body)}` })
   }
 
   async close (): Promise<void> {

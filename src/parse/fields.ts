@@ -3,7 +3,8 @@
  *
  * A small state machine over the latin1 body, no regular expressions:
  *   key="…"   quoted, taken to the next `"` (the kernel never writes a `"` inside)
- *   key='…'   a user-space payload, taken to the last `'`, tokenised recursively
+ *   key='…'   a user-space payload, taken to the last `'`, tokenised in turn (an explicit
+ *             stack of segments, not recursion: nesting depth is the writer's to choose)
  *   key={ … } braces (enriched SADDR={ … })
  *   key=…     bare, to the next space
  *   word      no `=`: AVC's `avc: denied { read write } for`, RHEL 6 `old auid=`, old free
@@ -118,7 +119,35 @@ function spaceOrEnd (s: string, i: number, end: number): number {
   return e === -1 || e > end ? end : e
 }
 
+/** Segment kinds on the work stack: plain, plain without decoding, Teleport's user value. */
+const SEG_PLAIN = 0
+const SEG_NO_DECODE = 1
+const SEG_TP_USER = 2
+
+/**
+ * Segments still to tokenise, as (start, end, kind) triples, last first. Module-level and
+ * reused: tokenising is synchronous and never re-entered.
+ */
+const todo: number[] = []
+
+/** Tokenise s[start, end) and every payload nested in it, in order, without recursion. */
 function tokenize (b: Builder, s: string, start: number, end: number, enrich: boolean, noDecode: boolean): void {
+  todo.length = 0
+  todo.push(start, end, noDecode ? SEG_NO_DECODE : SEG_PLAIN)
+  while (todo.length > 0) {
+    const kind = todo.pop() as number
+    const e = todo.pop() as number
+    const i = todo.pop() as number
+    if (kind === SEG_TP_USER) b.value('teleportUser', s.slice(i, e), K_QUOTED, false, true)
+    else scan(b, s, i, e, enrich, kind === SEG_NO_DECODE)
+  }
+}
+
+/**
+ * Tokenise s[start, end) until its end or its first payload: a payload pushes the rest of
+ * this segment, then the payload's own segments on top, and returns.
+ */
+function scan (b: Builder, s: string, start: number, end: number, enrich: boolean, noDecode: boolean): void {
   const avc = b.typeNum === T.AVC || b.typeNum === T.USER_AVC
   let avcState = 0 // 1: after "avc:", expecting the result word
   let prefix = '' // RHEL 6 LOGIN: "old auid=…" → old-auid
@@ -166,8 +195,9 @@ function tokenize (b: Builder, s: string, start: number, end: number, enrich: bo
     } else if (c === 39 /* ' */ && !enrich) {
       let close = s.lastIndexOf("'", end - 1)
       if (close <= v) close = end
+      if (close + 1 < end) todo.push(close + 1, end, noDecode ? SEG_NO_DECODE : SEG_PLAIN)
       payload(b, s, v + 1, close)
-      i = close + 1
+      return
     } else if (c === 123 /* { */) {
       const close = s.indexOf('}', v + 1)
       const stop = close === -1 || close > end ? end : close
@@ -209,22 +239,23 @@ function isTeleportPayload (s: string, start: number, end: number): boolean {
   return s.endsWith('teleport', stop)
 }
 
-/** msg='…' of a user-space record: nested key=values, or Teleport's positional layout. */
+/**
+ * msg='…' of a user-space record: nested key=values, or Teleport's positional layout. Pushes
+ * its segments on the work stack (last first) for tokenize() to take in order.
+ */
 function payload (b: Builder, s: string, start: number, end: number): void {
   const t = b.typeNum
   if ((t === T.USER_LOGIN || t === T.USER_END || t === T.USER_ERR) && isTeleportPayload(s, start, end)) {
     const u = s.indexOf(TP_USER, start)
     const r = s.lastIndexOf(TP_RES, end - 1)
     if (u !== -1 && u < end && r > u) {
-      tokenize(b, s, start, u, false, true)
-      b.value('teleportUser', s.slice(u + TP_USER.length, r), K_QUOTED, false, true)
-      tokenize(b, s, r + 1, end, false, true)
+      todo.push(r + 1, end, SEG_NO_DECODE, u + TP_USER.length, r, SEG_TP_USER, start, u, SEG_NO_DECODE)
     } else {
-      tokenize(b, s, start, end, false, true)
+      todo.push(start, end, SEG_NO_DECODE)
     }
     return
   }
-  tokenize(b, s, start, end, false, false)
+  todo.push(start, end, SEG_PLAIN)
 }
 
 /** Tokenise and decode a record body. */

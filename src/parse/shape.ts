@@ -18,16 +18,23 @@ const MAX_SHAPES = 2048
 const MAX_KEYS_COMPILED = 64
 const shapes = new Map<string, Make>()
 
-/** Unique names for a key sequence: repeats become key_2, key_3 … */
+/**
+ * Unique names for a key sequence: repeats become key_2, key_3 … Linear in the number of
+ * keys (a line repeating one key thousands of times must not cost their square): each base
+ * name remembers the next suffix to try.
+ */
 export function uniqueKeys (keys: string[]): string[] {
   const seen = new Set<string>()
+  let next: Map<string, number> | undefined
   const out: string[] = new Array(keys.length)
   for (let i = 0; i < keys.length; i++) {
     let k = keys[i]
     if (seen.has(k) || k === '__proto__') {
-      let n = 2
+      next ??= new Map()
+      let n = next.get(k) ?? 2
       while (seen.has(`${keys[i]}_${n}`)) n++
       k = `${keys[i]}_${n}`
+      next.set(keys[i], n + 1)
     }
     seen.add(k)
     out[i] = k

@@ -124,3 +124,31 @@ t.test('a __proto__ key is stored as data, not as a prototype', async (t) => {
 t.test('duplicate keys are all kept', async (t) => {
   t.same(parseFields('a=1 a=2', SYSCALL, true).fields, { a: '1', a_2: '2' })
 })
+
+t.test('payloads nested thousands deep are tokenised without recursion (no stack overflow)', async (t) => {
+  // each level: k='a=1 k='… ; the kernel never writes this, any local user can (auditctl -m, PAM)
+  const depth = 20000
+  const body = 'pid=1 uid=1000 msg=' + "'a=1 k=".repeat(depth) + "'x=2" + "'".repeat(depth)
+  const f = parseFields(body, 1100, true)
+  t.equal(f.fields.pid, '1')
+  t.equal(f.fields.a, '1')
+  t.equal(f.fields[`a_${depth}`], '1', 'every level is read')
+  t.equal(f.fields.x, '2', 'the innermost value is read')
+})
+
+t.test('fields after a payload keep their order and decoding', async (t) => {
+  const f = parseFields("pid=1 msg='op=x acct=\"root\"' comm=6C73 res=1", 1100, true)
+  t.same(Object.keys(f.fields), ['pid', 'op', 'acct', 'comm', 'res'])
+  t.equal(f.fields.comm, 'ls', 'hex decoding goes on after the payload')
+})
+
+t.test('one key repeated 100,000 times is named in linear time', { timeout: 30000 }, async (t) => {
+  // quadratic naming took 9 s of CPU for 16,000 repeats (≈ 6 min for 100,000)
+  const n = 100000
+  const f = parseFields('a=1 '.repeat(n).trimEnd(), SYSCALL, true)
+  const keys = Object.keys(f.fields)
+  t.equal(keys.length, n)
+  t.equal(keys[0], 'a')
+  t.equal(keys[n - 1], `a_${n}`)
+  t.same(parseFields('a=1 a_2=x a=2 a=3', SYSCALL, true).fields, { a: '1', a_2: 'x', a_3: '2', a_4: '3' }, 'a logged a_2 is not overwritten')
+})

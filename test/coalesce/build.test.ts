@@ -1,5 +1,6 @@
 import t from 'tap'
-import { isoTimestamp, parseAddr } from '../../src/event/build.js'
+import { isoTimestamp } from '../../src/coalesce/timestamp.js'
+import { parseAddr } from '../../src/coalesce/network.js'
 import { runBytes } from '../helpers/pipeline.js'
 import { decodeSaddr } from '../../src/parse/decode.js'
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates src/enrich/tables/syscalls.generated.ts from `ausyscall <arch> --dump`.
+// Generates src/audit/syscalls.generated.ts from `ausyscall <arch> --dump`.
 //
 //   node scripts/gen-syscalls.mjs            write the file
 //   node scripts/gen-syscalls.mjs --check    exit 1 if the file on disk differs from what would be written
@@ -15,7 +15,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const DEFAULT_OUT = resolve(ROOT, 'src/enrich/tables/syscalls.generated.ts')
+const DEFAULT_OUT = resolve(ROOT, 'src/audit/syscalls.generated.ts')
 const AUSYSCALL = process.env.AUSYSCALL || 'ausyscall'
 
 // [our machine name (= table key), argument for ausyscall, names ausyscall may print in its

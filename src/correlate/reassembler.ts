@@ -14,7 +14,7 @@
  *      one-record event is held until the next record shows whether the event goes on.
  */
 import type { AuditRecord } from '../parse/record.js'
-import { endsEvent, T } from '../enrich/tables/record-types.js'
+import { endsEvent, T } from '../audit/record-types.js'
 
 
 export type CloseReason = 'eoe' | 'last-record' | 'timeout' | 'evicted' | 'end'

@@ -19,7 +19,7 @@
  */
 import type { AuditshipEvent, TeleportIdentity } from '../event/types.js'
 import { BootTracker, type BootState } from './boot.js'
-import { UNSET_ID } from './tables/record-types.js'
+import { UNSET_ID } from '../audit/ids.js'
 
 const T_LOGIN = 'LOGIN'
 const TELEPORT_OPS: Record<string, 'login' | 'end' | 'error'> = { login: 'login', session_close: 'end', invalid_user: 'error' }

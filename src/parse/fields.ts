@@ -16,7 +16,7 @@
  */
 import { decodeHex, fromLatin1, hasHighByte, isHexString, type Decoded } from './decode.js'
 import { objectFrom } from './shape.js'
-import { T } from '../enrich/tables/record-types.js'
+import { T } from '../audit/record-types.js'
 
 export interface RecordFields {
   fields: Record<string, string>

@@ -7,7 +7,7 @@
  * no byte is lost before we know which values need UTF-8 decoding.
  */
 import { ParseErrors, type ParseErrorDef } from '../errors.js'
-import { recordTypeName, recordTypeNumber } from '../enrich/tables/record-types.js'
+import { recordTypeName, recordTypeNumber } from '../audit/record-types.js'
 
 export class AuditRecord {
   /** read-order number, set by the pipeline when tailing (delivery tracking) */

@@ -10,7 +10,7 @@
 import { parseLine, LineError } from '../parse/record.js'
 import { ParseErrors } from '../errors.js'
 import { Reassembler, type AuditEventRecords } from '../correlate/reassembler.js'
-import { buildEvent, type BuildOptions } from '../event/build.js'
+import { buildEvent, type BuildOptions } from '../coalesce/build.js'
 import { validateEvent, type ValidationIssue } from '../validate/validator.js'
 import type { AuditshipEvent } from '../event/types.js'
 import type { LineSink } from '../source/lines.js'

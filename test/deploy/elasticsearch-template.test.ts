@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isIP } from 'node:net'
 import { repoRoot } from '../helpers/pipeline.js'
-import { parseAddr } from '../../src/event/build.js'
+import { parseAddr } from '../../src/coalesce/network.js'
 import { decodeSaddr } from '../../src/parse/decode.js'
 
 type Json = any // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -13,7 +13,7 @@ export interface ExecveResult {
   escaped: boolean
 }
 
-export function reassembleArgs (execveFields: Array<Record<string, string>>): ExecveResult {
+export function reassembleArgs (execveFields: ReadonlyArray<Record<string, string>>): ExecveResult {
   let merged: Record<string, string>
   if (execveFields.length === 1) merged = execveFields[0]
   else merged = Object.assign({}, ...execveFields)

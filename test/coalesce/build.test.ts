@@ -1,6 +1,9 @@
 import t from 'tap'
-import { isoTimestamp, parseAddr } from '../../src/event/build.js'
-import { runBytes } from '../helpers/pipeline.js'
+import { isoTimestamp } from '../../src/coalesce/timestamp.js'
+import { parseAddr } from '../../src/coalesce/network.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fixtures, runBytes, runFixture } from '../helpers/pipeline.js'
 import { decodeSaddr } from '../../src/parse/decode.js'
 
 t.test('timestamps: ISO-8601 UTC with milliseconds', async (t) => {
@@ -65,4 +68,14 @@ t.test('execve: process fields, tags from multi-key, unknown syscall numbers', a
   t.equal(u.auditd.syscall, 'unknown-syscall(9999)')
   t.equal(a.auditd.arch, undefined)
   t.equal(a.auditd.syscall, 'unknown-syscall(1)')
+})
+
+// Key order is part of the output (convert and the sinks write JSON.stringify of the document).
+// The expected lines were written by `auditship convert --original` before the builder was
+// split into steps; every step must keep filling its part in the same order.
+t.test('documents are byte-identical to the single-function builder, key order included', async (t) => {
+  const { docs } = runFixture('coalesce/key_order.log', { includeOriginal: true })
+  const expected = readFileSync(join(fixtures, 'coalesce/key_order.expected.ndjson'), 'utf8').trimEnd().split('\n')
+  t.equal(docs.length, expected.length)
+  docs.forEach((d, i) => t.equal(JSON.stringify(d), expected[i], `event ${d.auditd.sequence}`))
 })

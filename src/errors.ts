@@ -6,7 +6,8 @@
  *                 (and a dead-letter entry when shipping); never thrown.
  *  - `config`:    the operator's configuration or command line is wrong; refused at start.
  *  - `io`:        a file or stream could not be read or written.
- *  - `permanent`: a sink refused data for good (dead-letter it).
+ *  - `permanent`: refused for good, trying again fails the same way (a sink's refusal is
+ *                 dead-lettered; a request without the server's token is answered 401).
  *  - `retryable`: a transient failure; try again later, keep the data.
  *  - `throttled`: the peer asked us to slow down; retry after its delay.
  *
@@ -45,6 +46,7 @@ export const AppErrors = Object.freeze({
   FILE_READ: def('AS_FILE_READ', 'io', 'cannot read input file'),
   FILE_WRITE: def('AS_FILE_WRITE', 'io', 'cannot write output file'),
   SCHEMA_INVALID: def('AS_SCHEMA_INVALID', 'permanent', 'event does not match schemas/event.schema.json'),
+  UNAUTHORIZED: def('AS_SERVER_UNAUTHORIZED', 'permanent', 'the request does not carry the bearer token of server.auth_token_file'),
 } as const)
 
 /**

@@ -11,6 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const targets = [
   { schema: 'schemas/event.schema.json', out: 'src/event/types.generated.ts' },
   { schema: 'schemas/config.schema.json', out: 'src/config/types.generated.ts' },
+  { schema: 'schemas/health.schema.json', out: 'src/server/types.generated.ts' },
 ]
 const check = process.argv.includes('--check')
 let stale = 0

@@ -1,16 +1,19 @@
 /**
- * Every error auditship can report, defined once with a stable code and a kind.
+ * Every error auditship can report, defined once with a stable code and a kind, and the exit
+ * codes of the commands.
  *
- * Kinds follow the delivery semantics of the pipeline:
+ * Kinds say what becomes of the data or the run:
  *  - `input`:     a bad line or value in the audit log; becomes a counted parse error
  *                 (and a dead-letter entry when shipping); never thrown.
  *  - `config`:    the operator's configuration or command line is wrong; refused at start.
- *  - `io`:        a file or stream could not be read or written.
- *  - `permanent`: a sink refused data for good (dead-letter it).
+ *  - `io`:        a file, stream or socket could not be read, written or opened.
+ *  - `permanent`: refused for good, trying again fails the same way (a sink's refusal is
+ *                 dead-lettered; a request without the server's token is answered 401).
  *  - `retryable`: a transient failure; try again later, keep the data.
  *  - `throttled`: the peer asked us to slow down; retry after its delay.
  *
- * The table in docs/errors.md lists the same codes with what to do about each.
+ * The table in docs/errors.md lists the same codes with what to do about each, and the exit
+ * codes below.
  */
 export type ErrorKind = 'input' | 'config' | 'io' | 'permanent' | 'retryable' | 'throttled'
 
@@ -23,6 +26,32 @@ export interface ErrorDef {
 function def (code: string, kind: ErrorKind, message: string): ErrorDef {
   return Object.freeze({ code, kind, message })
 }
+
+/**
+ * How every command exits (sysexits.h where one fits). The only place these numbers are
+ * written: commands return `ExitCodes.X`, never a literal.
+ */
+export const ExitCodes = Object.freeze({
+  OK: 0,
+  /** doctor: a check failed; run: the pipeline could not go on, or the server cannot listen */
+  FAILURE: 1,
+  /** EX_USAGE: the command line is wrong (unknown command or option, missing or bad value) */
+  USAGE: 64,
+  /** EX_DATAERR: convert --validate, and an event did not match schemas/event.schema.json */
+  DATA: 65,
+  /** EX_NOINPUT: an input file cannot be opened, or search finds no audit log */
+  NO_INPUT: 66,
+  /** EX_SOFTWARE: an internal error (a bug: the stack is printed) */
+  INTERNAL: 70,
+  /** EX_IOERR: reading an input failed midway, or the errors file cannot be written */
+  IO: 74,
+  /** EX_CONFIG: the configuration, or a secret or TLS file it names, is invalid */
+  CONFIG: 78,
+  /** 128 + SIGINT: a second SIGTERM/SIGINT while stopping; exits at once */
+  INTERRUPTED: 130,
+} as const)
+
+export type ExitCode = (typeof ExitCodes)[keyof typeof ExitCodes]
 
 /** Reasons a raw audit line is not a record. Returned as values by the parser. */
 export const ParseErrors = Object.freeze({
@@ -38,14 +67,34 @@ export const ParseErrors = Object.freeze({
 
 export type ParseErrorDef = (typeof ParseErrors)[keyof typeof ParseErrors]
 
-/** Errors raised at the edges (CLI, files, config). */
+/** Errors reported at the edges: the command line, the configuration, files, the daemon. */
 export const AppErrors = Object.freeze({
   USAGE: def('AS_USAGE', 'config', 'invalid command line'),
   CONFIG_INVALID: def('AS_CONFIG_INVALID', 'config', 'configuration is invalid'),
   FILE_READ: def('AS_FILE_READ', 'io', 'cannot read input file'),
   FILE_WRITE: def('AS_FILE_WRITE', 'io', 'cannot write output file'),
   SCHEMA_INVALID: def('AS_SCHEMA_INVALID', 'permanent', 'event does not match schemas/event.schema.json'),
+  LISTEN: def('AS_SERVER_LISTEN', 'io', 'cannot listen on server.listen'),
+  UNAUTHORIZED: def('AS_SERVER_UNAUTHORIZED', 'permanent', 'the request does not carry the bearer token of server.auth_token_file'),
+  RUN_FAILED: def('AS_RUN_FAILED', 'io', 'the pipeline cannot go on: stopping without moving the checkpoint'),
+  INTERNAL: def('AS_INTERNAL', 'permanent', 'internal error'),
 } as const)
+
+/** The exit code of a command that stops on one of the errors above (`fail()` in src/cli/report.ts). */
+const EXIT_ON = new Map<ErrorDef, ExitCode>([
+  [AppErrors.USAGE, ExitCodes.USAGE],
+  [AppErrors.CONFIG_INVALID, ExitCodes.CONFIG],
+  [AppErrors.FILE_READ, ExitCodes.NO_INPUT],
+  [AppErrors.FILE_WRITE, ExitCodes.IO],
+  [AppErrors.SCHEMA_INVALID, ExitCodes.DATA],
+  [AppErrors.LISTEN, ExitCodes.FAILURE],
+  [AppErrors.RUN_FAILED, ExitCodes.FAILURE],
+  [AppErrors.INTERNAL, ExitCodes.INTERNAL],
+])
+
+export function exitCodeOf (d: ErrorDef): ExitCode {
+  return EXIT_ON.get(d) ?? ExitCodes.FAILURE
+}
 
 /**
  * Why a sink could not deliver (some of) a batch. The code is the bounded label of the

@@ -2,8 +2,10 @@
  * `auditship convert [options] [FILE...]`: audit logs → one JSON event per line on stdout.
  */
 import { parseArgs } from 'node:util'
-import { runOffline, EX_USAGE } from './offline.js'
+import { runOffline } from './offline.js'
 import { COMMON_HELP, COMMON_OPTIONS, commonSettings } from './common.js'
+import { AppErrors, ExitCodes } from '../errors.js'
+import { fail } from './report.js'
 
 export const CONVERT_HELP = `Usage: auditship convert [options] [FILE...]
 
@@ -11,7 +13,7 @@ Read audit logs (in the order given; '-' or none for stdin) and write one JSON e
 line to stdout. A summary line (records=, events=, parse_errors=) goes to stderr.
 
 Options:
-  --validate             exit 65 if any event fails schemas/event.schema.json (events are
+  --validate             exit ${ExitCodes.DATA} if any event fails schemas/event.schema.json (events are
                          always validated; invalid ones are reported, not printed)
 ${COMMON_HELP}`
 
@@ -21,9 +23,9 @@ export async function convert (argv: string[]): Promise<number> {
     allowPositionals: true,
     options: { ...COMMON_OPTIONS, validate: { type: 'boolean', default: false } },
   })
-  if (values.help) { process.stdout.write(CONVERT_HELP); return 0 }
+  if (values.help) { process.stdout.write(CONVERT_HELP); return ExitCodes.OK }
   const s = commonSettings(values)
-  if (typeof s === 'string') { process.stderr.write(`auditship convert: ${s}\n`); return EX_USAGE }
+  if (typeof s === 'string') return fail('convert', AppErrors.USAGE, s)
   const r = await runOffline({
     command: 'convert',
     inputs: positionals,

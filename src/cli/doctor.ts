@@ -1,20 +1,21 @@
 /** `auditship doctor`: check the node's audit setup; each check ok / warn / fail with the fix. */
 import { parseArgs } from 'node:util'
 import { DEFAULT_DOCTOR, runChecks } from '../doctor/checks.js'
+import { ExitCodes } from '../errors.js'
 
 export const DOCTOR_HELP = `Usage: auditship doctor [--config FILE] [options]
 
 Check this node the way the Teleport auditd guide does by hand: the audit log is readable,
 auditd is enabled and not losing records, log_format and end_of_event_timeout, the Teleport
 process runs as root with its loginuid unset, whether PAM is enabled in teleport.yaml (and what
-that means for attribution), and the auditship config. Exit 1 when a check fails.
+that means for attribution), and the auditship config. Exit ${ExitCodes.FAILURE} when a check fails.
 
 Options (paths are options so that the checks can run on copies):
   --config FILE          auditship configuration to validate
-  --audit-log PATH       default /var/log/audit/audit.log
-  --auditd-conf PATH     default /etc/audit/auditd.conf
-  --teleport-yaml PATH   default /etc/teleport.yaml
-  --proc DIR             default /proc
+  --audit-log PATH       default ${DEFAULT_DOCTOR.auditLog}
+  --auditd-conf PATH     default ${DEFAULT_DOCTOR.auditdConf}
+  --teleport-yaml PATH   default ${DEFAULT_DOCTOR.teleportYaml}
+  --proc DIR             default ${DEFAULT_DOCTOR.proc}
   --no-auditctl          do not run auditctl -s
 `
 
@@ -31,7 +32,7 @@ export async function doctor (argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
-  if (values.help) { process.stdout.write(DOCTOR_HELP); return 0 }
+  if (values.help) { process.stdout.write(DOCTOR_HELP); return ExitCodes.OK }
   const results = await runChecks({
     auditLog: values['audit-log'] ?? DEFAULT_DOCTOR.auditLog,
     auditdConf: values['auditd-conf'] ?? DEFAULT_DOCTOR.auditdConf,
@@ -46,5 +47,5 @@ export async function doctor (argv: string[]): Promise<number> {
   }
   const failed = results.filter((r) => r.status === 'fail').length
   process.stdout.write(`${results.length} checks: ${results.length - failed - results.filter((r) => r.status === 'warn').length} ok, ${results.filter((r) => r.status === 'warn').length} warn, ${failed} fail\n`)
-  return failed > 0 ? 1 : 0
+  return failed > 0 ? ExitCodes.FAILURE : ExitCodes.OK
 }

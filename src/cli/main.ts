@@ -11,8 +11,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { packageFile } from '../paths.js'
-
-const EX_USAGE = 64
+import { AppErrors, ExitCodes } from '../errors.js'
+import { fail } from './report.js'
 
 const HELP = `Usage: auditship <command> [options]
 
@@ -41,31 +41,25 @@ const commands: Record<string, () => Promise<Command>> = {
 
 async function main (argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv
-  if (cmd === undefined || cmd === '-h' || cmd === '--help') { process.stdout.write(HELP); return cmd === undefined ? EX_USAGE : 0 }
+  if (cmd === undefined || cmd === '-h' || cmd === '--help') { process.stdout.write(HELP); return cmd === undefined ? ExitCodes.USAGE : ExitCodes.OK }
   if (cmd === '--version' || cmd === '-v') {
     const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }
     process.stdout.write(`auditship ${pkg.version}\n`)
-    return 0
+    return ExitCodes.OK
   }
   if (cmd === 'help') {
     const load = rest[0] !== undefined && Object.hasOwn(commands, rest[0]) ? commands[rest[0]] : undefined
     process.stdout.write(load === undefined ? HELP : (await load()).help)
-    return 0
+    return ExitCodes.OK
   }
   const load = Object.hasOwn(commands, cmd) ? commands[cmd] : undefined
-  if (load === undefined) {
-    process.stderr.write(`auditship: unknown command "${cmd}"\n\n${HELP}`)
-    return EX_USAGE
-  }
+  if (load === undefined) return fail(undefined, AppErrors.USAGE, `unknown command "${cmd}"\n\n${HELP.replace(/\n$/, '')}`)
   const c = await load()
   try {
     return await c.run(rest)
   } catch (err) {
     const e = err as Error & { code?: string }
-    if (e.code?.startsWith('ERR_PARSE_ARGS') === true) {
-      process.stderr.write(`auditship ${cmd}: ${e.message}\n`)
-      return EX_USAGE
-    }
+    if (e.code?.startsWith('ERR_PARSE_ARGS') === true) return fail(cmd, AppErrors.USAGE, e.message)
     throw err
   }
 }
@@ -78,7 +72,6 @@ main(process.argv.slice(2)).then(
     if (process.argv[2] === 'run') process.exit(code)
   },
   (err: unknown) => {
-    process.stderr.write(`auditship: internal error: ${(err as Error).stack ?? String(err)}\n`)
-    process.exitCode = 70
+    process.exitCode = fail(undefined, AppErrors.INTERNAL, `internal error: ${(err as Error).stack ?? String(err)}`)
   },
 )

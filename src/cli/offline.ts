@@ -5,20 +5,16 @@
 import { stat } from 'node:fs/promises'
 import { LineSplitter } from '../source/lines.js'
 import { openAll, readHandle, readStream } from '../source/read-file.js'
-import { Pipeline, DEFAULT_PIPELINE, type PipelineOptions, type PipelineStats } from '../pipeline/pipeline.js'
+import { Pipeline, type PipelineOptions, type PipelineStats } from '../pipeline/pipeline.js'
 import { fromLatin1 } from '../parse/decode.js'
 import type { AuditshipEvent } from '../event/types.js'
+import { AppErrors, ExitCodes } from '../errors.js'
 import { FdOutput, OutputClosed } from './output.js'
-
-export const EX_OK = 0
-export const EX_USAGE = 64
-export const EX_DATAERR = 65
-export const EX_NOINPUT = 66
-export const EX_IOERR = 74
+import { fail, report } from './report.js'
 
 export interface OfflineOptions {
   inputs: string[]
-  pipeline: Partial<PipelineOptions>
+  pipeline: PipelineOptions
   maxLineBytes: number
   errorsFile?: string
   /** keep only events this returns true for */
@@ -52,8 +48,7 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
     handles = await openAll(inputs)
   } catch (err) {
     const e = err as NodeJS.ErrnoException
-    stderr.write(`auditship ${o.command}: cannot read ${e.path ?? '?'}: ${e.code ?? ''} ${e.message}\n`)
-    return { code: EX_NOINPUT, stats: emptyStats() }
+    return { code: fail(o.command, AppErrors.FILE_READ, `cannot read ${e.path ?? '?'}: ${e.code ?? ''} ${e.message}`, ExitCodes.NO_INPUT, stderr), stats: emptyStats() }
   }
 
   const out = new FdOutput(1)
@@ -62,15 +57,15 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
     errOut = o.errorsFile === undefined ? undefined : FdOutput.open(o.errorsFile)
   } catch (err) {
     const e = err as NodeJS.ErrnoException
-    stderr.write(`auditship ${o.command}: cannot write ${o.errorsFile ?? ''}: ${e.code ?? ''} ${e.message}\n`)
+    const code = fail(o.command, AppErrors.FILE_WRITE, `cannot write ${o.errorsFile ?? ''}: ${e.code ?? ''} ${e.message}`, ExitCodes.IO, stderr)
     await Promise.all(handles.map(async (h) => (h === 'stdin' ? undefined : await h.close())))
-    return { code: EX_IOERR, stats: emptyStats() }
+    return { code, stats: emptyStats() }
   }
   const render = o.render ?? ((d: AuditshipEvent) => JSON.stringify(d) + '\n')
   const filter = o.filter
   let matched = 0
 
-  const pipeline = new Pipeline({ ...DEFAULT_PIPELINE, ...o.pipeline }, {
+  const pipeline = new Pipeline(o.pipeline, {
     event (doc) {
       if (filter !== undefined && !filter(doc)) return
       matched++
@@ -83,8 +78,8 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
     },
     invalid (doc, issues, ev) {
       const first = issues[0]
-      stderr.write(`auditship ${o.command}: event ${ev.key} does not match the event schema: ${first.path} ${first.message}\n`)
-      errOut?.write(JSON.stringify({ code: 'AS_SCHEMA_INVALID', reason: 'event does not match schemas/event.schema.json', issues, event: doc }) + '\n')
+      report(o.command, AppErrors.SCHEMA_INVALID, `event ${ev.key} does not match the event schema: ${first.path} ${first.message}`, stderr)
+      errOut?.write(JSON.stringify({ code: AppErrors.SCHEMA_INVALID.code, reason: AppErrors.SCHEMA_INVALID.message, issues, event: doc }) + '\n')
     },
   })
 
@@ -93,7 +88,7 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
   const started = Date.now()
   let lastProgress = 0
   let bytes = 0
-  let code = EX_OK
+  let code: number = ExitCodes.OK
   let closed = false
   for (let i = 0; i < handles.length; i++) {
     const h = handles[i]
@@ -116,8 +111,7 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
     } catch (err) {
       if (err instanceof OutputClosed) { closed = true; break }
       const e = err as NodeJS.ErrnoException
-      stderr.write(`auditship ${o.command}: error reading ${inputs[i]}: ${e.code ?? ''} ${e.message}\n`)
-      code = EX_IOERR
+      code = fail(o.command, AppErrors.FILE_READ, `error reading ${inputs[i]}: ${e.code ?? ''} ${e.message}`, ExitCodes.IO, stderr)
     }
   }
   try {
@@ -135,7 +129,7 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
   const secs = (Date.now() - started) / 1000
   stderr.write(`auditship ${o.command}: records=${s.records} events=${s.events} parse_errors=${s.parseErrors} incomplete=${s.incomplete} invalid=${s.invalid}` +
     (filter === undefined ? '' : ` matched=${matched}`) + ` bytes=${bytes} seconds=${secs.toFixed(2)}\n`)
-  if (code === EX_OK && o.failOnInvalid && s.invalid > 0) code = EX_DATAERR
+  if (code === ExitCodes.OK && o.failOnInvalid && s.invalid > 0) code = ExitCodes.DATA
   return { code, stats: { ...s, bytes, matched } }
 }
 

@@ -6,18 +6,16 @@
  */
 import { parseArgs } from 'node:util'
 import { join } from 'node:path'
-import { loadConfig } from '../config/load.js'
-import { reportIssues, EX_CONFIG } from './check-config.js'
-import { EX_USAGE } from './offline.js'
+import { prepare } from '../config/prepare.js'
+import { issuesText } from '../config/print.js'
+import { AppErrors, ExitCodes } from '../errors.js'
+import { fail } from './report.js'
 import { createLogger } from '../telemetry/logger.js'
 import { Runner } from '../run/runner.js'
-import { readSinkSecrets } from '../config/secrets.js'
-import { buildSinks } from '../ship/build.js'
 import { Tailer } from '../source/tailer.js'
 import { buildServer } from '../server/app.js'
 import { createMetrics } from '../telemetry/metrics.js'
-import { parseListen } from '../config/load.js'
-import { readFile } from 'node:fs/promises'
+import { parseListen } from '../config/listen.js'
 
 function isLoopback (host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
@@ -27,21 +25,16 @@ export const RUN_HELP = `Usage: auditship run --config FILE
 
 Run the shipper as a daemon with the configuration in FILE (YAML or JSON, see
 schemas/config.schema.json and examples/auditship.yaml). An invalid configuration is refused
-before anything starts (exit 78) with the path of each bad key.
+before anything starts (exit ${ExitCodes.CONFIG}) with the path of each bad key.
 `
 
 export async function run (argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h', default: false } } })
-  if (values.help) { process.stdout.write(RUN_HELP); return 0 }
-  if (values.config === undefined) { process.stderr.write('auditship run: --config FILE is required\n'); return EX_USAGE }
-  const r = await loadConfig(values.config)
-  if (!r.ok) { reportIssues(values.config, r.errors); return EX_CONFIG }
-  const c = r.config
-  const log = createLogger(c.log.level)
-  const secrets = await readSinkSecrets(c)
-  if (!secrets.ok) { reportIssues(values.config, secrets.errors); return EX_CONFIG }
-  const built = await buildSinks(c, { secrets: secrets.secrets, warn: (fields, msg) => log.warn(fields, msg) })
-  if (!built.ok) { reportIssues(values.config, built.errors); return EX_CONFIG }
+  if (values.help) { process.stdout.write(RUN_HELP); return ExitCodes.OK }
+  if (values.config === undefined) return fail('run', AppErrors.USAGE, '--config FILE is required')
+  const p = await prepare(values.config, { logger: (config) => createLogger(config.log.level) })
+  if (!p.ok) { process.stderr.write(issuesText(values.config, p.errors)); return p.exitCode }
+  const { config: c, log } = p
   const tp = c.enrich.teleport
   const ri = c.enrich.resolve_ids
   const runner = new Runner({
@@ -72,7 +65,7 @@ export async function run (argv: string[]): Promise<number> {
     maxPendingEvents: c.delivery.max_pending_events,
     maxPendingBytes: c.delivery.max_pending_bytes,
     deadLetterPath: c.delivery.dead_letter_path ?? join(c.state_dir, 'dead-letter.ndjson'),
-    sinks: built.sinks,
+    sinks: p.sinks,
     shutdownTimeoutMs: c.shutdown.timeout_ms,
     log,
   })
@@ -82,7 +75,7 @@ export async function run (argv: string[]): Promise<number> {
     signals++
     if (signals > 1) {
       log.warn({ signal: sig }, 'second signal: exiting at once')
-      process.exit(130)
+      process.exit(ExitCodes.INTERRUPTED)
     }
     log.info({ signal: sig }, 'stopping: delivering what is in flight')
     void runner.stop()
@@ -91,16 +84,7 @@ export async function run (argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal)
 
   log.info({ config: values.config, source: c.source.stdin ? 'stdin' : c.source.path, sinks: c.sinks.map((s) => s.type) }, 'auditship starting')
-  let token: string | undefined
-  if (c.server.enabled && c.server.auth_token_file !== null) {
-    try {
-      token = (await readFile(c.server.auth_token_file, 'utf8')).trim()
-      if (token === '') throw new Error('the file is empty')
-    } catch (err) {
-      log.error({ path: c.server.auth_token_file, err: (err as Error).message }, 'cannot read server.auth_token_file')
-      return EX_CONFIG
-    }
-  }
+  const token = p.secrets.server
   const server = c.server.enabled
     ? buildServer({ alive: () => !runner.failed, ready: () => runner.readiness(c.server.max_lag_secs), metrics: createMetrics(() => runner.metricsSource()), token })
     : undefined
@@ -111,22 +95,22 @@ export async function run (argv: string[]): Promise<number> {
       await server.listen({ host: l.host, port: l.port })
       log.info({ listen: c.server.listen }, 'serving /healthz, /readyz, /metrics')
     } catch (err) {
-      log.error({ listen: c.server.listen, err: (err as Error).message }, 'cannot listen')
-      return 1
+      log.error({ code: AppErrors.LISTEN.code, listen: c.server.listen, err: (err as Error).message }, 'cannot listen')
+      return ExitCodes.FAILURE
     }
   }
   try {
     await runner.run()
   } catch (err) {
     runner.failed = true
-    log.error({ err: (err as Error).message }, 'cannot go on: stopping without moving the checkpoint')
+    log.error({ code: AppErrors.RUN_FAILED.code, err: (err as Error).message }, 'cannot go on: stopping without moving the checkpoint')
     await runner.finish(false).catch(() => {})
     await server?.close()
-    return 1
+    return ExitCodes.FAILURE
   }
   const all = await runner.finish()
   await server?.close()
   const s = runner.pipeline.stats
   log.info({ records: s.records, events: s.events, parse_errors: s.parseErrors, dead_lettered: runner.stats.deadLettered, delivered_all: all }, 'auditship stopped')
-  return 0
+  return ExitCodes.OK
 }

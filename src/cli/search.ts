@@ -3,13 +3,17 @@
  * command: ausearch's -ua / -m / --session / -ts / -te plus --teleport-user.
  */
 import { parseArgs } from 'node:util'
-import { runOffline, EX_USAGE, EX_NOINPUT } from './offline.js'
+import { runOffline } from './offline.js'
 import { COMMON_HELP, COMMON_OPTIONS, commonSettings } from './common.js'
+import { configDefaults } from '../config/defaults.js'
+import { AppErrors, ExitCodes } from '../errors.js'
+import { fail } from './report.js'
 import { makeFilter, parseTime, type SearchCriteria } from '../search/filter.js'
 import { renderTimeline, TIMELINE_HEADER } from '../search/timeline.js'
 import { rotatedSet } from '../source/rotated.js'
 
-export const DEFAULT_AUDIT_LOG = '/var/log/audit/audit.log'
+/** the daemon's source.path default (schemas/config.schema.json) */
+export const DEFAULT_AUDIT_LOG = configDefaults().source.path
 
 export const SEARCH_HELP = `Usage: auditship search [criteria] [options] [FILE...]
 
@@ -48,8 +52,8 @@ export async function search (argv: string[]): Promise<number> {
       'audit-log': { type: 'string', default: DEFAULT_AUDIT_LOG },
     },
   })
-  if (values.help) { process.stdout.write(SEARCH_HELP); return 0 }
-  const usage = (m: string): number => { process.stderr.write(`auditship search: ${m}\n`); return EX_USAGE }
+  if (values.help) { process.stdout.write(SEARCH_HELP); return ExitCodes.OK }
+  const usage = (m: string): number => fail('search', AppErrors.USAGE, m)
   const s = commonSettings(values)
   if (typeof s === 'string') return usage(s)
   if (values.format !== 'json' && values.format !== 'text') return usage(`--format must be json or text, got "${values.format}"`)
@@ -79,8 +83,7 @@ export async function search (argv: string[]): Promise<number> {
   if (inputs.length === 0) {
     inputs = rotatedSet(values['audit-log'])
     if (inputs.length === 0) {
-      process.stderr.write(`auditship search: no audit log at ${values['audit-log']} (give FILE arguments or --audit-log)\n`)
-      return EX_NOINPUT
+      return fail('search', AppErrors.FILE_READ, `no audit log at ${values['audit-log']} (give FILE arguments or --audit-log)`, ExitCodes.NO_INPUT)
     }
   }
   const text = values.format === 'text'

@@ -1,11 +1,13 @@
 /**
- * Secrets of the sinks (passwords, API keys, tokens) are read once at start from the file or
- * environment variable the configuration names, never from the configuration itself. A
- * missing or empty secret refuses the start with the key's path (exit 78). The values are
- * kept out of logs, errors and metrics: only the sinks' request headers carry them.
+ * Secrets (the sinks' passwords, API keys and tokens, the server's bearer token) are read once
+ * at start from the file or environment variable the configuration names, never from the
+ * configuration itself. A missing or empty secret refuses the start with the key's path
+ * (exit 78). The values are kept out of logs, errors and metrics: only the sinks' request
+ * headers and the server's token check carry them.
  */
 import { readFile } from 'node:fs/promises'
-import type { Config, ConfigIssue } from './load.js'
+import { cannotRead } from './messages.js'
+import type { Config, ConfigIssue } from './types.js'
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/
@@ -22,8 +24,7 @@ async function readOne (at: string, name: string, file: string | null, env: stri
     try {
       text = await readFile(file, 'utf8')
     } catch (err) {
-      const e = err as NodeJS.ErrnoException
-      return { path: `${at}.${name}_file`, message: `cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message}${e.code === undefined ? '' : ` (${e.code})`}` }
+      return { path: `${at}.${name}_file`, message: cannotRead(file, err) }
     }
     const v = text.trim()
     if (v === '') return { path: `${at}.${name}_file`, message: `${file} is empty` }
@@ -62,4 +63,14 @@ export async function readSinkSecrets (c: Config): Promise<{ ok: true, secrets: 
     secrets.set(s.name, out)
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, secrets }
+}
+
+/**
+ * The bearer token the server requires (`server.auth_token_file`), when the server is on and
+ * has one; undefined otherwise.
+ */
+export async function readServerToken (c: Config): Promise<{ ok: true, token: string | undefined } | { ok: false, errors: ConfigIssue[] }> {
+  if (!c.server.enabled || c.server.auth_token_file === null) return { ok: true, token: undefined }
+  const r = await readOne('server', 'auth_token', c.server.auth_token_file, null)
+  return typeof r === 'object' ? { ok: false, errors: [r] } : { ok: true, token: r }
 }

@@ -7,9 +7,8 @@ import { access, constants, readFile, readdir } from 'node:fs/promises'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { parseDocument } from 'yaml'
-import { loadConfig } from '../config/load.js'
-import { readSinkSecrets } from '../config/secrets.js'
-import { buildSinks } from '../ship/build.js'
+import { configDefaults } from '../config/defaults.js'
+import { prepare } from '../config/prepare.js'
 
 export type Status = 'ok' | 'warn' | 'fail'
 
@@ -32,7 +31,7 @@ export interface DoctorOptions {
 }
 
 export const DEFAULT_DOCTOR: DoctorOptions = {
-  auditLog: '/var/log/audit/audit.log',
+  auditLog: configDefaults().source.path,
   auditdConf: '/etc/audit/auditd.conf',
   teleportYaml: '/etc/teleport.yaml',
   proc: '/proc',
@@ -137,15 +136,10 @@ export async function checkTeleportPam (path: string): Promise<CheckResult> {
 /** The config is valid (secrets and TLS files included), and each sink answers its health call. */
 export async function checkConfigFile (path: string | undefined): Promise<CheckResult[]> {
   if (path === undefined) return [{ name: 'auditship config', status: 'warn', detail: 'not given (--config FILE)' }]
-  const r = await loadConfig(path)
-  const fix = 'auditship check-config --config ' + path
-  if (!r.ok) return [{ name: 'auditship config', status: 'fail', detail: r.errors.map((e) => `${e.path}: ${e.message}`).join('; '), fix }]
-  const secrets = await readSinkSecrets(r.config)
-  if (!secrets.ok) return [{ name: 'auditship config', status: 'fail', detail: secrets.errors.map((e) => `${e.path}: ${e.message}`).join('; '), fix }]
-  const built = await buildSinks(r.config, { secrets: secrets.secrets, warn: () => {} })
-  if (!built.ok) return [{ name: 'auditship config', status: 'fail', detail: built.errors.map((e) => `${e.path}: ${e.message}`).join('; '), fix }]
+  const p = await prepare(path)
+  if (!p.ok) return [{ name: 'auditship config', status: 'fail', detail: p.errors.map((e) => `${e.path}: ${e.message}`).join('; '), fix: 'auditship check-config --config ' + path }]
   const out: CheckResult[] = [{ name: 'auditship config', status: 'ok', detail: `${path} is valid` }]
-  for (const { sink } of built.sinks) {
+  for (const { sink } of p.sinks) {
     if (sink.health === undefined) { await sink.close(); continue }
     const h = await sink.health()
     out.push(h.ok

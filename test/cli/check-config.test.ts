@@ -68,6 +68,20 @@ t.test('a syntax error and an unreadable file exit 78', async (t) => {
   t.equal(b.stderr, `auditship: invalid config ${missing}:\n  (file): cannot read ${missing}: no such file (ENOENT)\n`)
 })
 
+t.test('what run reads at start is checked too: a secret, the server token (exit 78)', async (t) => {
+  const dir = t.testdir()
+  const cfg = join(dir, 'secrets.yaml')
+  writeFileSync(cfg, `server: { enabled: true, auth_token_file: ${dir}/no-token }\nsinks: [{ type: splunk_hec, endpoints: ["https://hec:8088"], token_file: ${dir}/no-hec-token }]\n`)
+  const r = cli(['check-config', '--config', cfg])
+  t.equal(r.code, 78)
+  t.equal(r.stderr, [
+    `auditship: invalid config ${cfg}:`,
+    `  sinks[0].token_file: cannot read ${dir}/no-hec-token: no such file (ENOENT)`,
+    `  server.auth_token_file: cannot read ${dir}/no-token: no such file (ENOENT)`,
+    '',
+  ].join('\n'))
+})
+
 t.test('--print writes the effective config as JSON on stdout', async (t) => {
   const dir = t.testdir()
   const cfg = join(dir, 'min.yaml')

@@ -1,17 +1,18 @@
 import t, { type Test } from 'tap'
 import { writeFileSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
-import { checkConfig, type ConfigIssue } from '../../src/config/load.js'
+import { checkConfig } from '../../src/config/validate.js'
+import type { ConfigIssue } from '../../src/config/types.js'
 import { readSinkSecrets } from '../../src/config/secrets.js'
 import { buildSinks } from '../../src/ship/build.js'
 
 async function issuesOf (sink: Record<string, unknown>): Promise<ConfigIssue[]> {
-  const r = await checkConfig({ source: { path: '/var/log/audit/audit.log' }, sinks: [sink] })
+  const r = checkConfig({ source: { path: '/var/log/audit/audit.log' }, sinks: [sink] })
   return r.ok ? [] : r.errors
 }
 
 t.test('network sinks get their defaults', async (t) => {
-  const r = await checkConfig({ sinks: [{ type: 'elasticsearch', endpoints: ['http://es:9200'] }, { type: 'splunk_hec', endpoints: ['https://hec:8088'], token_env: 'HEC_TOKEN' }, { type: 'http', endpoints: ['http://c/in'] }] })
+  const r = checkConfig({ sinks: [{ type: 'elasticsearch', endpoints: ['http://es:9200'] }, { type: 'splunk_hec', endpoints: ['https://hec:8088'], token_env: 'HEC_TOKEN' }, { type: 'http', endpoints: ['http://c/in'] }] })
   if (!r.ok) throw new Error(JSON.stringify(r.errors))
   const [es, hec, http] = r.config.sinks
   t.same(es, {
@@ -52,7 +53,7 @@ t.test('bad network sink settings name the key', async (t) => {
 t.test('secrets come from files or the environment; missing ones refuse the start with the key', async (t) => {
   const dir = t.testdir({ 'es.key': ' id:key \n', empty: '\n' })
   const conf = async (auth: Record<string, unknown>): Promise<Awaited<ReturnType<typeof readSinkSecrets>>> => {
-    const r = await checkConfig({ sinks: [{ type: 'elasticsearch', endpoints: ['http://es:9200'], auth }] })
+    const r = checkConfig({ sinks: [{ type: 'elasticsearch', endpoints: ['http://es:9200'], auth }] })
     if (!r.ok) throw new Error(JSON.stringify(r.errors))
     return await readSinkSecrets(r.config)
   }
@@ -74,7 +75,7 @@ t.test('secrets come from files or the environment; missing ones refuse the star
 })
 
 t.test('unreadable TLS files refuse the start with the key; insecure_skip_verify warns', async (t) => {
-  const r = await checkConfig({ sinks: [{ type: 'http', endpoints: ['https://c/in'], tls: { ca_file: '/no/such/ca.pem', insecure_skip_verify: true } }] })
+  const r = checkConfig({ sinks: [{ type: 'http', endpoints: ['https://c/in'], tls: { ca_file: '/no/such/ca.pem', insecure_skip_verify: true } }] })
   if (!r.ok) throw new Error(JSON.stringify(r.errors))
   const warned: string[] = []
   const b = await buildSinks(r.config, { secrets: new Map(), warn: (_f, m) => warned.push(m) })
@@ -90,13 +91,13 @@ t.test('http headers, secrets on one line, backoff order', async (t) => {
   t.same(await issuesOf({ ...http, headers: { 'x-a': 'a\nb' } }), [{ path: 'sinks[0].headers["x-a"]', message: 'must not contain control characters (line breaks)' }])
   t.same(await issuesOf({ ...http, retry: { initial_backoff_ms: 5000, max_backoff_ms: 1000 } }), [{ path: 'sinks[0].retry.initial_backoff_ms', message: 'must not exceed retry.max_backoff_ms (1000)' }])
   const dir = t.testdir({ two: 'line1\nline2\n' })
-  const r = await checkConfig({ sinks: [{ type: 'splunk_hec', endpoints: ['https://hec:8088'], token_file: join(dir, 'two') }] })
+  const r = checkConfig({ sinks: [{ type: 'splunk_hec', endpoints: ['https://hec:8088'], token_file: join(dir, 'two') }] })
   if (!r.ok) throw new Error(JSON.stringify(r.errors))
   t.same(await readSinkSecrets(r.config), { ok: false, errors: [{ path: 'sinks[0].token_file', message: `${join(dir, 'two')} holds more than one line (or a control character): one secret, one line` }] })
 })
 
 t.test('the pending bounds fit the bounded heap', async (t) => {
-  const r = await checkConfig({ delivery: { max_pending_events: 100000, max_pending_bytes: 1 << 30 }, sinks: [{ type: 'stdout' }] })
+  const r = checkConfig({ delivery: { max_pending_events: 100000, max_pending_bytes: 1 << 30 }, sinks: [{ type: 'stdout' }] })
   t.same(r.ok ? [] : r.errors, [
     { path: 'delivery.max_pending_events', message: 'must be <= 20000 (got 100000)' },
     { path: 'delivery.max_pending_bytes', message: 'must be <= 67108864 (got 1073741824)' },

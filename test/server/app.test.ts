@@ -1,5 +1,9 @@
 import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Ajv } from 'ajv'
 import { buildServer } from '../../src/server/app.js'
+import { repoRoot } from '../helpers/pipeline.js'
 import { createMetrics, type MetricsSource } from '../../src/telemetry/metrics.js'
 import { DurationHistogram } from '../../src/ship/sink.js'
 
@@ -80,3 +84,44 @@ t.test('a bearer token guards every endpoint', async (t) => {
   const r = await app.inject({ url: '/healthz' })
   t.notMatch(r.body, /s3cret/)
 })
+
+t.test('the 401 body comes from the error registry', async (t) => {
+  const app = buildServer({ alive: () => true, ready: () => ({ ready: true, checks: {} }), metrics: createMetrics(source, false), token: 's3cret' })
+  t.teardown(async () => await app.close())
+  for (const url of ['/healthz', '/readyz', '/metrics']) {
+    const r = await app.inject({ url })
+    t.same(r.json(), { error: 'unauthorized', code: 'AS_SERVER_UNAUTHORIZED' }, url)
+    t.equal(r.headers['www-authenticate'], 'Bearer')
+  }
+})
+
+t.test('every body follows schemas/health.schema.json; what it does not declare is not sent', async (t) => {
+  const schema = JSON.parse(readFileSync(join(repoRoot, 'schemas', 'health.schema.json'), 'utf8'))
+  const ajv = new Ajv({ strict: true })
+  ajv.addSchema(schema)
+  const valid = (name: string, body: unknown): boolean => ajv.validate(`${schema.$id as string}#/definitions/${name}`, body)
+  let alive = true
+  let ready = false
+  const app = buildServer({
+    alive: () => alive,
+    // a stray field (`extra`) must not reach the wire: the serializer follows the schema
+    ready: () => ({ ready, checks: { pipeline: { ok: true }, 'sink:es': { ok: ready, detail: 'failing', extra: 1 } as { ok: boolean } } }),
+    metrics: createMetrics(source, false),
+  })
+  t.teardown(async () => await app.close())
+  for (const a of [true, false]) {
+    alive = a
+    const h = await app.inject({ url: '/healthz' })
+    t.ok(valid('healthz', h.json()), `healthz ${h.statusCode} ${h.body}`)
+  }
+  for (const r of [true, false]) {
+    ready = r
+    const res = await app.inject({ url: '/readyz' })
+    t.ok(valid('readyz', res.json()), `readyz ${res.statusCode} ${res.body}`)
+    t.notMatch(res.body, /extra/)
+  }
+  const guarded = buildServer({ alive: () => true, ready: () => ({ ready: true, checks: {} }), metrics: createMetrics(source, false), token: 'x' })
+  t.teardown(async () => await guarded.close())
+  t.ok(valid('unauthorized', (await guarded.inject({ url: '/readyz' })).json()))
+})
+

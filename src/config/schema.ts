@@ -1,0 +1,75 @@
+/**
+ * schemas/config.schema.json as data: read once, with each bare `$ref`'s default copied beside
+ * it (for ajv's `useDefaults`), and the walks over it that validation, defaults and printing
+ * share. The schema is the only place a default is written.
+ */
+import { readFileSync } from 'node:fs'
+import { schemaPath } from '../paths.js'
+import { isObject, type JsonObject } from './json.js'
+
+export const CONFIG_SCHEMA_FILE = 'config.schema.json'
+
+let cached: JsonObject | undefined
+
+/** The schema, read on first use (throws when the file cannot be read or parsed). Do not change it. */
+export function configSchema (): JsonObject {
+  if (cached === undefined) {
+    const schema = JSON.parse(readFileSync(schemaPath(CONFIG_SCHEMA_FILE), 'utf8')) as JsonObject
+    defaultsThroughRefs(schema)
+    cached = schema
+  }
+  return cached
+}
+
+/**
+ * Draft-07 gives no default to a property that is a bare `$ref`, and ajv only fills a
+ * property's own `default`: copy the referenced definition's default beside each such `$ref`
+ * (in memory; the file keeps bare `$ref`s so the generated types share one name).
+ */
+function defaultsThroughRefs (schema: JsonObject): void {
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) { node.forEach(walk); return }
+    if (!isObject(node)) return
+    if (!('default' in node)) {
+      const target = resolve(schema, node)
+      if (target !== node && 'default' in target) node.default = structuredClone(target.default)
+    }
+    for (const v of Object.values(node)) walk(v)
+  }
+  walk(schema)
+}
+
+/** A `{ $ref: '#/definitions/x' }` node → the definition; any other node → itself. */
+export function resolve (root: JsonObject, node: JsonObject): JsonObject {
+  const ref = node.$ref
+  if (typeof ref !== 'string' || !ref.startsWith('#/definitions/')) return node
+  const target = (root.definitions as JsonObject | undefined)?.[ref.slice('#/definitions/'.length)]
+  return isObject(target) ? target : node
+}
+
+/** The sink types, in the schema's order. */
+export function sinkTypes (schema: JsonObject): string[] {
+  const sinkItems = ((schema.properties as JsonObject).sinks as JsonObject).items as JsonObject
+  return ((sinkItems.properties as JsonObject).type as { enum: string[] }).enum
+}
+
+/**
+ * The keys of every mapping in the order of the schema (ajv appends the defaults it fills
+ * after the keys given), so that the config, and --print, read like the schema and the example.
+ */
+export function inSchemaOrder (value: unknown, schemaNode: JsonObject | undefined, root: JsonObject): unknown {
+  if (schemaNode === undefined) return value
+  let node = resolve(root, schemaNode)
+  if (Array.isArray(value)) return value.map((v) => inSchemaOrder(v, node.items as JsonObject | undefined, root))
+  if (!isObject(value)) return value
+  if (Array.isArray(node.oneOf)) {
+    // the sink branch whose `type` matches
+    const branch = (node.oneOf as JsonObject[]).map((b) => resolve(root, b)).find((b) => ((b.properties as JsonObject | undefined)?.type as JsonObject | undefined)?.const === value.type)
+    if (branch !== undefined) node = branch
+  }
+  const props = (node.properties ?? {}) as Record<string, JsonObject>
+  const out: JsonObject = {}
+  for (const k of Object.keys(props)) if (k in value) out[k] = inSchemaOrder(value[k], props[k], root)
+  for (const k of Object.keys(value)) if (!(k in out)) out[k] = value[k]
+  return out
+}

@@ -11,17 +11,20 @@
  */
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import { SinkErrors } from '../../errors.js'
-import { HttpClient, type HttpClientOptions, type HttpResponse } from '../http/client.js'
-import { merge, sendSplitting, snippet, statusError } from '../http/status.js'
-import { DurationHistogram, SinkError, type OutEvent, type Sink, type SinkHealth, type WriteResult } from '../sink.js'
+import { SinkErrors } from '../../../errors.js'
+import { requestDurations } from '../../../telemetry/request-durations.js'
+import { HttpClient, type HttpClientOptions, type HttpResponse } from '../../http/client.js'
+import { snippet, statusError } from '../../http/classify.js'
+import { isPermanent, merge, sendSplitting } from '../../http/split.js'
+import { SinkError, type OutEvent, type Sink, type SinkHealth, type WriteResult } from '../../sink.js'
 import { AckPoller } from './acks.js'
 import { EnvelopeEncoder, type EnvelopeOptions } from './envelope.js'
 
 export interface HecSinkOptions {
   name: string
   http: Omit<HttpClientOptions, 'timings'>
-  token: string
+  /** the Authorization header, `Splunk <token>` (factory.ts) */
+  authorization: string
   envelope: Omit<EnvelopeOptions, 'defaultHost'>
   ack: boolean
   ackTimeoutMs: number
@@ -39,7 +42,7 @@ const BUSY = new Set([9, 18, 19, 20])
 
 export class HecSink implements Sink {
   readonly name: string
-  readonly timings = new DurationHistogram()
+  readonly timings = requestDurations()
   readonly channel = randomUUID()
   private readonly client: HttpClient
   private readonly encoder: EnvelopeEncoder
@@ -51,7 +54,7 @@ export class HecSink implements Sink {
     this.name = o.name
     this.client = new HttpClient({ ...o.http, timings: this.timings })
     this.encoder = new EnvelopeEncoder({ ...o.envelope, defaultHost: hostname() })
-    this.headers = { authorization: `Splunk ${o.token}`, 'x-splunk-request-channel': this.channel }
+    this.headers = { authorization: o.authorization, 'x-splunk-request-channel': this.channel }
     this.ackOn = o.ack
     this.acks = o.ack
       ? new AckPoller({ client: this.client, channel: this.channel, headers: this.headers, intervalMs: o.ackPollIntervalMs, disabled: () => this.ackDisabled() })
@@ -64,19 +67,19 @@ export class HecSink implements Sink {
     this.o.warn?.('ack: true but the HEC token has no indexer acknowledgement (useACK): delivering on HTTP 200 instead')
   }
 
-  async write (batch: OutEvent[]): Promise<WriteResult> {
-    return await sendSplitting(batch, async (events) => await this.post(events))
+  async write (batch: OutEvent[], signal?: AbortSignal): Promise<WriteResult> {
+    return await sendSplitting(batch, async (events) => await this.post(events, signal))
   }
 
   /** One request; on a bad event, what came before it is delivered and what follows is sent again at once. */
-  private async post (events: OutEvent[]): Promise<WriteResult | SinkError> {
+  private async post (events: OutEvent[], signal: AbortSignal | undefined): Promise<WriteResult | SinkError> {
     let todo = events
     let done: WriteResult = {}
     for (;;) {
       const { body, gzip } = await this.client.encode(this.encoder.encodeAll(todo))
       let res: HttpResponse
       try {
-        res = await this.client.send({ method: 'POST', path: '/services/collector/event', body, gzip, contentType: 'application/json', headers: this.headers })
+        res = await this.client.send({ method: 'POST', path: '/services/collector/event', body, gzip, contentType: 'application/json', headers: this.headers, signal })
       } catch (err) {
         // a transport failure after a partial success: keep what was settled
         if (done.rejected === undefined || !(err instanceof SinkError)) throw err
@@ -100,7 +103,7 @@ export class HecSink implements Sink {
       const err = hecError(res, a, what)
       if (done.rejected === undefined) return err
       // part of it went through before this failure
-      return merge(done, err.code === SinkErrors.TOO_LARGE.code || err.code === SinkErrors.REJECTED.code ? await sendSplitting(todo, async (ev) => await this.post(ev)) : { retry: todo, error: err })
+      return merge(done, isPermanent(err) ? await sendSplitting(todo, async (ev) => await this.post(ev, signal)) : { retry: todo, error: err })
     }
   }
 
@@ -141,7 +144,7 @@ function hecError (res: HttpResponse, a: HecAnswer | undefined, what: string): S
   const msg = `${what}: HTTP ${res.status} HEC code ${code} "${a?.text ?? ''}"`
   const o = { status: res.status, retryAfterMs: res.retryAfterMs }
   if (AUTH.has(code)) return new SinkError(SinkErrors.AUTH, msg, o)
-  if (CONFIG.has(code)) return new SinkError(SinkErrors.CONFIG, msg, { ...o, unhealthy: true })
+  if (CONFIG.has(code)) return new SinkError(SinkErrors.CONFIG, msg, o)
   if (BUSY.has(code)) return new SinkError(SinkErrors.THROTTLED, msg, o)
   if (code === 8) return new SinkError(SinkErrors.SERVER, msg, o)
   if (PER_EVENT.has(code)) return new SinkError(SinkErrors.REJECTED, `${msg} without a usable invalid-event-number`, o)

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { EnvelopeEncoder } from '../../../src/ship/splunk/envelope.js'
-import { outEvents, doc } from '../../helpers/out-events.js'
+import { EnvelopeEncoder } from '../../../../src/ship/sinks/splunk/envelope.js'
+import { outEvents, doc } from '../../../helpers/out-events.js'
 
 t.test('envelope: time with ms, host, source, sourcetype, index, event as is', async (t) => {
   const enc = new EnvelopeEncoder({ source: 'auditship', sourcetype: 'auditship:json', index: 'os', host: null, defaultHost: 'this-host', fields: {} })

@@ -3,7 +3,7 @@
  * reading down instead of growing memory.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { OutEvent, Sink } from './sink.js'
+import type { OutEvent, Sink } from '../../sink.js'
 
 export class BlackholeSink implements Sink {
   delivered = 0

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
-import { HecSink, type HecSinkOptions } from '../../../src/ship/splunk/sink.js'
-import { startFakeHec, type FakeHec, type FakeHecOptions } from '../../helpers/fake-hec.js'
-import { outEvents, doc } from '../../helpers/out-events.js'
+import { HecSink, type HecSinkOptions } from '../../../../src/ship/sinks/splunk/sink.js'
+import { startFakeHec, type FakeHec, type FakeHecOptions } from '../../../helpers/fake-hec.js'
+import { outEvents, doc } from '../../../helpers/out-events.js'
 
 const TOKEN = '6d1b1e0c-0000-4000-8000-000000000000'
 const ACK_TOKEN = '6d1b1e0c-0000-4000-8000-00000000000a'
@@ -12,16 +12,18 @@ async function fake (t: Test, o: Partial<FakeHecOptions> = {}): Promise<FakeHec>
   return h
 }
 
-function sink (t: Test, url: string, o: Partial<HecSinkOptions> = {}): HecSink {
+/** The sink's options, with `token` (default TOKEN) standing for its Authorization header (as its factory builds it). */
+function sink (t: Test, url: string, o: Partial<HecSinkOptions> & { token?: string } = {}): HecSink {
+  const { token = TOKEN, ...rest } = o
   const s = new HecSink({
     name: 'hec',
     http: { endpoints: [url], tls: { insecure: false }, connectTimeoutMs: 1000, requestTimeoutMs: 5000, gzip: true, headers: {}, connections: 2 },
-    token: TOKEN,
+    authorization: `Splunk ${token}`,
     envelope: { source: 'auditship', sourcetype: 'auditship:json', index: null, host: null, fields: {} },
     ack: false,
     ackTimeoutMs: 5000,
     ackPollIntervalMs: 20,
-    ...o,
+    ...rest,
   })
   t.teardown(async () => await s.close())
   return s
@@ -151,7 +153,7 @@ t.test('an indexer whose ack endpoint hangs does not hold up the acks of another
   const both = new HecSink({
     name: 'hec2',
     http: { endpoints: [`http://127.0.0.1:${(stuck.address() as { port: number }).port}`, h.url], tls: { insecure: false }, connectTimeoutMs: 1000, requestTimeoutMs: 5000, gzip: true, headers: {}, connections: 2 },
-    token: ACK_TOKEN,
+    authorization: `Splunk ${ACK_TOKEN}`,
     envelope: { source: 's', sourcetype: 'st', index: null, host: null, fields: {} },
     ack: true,
     ackTimeoutMs: 1500,

@@ -2,8 +2,8 @@ import t, { type Test } from 'tap'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { gunzipSync } from 'node:zlib'
 import { once } from 'node:events'
-import { HttpSink } from '../../src/ship/http-sink.js'
-import { outEvents, text } from '../helpers/out-events.js'
+import { HttpSink } from '../../../../src/ship/sinks/http/sink.js'
+import { outEvents, text } from '../../../helpers/out-events.js'
 
 async function serve (t: Test, handle: (req: IncomingMessage, lines: string[], res: ServerResponse) => void): Promise<string> {
   const s = createServer((req, res) => {

@@ -3,8 +3,8 @@
  * `host`, `source`, `sourcetype`, `index`, indexed `fields` (flat strings), and the event
  * itself as `event`. Envelope keys are set on every object: HEC does not carry them over.
  */
-import type { OutEvent } from '../sink.js'
-import { linesBuffer } from '../http/body.js'
+import type { OutEvent } from '../../sink.js'
+import { linesBuffer } from '../../http/body.js'
 
 export interface EnvelopeOptions {
   source: string

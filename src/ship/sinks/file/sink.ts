@@ -1,8 +1,8 @@
 /** Append NDJSON to a file; a batch counts as delivered only once it is written and fsynced. */
 import { open, mkdir, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import type { OutEvent, Sink } from './sink.js'
-import { linesBuffer } from './http/body.js'
+import type { OutEvent, Sink } from '../../sink.js'
+import { linesBuffer } from '../../http/body.js'
 
 export class FileSink implements Sink {
   private fh: FileHandle | undefined

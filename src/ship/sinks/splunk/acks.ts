@@ -5,7 +5,7 @@
  * one poll. Splunk forgets an id once it has answered true. An id not true within the
  * timeout resolves false: the caller resends the batch.
  */
-import type { HttpClient } from '../http/client.js'
+import type { HttpClient } from '../../http/client.js'
 
 interface Waiter { resolve: (acked: boolean) => void, deadline: number }
 

@@ -1,7 +1,7 @@
 /** NDJSON to stdout, respecting its backpressure: a batch is delivered when the write completes. */
 import type { Writable } from 'node:stream'
-import type { OutEvent, Sink } from './sink.js'
-import { linesBuffer } from './http/body.js'
+import type { OutEvent, Sink } from '../../sink.js'
+import { linesBuffer } from '../../http/body.js'
 
 export class StdoutSink implements Sink {
   private failed: Error | undefined

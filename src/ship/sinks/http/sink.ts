@@ -1,14 +1,15 @@
 /**
  * `type: http`: a generic NDJSON POST (one event per line) to a webhook or collector. Any 2xx
- * is delivered; the rest follows the shared status rules (ship/http/status.ts): 429, 5xx,
+ * is delivered; the rest follows the shared status rules (ship/http/classify.ts): 429, 5xx,
  * 408 and network failures retried; 401/403 unhealthy and retried; 413 and 400 split down to
  * single events, which are then rejected; other 4xx rejected.
  */
-import { HttpClient, type HttpClientOptions } from './http/client.js'
-import { sendSplitting, snippet, statusError } from './http/status.js'
-import { linesBuffer } from './http/body.js'
-import { DurationHistogram, type OutEvent, type Sink, type SinkHealth, type WriteResult } from './sink.js'
-import type { SinkError } from './sink.js'
+import { requestDurations } from '../../../telemetry/request-durations.js'
+import { HttpClient, type HttpClientOptions } from '../../http/client.js'
+import { snippet, statusError } from '../../http/classify.js'
+import { sendSplitting } from '../../http/split.js'
+import { linesBuffer } from '../../http/body.js'
+import type { OutEvent, Sink, SinkError, SinkHealth, WriteResult } from '../../sink.js'
 
 export interface HttpSinkOptions {
   name: string
@@ -19,7 +20,7 @@ export interface HttpSinkOptions {
 
 export class HttpSink implements Sink {
   readonly name: string
-  readonly timings = new DurationHistogram()
+  readonly timings = requestDurations()
   private readonly client: HttpClient
 
   constructor (private readonly o: HttpSinkOptions) {
@@ -28,13 +29,13 @@ export class HttpSink implements Sink {
     this.client = new HttpClient({ ...o.http, timings: this.timings, hidePath: true })
   }
 
-  async write (batch: OutEvent[]): Promise<WriteResult> {
-    return await sendSplitting(batch, async (events) => await this.post(events))
+  async write (batch: OutEvent[], signal?: AbortSignal): Promise<WriteResult> {
+    return await sendSplitting(batch, async (events) => await this.post(events, signal))
   }
 
-  private async post (events: OutEvent[]): Promise<WriteResult | SinkError> {
+  private async post (events: OutEvent[], signal: AbortSignal | undefined): Promise<WriteResult | SinkError> {
     const { body, gzip } = await this.client.encode(linesBuffer(events.length, undefined, (i) => events[i].data))
-    const res = await this.client.send({ method: this.o.method, path: '', body, gzip, contentType: 'application/x-ndjson' })
+    const res = await this.client.send({ method: this.o.method, path: '', body, gzip, contentType: 'application/x-ndjson', signal })
     if (res.status >= 200 && res.status < 300) return {}
     return statusError(res, `${this.o.method} ${this.client.label(res.endpoint)}`)
   }

@@ -8,11 +8,13 @@
  * - 413, 400 for the whole request: split in halves down to single events.
  * - 401/403: data kept, sink unhealthy, retried with backoff; 429/5xx/network: retried.
  */
-import { SinkErrors } from '../../errors.js'
-import { HttpClient, type HttpClientOptions } from '../http/client.js'
-import { sendSplitting, statusError } from '../http/status.js'
+import { SinkErrors } from '../../../errors.js'
+import { requestDurations } from '../../../telemetry/request-durations.js'
+import { HttpClient, type HttpClientOptions } from '../../http/client.js'
+import { statusError } from '../../http/classify.js'
+import { sendSplitting } from '../../http/split.js'
 import { BulkEncoder, bulkOutcome } from './bulk.js'
-import { DurationHistogram, SinkError, type OutEvent, type Sink, type SinkHealth, type WriteResult } from '../sink.js'
+import { SinkError, type OutEvent, type Sink, type SinkHealth, type WriteResult } from '../../sink.js'
 
 export interface ElasticsearchSinkOptions {
   name: string
@@ -26,7 +28,7 @@ export interface ElasticsearchSinkOptions {
 
 export class ElasticsearchSink implements Sink {
   readonly name: string
-  readonly timings = new DurationHistogram()
+  readonly timings = requestDurations()
   private readonly client: HttpClient
   private readonly encoder: BulkEncoder
   private readonly path: string
@@ -39,13 +41,13 @@ export class ElasticsearchSink implements Sink {
     this.path = `${o.dataStream === null ? '' : `/${encodeURIComponent(o.dataStream)}`}/_bulk?${q}`
   }
 
-  async write (batch: OutEvent[]): Promise<WriteResult> {
-    return await sendSplitting(batch, async (events) => await this.post(events))
+  async write (batch: OutEvent[], signal?: AbortSignal): Promise<WriteResult> {
+    return await sendSplitting(batch, async (events) => await this.post(events, signal))
   }
 
-  private async post (events: OutEvent[]): Promise<WriteResult | SinkError> {
+  private async post (events: OutEvent[], signal: AbortSignal | undefined): Promise<WriteResult | SinkError> {
     const { body, gzip } = await this.client.encode(this.encoder.encode(events))
-    const res = await this.client.send({ method: 'POST', path: this.path, body, gzip, contentType: 'application/x-ndjson' })
+    const res = await this.client.send({ method: 'POST', path: this.path, body, gzip, contentType: 'application/x-ndjson', signal })
     const what = `POST ${this.client.label(res.endpoint)}/_bulk`
     if (res.status === 200) return bulkOutcome(events, res.body, what)
     if (res.status >= 200 && res.status < 300) return {}

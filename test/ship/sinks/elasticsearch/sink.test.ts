@@ -1,12 +1,12 @@
 import t, { type Test } from 'tap'
 import { createServer } from 'node:net'
 import { once } from 'node:events'
-import { ElasticsearchSink, type ElasticsearchSinkOptions } from '../../../src/ship/elasticsearch/sink.js'
-import { documentId } from '../../../src/ship/elasticsearch/bulk.js'
-import { SinkQueue } from '../../../src/ship/queue.js'
-import type { OutEvent, Rejected } from '../../../src/ship/sink.js'
-import { startFakeEs, type FakeEs, type FakeEsOptions } from '../../helpers/fake-es.js'
-import { outEvents, doc } from '../../helpers/out-events.js'
+import { ElasticsearchSink, type ElasticsearchSinkOptions } from '../../../../src/ship/sinks/elasticsearch/sink.js'
+import { documentId } from '../../../../src/ship/sinks/elasticsearch/bulk.js'
+import { SinkQueue } from '../../../../src/ship/queue.js'
+import type { OutEvent, Rejected } from '../../../../src/ship/sink.js'
+import { startFakeEs, type FakeEs, type FakeEsOptions } from '../../../helpers/fake-es.js'
+import { outEvents, doc } from '../../../helpers/out-events.js'
 
 async function fake (t: Test, o?: FakeEsOptions): Promise<FakeEs> {
   const es = await startFakeEs(o)

@@ -10,10 +10,10 @@
  * resend of the same event (after a retry, a crash, a replay) answers 409 and is kept once.
  */
 import { createHash } from 'node:crypto'
-import { SinkErrors } from '../../errors.js'
-import { SinkError, type EventMeta, type OutEvent, type Rejected, type WriteResult } from '../sink.js'
-import { snippet } from '../http/status.js'
-import { linesBuffer } from '../http/body.js'
+import { SinkErrors } from '../../../errors.js'
+import { SinkError, type EventMeta, type OutEvent, type Rejected, type WriteResult } from '../../sink.js'
+import { snippet } from '../../http/classify.js'
+import { linesBuffer } from '../../http/body.js'
 
 export function documentId (m: EventMeta, host: string): string {
   const ms = m.ms < 10 ? `00${m.ms}` : m.ms < 100 ? `0${m.ms}` : String(m.ms)

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { BulkEncoder, bulkOutcome, documentId, formatIndex } from '../../../src/ship/elasticsearch/bulk.js'
-import { outEvents, text } from '../../helpers/out-events.js'
+import { BulkEncoder, bulkOutcome, documentId, formatIndex } from '../../../../src/ship/sinks/elasticsearch/bulk.js'
+import { outEvents, text } from '../../../helpers/out-events.js'
 
 const meta = { node: 'web-1', sec: 1553501549, ms: 148, serial: 110544844, firstType: 1300 }
 

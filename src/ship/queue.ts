@@ -17,7 +17,7 @@ import { RetrySender } from './retry.js'
 import { withTimeout } from './timeout.js'
 import { sinkSender } from './sender.js'
 import { SinkStatus, type SinkStats } from './sink-status.js'
-import type { OutEvent, Rejected, Sink } from './sink.js'
+import type { OutEvent, Rejected, Sink, SinkError } from './sink.js'
 
 export interface QueueOptions {
   maxEvents: number
@@ -38,7 +38,8 @@ export interface QueueEvents {
   rejected (events: Rejected[]): void
   /** a callback threw: the queue has stopped; what was not handed back stays unsettled */
   crashed? (err: Error): void
-  failed (err: Error, attempt: number): void
+  /** an attempt failed: `err` says why (its code and kind), `attempt` counts the failures in a row of this batch */
+  failed (err: SinkError, attempt: number): void
   recovered (attempts: number): void
 }
 

@@ -1,0 +1,55 @@
+/**
+ * A sink for the sender chain's unit tests: each write waits until the test answers it
+ * (`answer`), or is answered at once by `auto`; every call is recorded.
+ */
+import type { OutEvent, Sink, WriteResult } from '../../src/ship/sink.js'
+
+export interface Call {
+  batch: OutEvent[]
+  signal: AbortSignal | undefined
+  answer: (r?: WriteResult | Error) => void
+}
+
+export class FakeSink implements Sink {
+  readonly name = 'fake'
+  readonly calls: Call[] = []
+  private readonly waiting: Call[] = []
+  inFlight = 0
+  maxInFlight = 0
+
+  /** `auto`: the answer to a call at once (`undefined`: the call waits for `answer`) */
+  constructor (private readonly auto?: (batch: OutEvent[], call: number) => WriteResult | Error | undefined) {}
+
+  async write (batch: OutEvent[], signal?: AbortSignal): Promise<WriteResult | undefined> {
+    this.inFlight++
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
+    const r = await new Promise<WriteResult | Error | undefined>((resolve) => {
+      const call: Call = { batch, signal, answer: (x) => resolve(x) }
+      this.calls.push(call)
+      const now = this.auto?.(batch, this.calls.length - 1)
+      if (now !== undefined) resolve(now)
+      else this.waiting.push(call)
+    })
+    this.inFlight--
+    if (r instanceof Error) throw r
+    return r
+  }
+
+  /** Answer the oldest call still waiting. */
+  answer (r?: WriteResult | Error): void {
+    const c = this.waiting.shift()
+    if (c === undefined) throw new Error('no call is waiting')
+    c.answer(r)
+  }
+
+  get waitingCalls (): number {
+    return this.waiting.length
+  }
+
+  async close (): Promise<void> {}
+}
+
+/** Let pending promise callbacks run (the fake clock stops setImmediate too). */
+export async function settle (rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) await Promise.resolve()
+}

@@ -53,3 +53,28 @@ export class FakeSink implements Sink {
 export async function settle (rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await Promise.resolve()
 }
+
+/**
+ * On the fake clock: advance 1 ms at a time, letting promise callbacks run, until `p` settles
+ * or `maxMs` have passed; resolves with p's value (throws if it did not settle in time).
+ */
+export async function flow<T> (clock: { advance: (ms: number) => void }, p: Promise<T>, maxMs: number): Promise<T> {
+  let done = false
+  const watched = p.finally(() => { done = true })
+  await settle()
+  for (let ms = 0; !done && ms < maxMs; ms++) {
+    clock.advance(1)
+    await settle()
+  }
+  if (!done) throw new Error(`not settled within ${maxMs} ms of the fake clock`)
+  return await watched
+}
+
+/** On the fake clock: let `ms` pass, 1 ms at a time, letting promise callbacks run. */
+export async function pass (clock: { advance: (ms: number) => void }, ms: number): Promise<void> {
+  await settle()
+  for (let i = 0; i < ms; i++) {
+    clock.advance(1)
+    await settle()
+  }
+}

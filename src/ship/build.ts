@@ -4,11 +4,10 @@
  * type's factory (sinks/registry.ts) reads what its sink needs (secrets, TLS files) once;
  * problems come back as config issues with the key's path, so the start is refused (78).
  */
-import type { Config, ConfigIssue } from '../config/load.js'
-import type { BuiltSink } from './sinks/factory.js'
+import type { BuiltSink, SinkConfig, SinkIssue } from './sinks/factory.js'
 import { createSink } from './sinks/registry.js'
 
-export type { BuiltSink } from './sinks/factory.js'
+export type { BuiltSink, SinkIssue } from './sinks/factory.js'
 
 export interface BuildContext {
   warn: (fields: Record<string, unknown>, msg: string) => void
@@ -19,10 +18,11 @@ export interface BuildContext {
   secrets?: ReadonlyMap<string, unknown>
 }
 
-export type BuildResult = { ok: true, sinks: BuiltSink[] } | { ok: false, errors: ConfigIssue[] }
+export type BuildResult = { ok: true, sinks: BuiltSink[] } | { ok: false, errors: SinkIssue[] }
 
-export async function buildSinks (c: Config, ctx: BuildContext): Promise<BuildResult> {
-  const issues: ConfigIssue[] = []
+/** The sinks of a loaded config (`c`: a Config, of which only `sinks` is read). */
+export async function buildSinks (c: { readonly sinks: readonly SinkConfig[] }, ctx: BuildContext): Promise<BuildResult> {
+  const issues: SinkIssue[] = []
   const out: BuiltSink[] = []
   for (const [i, s] of c.sinks.entries()) {
     out.push(await createSink(s, {

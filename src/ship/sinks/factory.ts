@@ -6,6 +6,7 @@
  * refused (78) naming the key; the factory builds the sink anyway (it opens nothing until
  * the first write) and the caller closes it.
  */
+// the one import from config/: the generated, defaults-filled types of the sinks' sections
 import type { Config } from '../../config/load.js'
 import type { QueueOptions } from '../queue.js'
 import type { Sink } from '../sink.js'
@@ -15,6 +16,13 @@ export type SinkType = SinkConfig['type']
 export type SinkConfigOf<T extends SinkType> = Extract<SinkConfig, { type: T }>
 
 export interface BuiltSink { sink: Sink, queue: QueueOptions }
+
+/** A problem with one key of the configuration (the shape of config's ConfigIssue). */
+export interface SinkIssue {
+  /** the bad key, e.g. `sinks[0].tls.ca_file` */
+  path: string
+  message: string
+}
 
 export interface FactoryContext {
   /** the sink's key path in messages, e.g. `sinks[2]` */

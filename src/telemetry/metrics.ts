@@ -29,11 +29,11 @@ type Labels<L extends string> = Partial<Record<L, string>>
  */
 function follow<L extends string> (reg: Registry, name: string, help: string, labelNames: readonly L[], read: () => Iterable<[Labels<L>, number]>): void {
   const seen = new Map<string, number>()
-  new Counter<L>({ // eslint-disable-line no-new
+  reg.registerMetric(new Counter<L>({
     name,
     help,
     labelNames,
-    registers: [reg],
+    registers: [],
     collect () {
       for (const [labels, total] of read()) {
         const key = JSON.stringify(labels)
@@ -42,7 +42,7 @@ function follow<L extends string> (reg: Registry, name: string, help: string, la
         if (grown > 0) seen.set(key, total)
       }
     },
-  })
+  }))
 }
 
 function total (reg: Registry, name: string, help: string, read: (s: MetricsSource) => number, src: () => MetricsSource): void {
@@ -75,13 +75,13 @@ export function createMetrics (src: () => MetricsSource, withProcess = true): Re
   })
   follow(reg, 'auditship_events_by_type_total', 'Events emitted, by the type of their primary record (lower case).', ['type'], () =>
     [...src().byType].map(([type, n]) => [{ type }, n]))
-  new Gauge({ name: 'auditship_checkpoint_lag_seconds', help: 'Age of the oldest event not yet delivered (wall clock minus its log time); 0 when all is delivered.', registers: [reg], collect () { this.set(src().lag.seconds) } }) // eslint-disable-line no-new
-  new Gauge({ name: 'auditship_checkpoint_lag_bytes', help: 'Bytes read but behind the checkpoint (in the same file; else the read offset, a lower bound).', registers: [reg], collect () { this.set(src().lag.bytes) } }) // eslint-disable-line no-new
-  new Gauge({ name: 'auditship_pending_events', help: 'Events read and not yet delivered by every sink.', registers: [reg], collect () { this.set(src().pendingEvents) } }) // eslint-disable-line no-new
+  reg.registerMetric(new Gauge({ name: 'auditship_checkpoint_lag_seconds', help: 'Age of the oldest event not yet delivered (wall clock minus its log time); 0 when all is delivered.', registers: [], collect () { this.set(src().lag.seconds) } }))
+  reg.registerMetric(new Gauge({ name: 'auditship_checkpoint_lag_bytes', help: 'Bytes read but behind the checkpoint (in the same file; else the read offset, a lower bound).', registers: [], collect () { this.set(src().lag.bytes) } }))
+  reg.registerMetric(new Gauge({ name: 'auditship_pending_events', help: 'Events read and not yet delivered by every sink.', registers: [], collect () { this.set(src().pendingEvents) } }))
   const perSink = (name: string, help: string, read: (s: MetricsSource['sinks'][number]) => number): void =>
     follow(reg, name, help, ['sink'], () => src().sinks.map((s) => [{ sink: s.name }, read(s)]))
   const perSinkGauge = (name: string, help: string, read: (s: MetricsSource['sinks'][number]) => number): void => {
-    new Gauge({ name, help, labelNames: ['sink'], registers: [reg], collect () { for (const s of src().sinks) this.labels(s.name).set(read(s)) } }) // eslint-disable-line no-new
+    reg.registerMetric(new Gauge({ name, help, labelNames: ['sink'], registers: [], collect () { for (const s of src().sinks) this.labels(s.name).set(read(s)) } }))
   }
   perSink('auditship_sink_events_sent_total', 'Events delivered by the sink.', (s) => s.events)
   perSink('auditship_sink_batches_total', 'Batches delivered by the sink.', (s) => s.batches)

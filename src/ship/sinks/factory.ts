@@ -34,7 +34,8 @@ export interface FactoryContext {
 }
 
 export interface SinkFactory<T extends SinkType> {
-  create (c: SinkConfigOf<T>, ctx: FactoryContext): Promise<BuiltSink>
+  /** async when it reads files (secrets, TLS) */
+  create (c: SinkConfigOf<T>, ctx: FactoryContext): BuiltSink | Promise<BuiltSink>
 }
 
 /** The queue options every sink type has: the batch bounds. */

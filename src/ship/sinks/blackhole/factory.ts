@@ -3,7 +3,7 @@ import { batchQueue, type SinkFactory } from '../factory.js'
 import { BlackholeSink } from './sink.js'
 
 export const blackholeFactory: SinkFactory<'blackhole'> = {
-  async create (c) {
+  create (c) {
     return { sink: new BlackholeSink(c.name, c.delay_ms), queue: batchQueue(c) }
   },
 }

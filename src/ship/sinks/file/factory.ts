@@ -3,7 +3,7 @@ import { batchQueue, type SinkFactory } from '../factory.js'
 import { FileSink } from './sink.js'
 
 export const fileFactory: SinkFactory<'file'> = {
-  async create (c) {
+  create (c) {
     return { sink: new FileSink(c.name, c.path, c.fsync), queue: batchQueue(c) }
   },
 }

@@ -3,7 +3,7 @@ import { batchQueue, type SinkFactory } from '../factory.js'
 import { StdoutSink } from './sink.js'
 
 export const stdoutFactory: SinkFactory<'stdout'> = {
-  async create (c) {
+  create (c) {
     return { sink: new StdoutSink(c.name), queue: batchQueue(c) }
   },
 }

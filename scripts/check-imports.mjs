@@ -26,25 +26,31 @@ const ROOT_FILES = '.' // files directly in src/: errors.ts, paths.ts
 // (yet) is simply not found in src/.
 const ALLOWED = [
   [ROOT_FILES, []],
-  ['audit', [ROOT_FILES]], // the vocabulary: record types, arch codes, syscall tables
-  ['telemetry', [ROOT_FILES]], // logger, metrics
-  ['event', [ROOT_FILES, 'audit']], // the shape of the shipped document (generated types)
-  ['source', [ROOT_FILES, 'telemetry']], // tailer, lines, rotation, identity, stdin
-  ['parse', [ROOT_FILES, 'audit', 'event']],
-  ['correlate', [ROOT_FILES, 'audit', 'event', 'parse']],
-  ['coalesce', [ROOT_FILES, 'audit', 'event', 'parse', 'correlate']],
-  ['enrich', [ROOT_FILES, 'audit', 'event', 'parse', 'correlate', 'coalesce', 'telemetry']],
-  ['validate', [ROOT_FILES, 'audit', 'event']],
-  ['pipeline', [ROOT_FILES, 'audit', 'event', 'parse', 'correlate', 'coalesce', 'enrich', 'validate', 'source', 'telemetry']],
-  ['search', [ROOT_FILES, 'audit', 'event']],
-  ['delivery', [ROOT_FILES, 'audit', 'event', 'parse', 'source', 'telemetry']], // ack tracker, checkpoint store, dead letter
-  ['ship', [ROOT_FILES, 'audit', 'event', 'delivery', 'telemetry']],
-  ['server', [ROOT_FILES, 'delivery', 'ship', 'telemetry']],
-  ['config', [ROOT_FILES, 'audit', 'event', 'parse', 'correlate', 'coalesce', 'enrich', 'validate', 'pipeline', 'source', 'telemetry', 'delivery', 'ship', 'server']],
-  ['doctor', [ROOT_FILES, 'audit', 'event', 'parse', 'correlate', 'coalesce', 'enrich', 'validate', 'pipeline', 'source', 'telemetry', 'delivery', 'ship', 'server', 'config']],
-  ['run', [ROOT_FILES, 'audit', 'event', 'parse', 'correlate', 'coalesce', 'enrich', 'validate', 'pipeline', 'source', 'telemetry', 'delivery', 'ship', 'server', 'config']],
-  ['cli', [ROOT_FILES, 'audit', 'event', 'parse', 'correlate', 'coalesce', 'enrich', 'validate', 'pipeline', 'search', 'source', 'telemetry', 'delivery', 'ship', 'server', 'config', 'doctor', 'run']]
+  ['shapes', [ROOT_FILES]], // declarations generated from schemas/ that any layer may use (SHAPES)
+  ['audit', [ROOT_FILES, 'shapes']], // the vocabulary: record types, arch codes, syscall tables
+  ['telemetry', [ROOT_FILES, 'shapes']], // logger, metrics
+  ['event', [ROOT_FILES, 'shapes', 'audit']], // the shape of the shipped document (generated types)
+  ['source', [ROOT_FILES, 'shapes', 'telemetry']], // tailer, lines, rotation, identity, stdin
+  ['parse', [ROOT_FILES, 'shapes', 'audit', 'event']],
+  ['correlate', [ROOT_FILES, 'shapes', 'audit', 'event', 'parse']],
+  ['coalesce', [ROOT_FILES, 'shapes', 'audit', 'event', 'parse', 'correlate']],
+  ['enrich', [ROOT_FILES, 'shapes', 'audit', 'event', 'parse', 'correlate', 'coalesce', 'telemetry']],
+  ['validate', [ROOT_FILES, 'shapes', 'audit', 'event']],
+  ['pipeline', [ROOT_FILES, 'shapes', 'audit', 'event', 'parse', 'correlate', 'coalesce', 'enrich', 'validate', 'source', 'telemetry']],
+  ['search', [ROOT_FILES, 'shapes', 'audit', 'event']],
+  ['delivery', [ROOT_FILES, 'shapes', 'audit', 'event', 'parse', 'source', 'telemetry']], // ack tracker, checkpoint store, dead letter
+  ['ship', [ROOT_FILES, 'shapes', 'audit', 'event', 'delivery', 'telemetry']],
+  ['server', [ROOT_FILES, 'shapes', 'delivery', 'ship', 'telemetry']],
+  ['config', [ROOT_FILES, 'shapes', 'audit', 'event', 'parse', 'correlate', 'coalesce', 'enrich', 'validate', 'pipeline', 'source', 'telemetry', 'delivery', 'ship', 'server']],
+  ['doctor', [ROOT_FILES, 'shapes', 'audit', 'event', 'parse', 'correlate', 'coalesce', 'enrich', 'validate', 'pipeline', 'source', 'telemetry', 'delivery', 'ship', 'server', 'config']],
+  ['run', [ROOT_FILES, 'shapes', 'audit', 'event', 'parse', 'correlate', 'coalesce', 'enrich', 'validate', 'pipeline', 'source', 'telemetry', 'delivery', 'ship', 'server', 'config']],
+  ['cli', [ROOT_FILES, 'shapes', 'audit', 'event', 'parse', 'correlate', 'coalesce', 'enrich', 'validate', 'pipeline', 'search', 'source', 'telemetry', 'delivery', 'ship', 'server', 'config', 'doctor', 'run']]
 ]
+
+// Files that only declare the shape of a schema (types, no code): the configuration's types
+// live in config/ beside the code that checks them, but a sink factory (ship/) takes its own
+// section of the configuration, so they count as the bottom layer, not as config/.
+const SHAPES = new Set(['config/types.ts', 'config/types.generated.ts'])
 
 // Folders on their way into another one (issue #10 §2): checked as the folder they move to.
 const MOVING = { ack: 'delivery', state: 'delivery' }
@@ -83,6 +89,7 @@ function rule (from, to) {
 
 /** The folder a path under root belongs to, as the table names it. */
 function folderOf (relPath) {
+  if (SHAPES.has(relPath.split(sep).join('/').replace(/\.js$/, '.ts'))) return 'shapes'
   const parts = relPath.split(sep)
   if (parts.length === 1) return ROOT_FILES
   return MOVING[parts[0]] ?? parts[0]

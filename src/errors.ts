@@ -11,11 +11,13 @@
  *                 dead-lettered; a request without the server's token is answered 401).
  *  - `retryable`: a transient failure; try again later, keep the data.
  *  - `throttled`: the peer asked us to slow down; retry after its delay.
+ *  - `blocked`:   the peer refuses our credentials or settings; keep the data and retry,
+ *                 but the sink is unhealthy (not ready) until an attempt works.
  *
  * The table in docs/errors.md lists the same codes with what to do about each, and the exit
  * codes below.
  */
-export type ErrorKind = 'input' | 'config' | 'io' | 'permanent' | 'retryable' | 'throttled'
+export type ErrorKind = 'input' | 'config' | 'io' | 'permanent' | 'retryable' | 'throttled' | 'blocked'
 
 export interface ErrorDef {
   readonly code: string
@@ -98,7 +100,11 @@ export function exitCodeOf (d: ErrorDef): ExitCode {
 
 /**
  * Why a sink could not deliver (some of) a batch. The code is the bounded label of the
- * `auditship_sink_failures_total` metric and the `code` of a dead-letter entry.
+ * `auditship_sink_failures_total` metric and the `code` of a dead-letter entry. The kind is
+ * what the sender chain does with the events (ship/retry.ts, ship/sink-status.ts):
+ * `permanent` dead-letters them at once; `retryable` and `throttled` resend them after a
+ * backoff (at least the peer's Retry-After); `blocked` resends them too and marks the sink
+ * unhealthy at once.
  */
 export const SinkErrors = Object.freeze({
   CONNECT: def('AS_SINK_CONNECT', 'retryable', 'cannot connect to the endpoint'),
@@ -106,8 +112,8 @@ export const SinkErrors = Object.freeze({
   NETWORK: def('AS_SINK_NETWORK', 'retryable', 'the connection failed during the request (outcome unknown: resent)'),
   SERVER: def('AS_SINK_SERVER', 'retryable', 'the endpoint answered with a server error (5xx)'),
   THROTTLED: def('AS_SINK_THROTTLED', 'throttled', 'the endpoint asked to slow down (429, 503 busy)'),
-  AUTH: def('AS_SINK_AUTH', 'retryable', 'the endpoint refused the credentials (401/403, HEC token error): data kept, sink unhealthy'),
-  CONFIG: def('AS_SINK_CONFIG', 'retryable', 'the endpoint says the sink is configured wrong (404 path, 406, HEC index/channel/ack setting): data kept, sink unhealthy'),
+  AUTH: def('AS_SINK_AUTH', 'blocked', 'the endpoint refused the credentials (401/403, HEC token error): data kept, sink unhealthy'),
+  CONFIG: def('AS_SINK_CONFIG', 'blocked', 'the endpoint says the sink is configured wrong (404 path, 406, HEC index/channel/ack setting): data kept, sink unhealthy'),
   PROTOCOL: def('AS_SINK_PROTOCOL', 'retryable', 'the endpoint answered something that is not its protocol'),
   ACK_TIMEOUT: def('AS_SINK_ACK_TIMEOUT', 'retryable', 'Splunk did not acknowledge indexing in time: resent'),
   TOO_LARGE: def('AS_SINK_TOO_LARGE', 'permanent', 'a single event is larger than the endpoint accepts (413)'),

@@ -1,7 +1,7 @@
 /**
  * Everything `run`, `check-config` and `doctor` need from a configuration file, in one path:
- * read and validate it, read the secrets it names, build the sinks (which reads their TLS
- * files). A value, never an exception: ok with all of it, or every issue found at the first
+ * read and validate it, read the server's token, build the sinks (each sink's factory reads
+ * its own secrets and TLS files). A value, never an exception: ok with all of it, or every issue found at the first
  * step that failed, with the key paths, the registry's error and the exit code.
  *
  * The caller owns the sinks it gets back: it closes them.
@@ -9,7 +9,7 @@
 import { AppErrors, exitCodeOf, type ErrorDef, type ExitCode } from '../errors.js'
 import { buildSinks, type BuiltSink } from '../ship/build.js'
 import { loadConfig } from './load.js'
-import { readServerToken, readSinkSecrets, type SinkSecrets } from './secrets.js'
+import { readServerToken } from './secrets.js'
 import type { Config, ConfigIssue } from './types.js'
 
 /** Where the sinks' warnings go: at start (e.g. TLS not verified) and while running. */
@@ -18,8 +18,6 @@ export interface Warner {
 }
 
 export interface Secrets {
-  /** by sink name */
-  sinks: ReadonlyMap<string, SinkSecrets>
   /** the bearer token /healthz, /readyz and /metrics require, when the server has one */
   server: string | undefined
 }
@@ -63,11 +61,12 @@ export async function prepare (path: string, o?: PrepareOptions<Warner>): Promis
   if (!loaded.ok) return failed(loaded.errors)
   const config = loaded.config
   const log = o?.logger(config) ?? QUIET
-  const sinkSecrets = await readSinkSecrets(config)
   const serverToken = await readServerToken(config)
-  const unread = [...(sinkSecrets.ok ? [] : sinkSecrets.errors), ...(serverToken.ok ? [] : serverToken.errors)]
-  if (!sinkSecrets.ok || !serverToken.ok) return failed(unread)
-  const built = await buildSinks(config, { secrets: sinkSecrets.secrets, warn: (fields, msg) => { log.warn(fields, msg) } })
-  if (!built.ok) return failed(built.errors)
-  return { ok: true, config, secrets: { sinks: sinkSecrets.secrets, server: serverToken.token }, sinks: built.sinks, log }
+  const built = await buildSinks(config, { warn: (fields, msg) => { log.warn(fields, msg) } })
+  const issues = [...(built.ok ? [] : built.errors), ...(serverToken.ok ? [] : serverToken.errors)]
+  if (!built.ok || !serverToken.ok) {
+    if (built.ok) for (const { sink } of built.sinks) await sink.close()
+    return failed(issues)
+  }
+  return { ok: true, config, secrets: { server: serverToken.token }, sinks: built.sinks, log }
 }

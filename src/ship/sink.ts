@@ -12,7 +12,8 @@
  * A sink never drops an event silently: each one is delivered, retried, or rejected.
  */
 import type { Ticket } from '../ack/tracker.js'
-import { AuditshipError, SinkErrors, type SinkErrorDef } from '../errors.js'
+import { AuditshipError, type SinkErrorDef } from '../errors.js'
+import type { RequestDurations } from '../telemetry/request-durations.js'
 
 export interface OutEvent {
   /**
@@ -32,7 +33,7 @@ export interface EventMeta {
   sec: number
   ms: number
   serial: number
-  /** the type of the event's first record (tells apart two events with one key, see ship/event-id.ts) */
+  /** the type of the event's first record (tells apart two events with one key, see sinks/elasticsearch/bulk.ts) */
   firstType: number
 }
 
@@ -55,43 +56,31 @@ export interface SinkHealth {
 
 export interface Sink {
   readonly name: string
-  write (batch: OutEvent[]): Promise<WriteResult | undefined | void>
+  /** `signal` aborts when the attempt has run out of time (ship/timeout.ts): stop what is under way */
+  write (batch: OutEvent[], signal?: AbortSignal): Promise<WriteResult | undefined | void>
   close (): Promise<void>
   /** ask the endpoint whether it is up (doctor); sinks without a health call omit it */
   health? (): Promise<SinkHealth>
   /** request durations, for the metrics endpoint */
-  readonly timings?: DurationHistogram
+  readonly timings?: RequestDurations
 }
 
-/** A delivery failure with its bounded code (src/errors.ts, SinkErrors). */
+/** A delivery failure with its bounded code and kind (src/errors.ts, SinkErrors). */
 export class SinkError extends AuditshipError {
   /** the peer's `Retry-After`, in ms */
   retryAfterMs: number | undefined
-  /** the failure says the sink is misconfigured (credentials, token): not ready until it works */
-  readonly unhealthy: boolean
   /** HTTP status, when there was one */
   readonly status: number | undefined
 
-  constructor (d: SinkErrorDef, detail: string, o: { status?: number, retryAfterMs?: number, unhealthy?: boolean, cause?: unknown } = {}) {
+  constructor (d: SinkErrorDef, detail: string, o: { status?: number, retryAfterMs?: number, cause?: unknown } = {}) {
     super(d, detail, { cause: o.cause })
     this.name = 'SinkError'
     this.status = o.status
     this.retryAfterMs = o.retryAfterMs
-    this.unhealthy = o.unhealthy ?? d === SinkErrors.AUTH
   }
-}
 
-/** Cumulative request-duration buckets (seconds), read by the metrics endpoint. */
-export class DurationHistogram {
-  static readonly BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
-  readonly counts = new Array<number>(DurationHistogram.BUCKETS.length).fill(0)
-  count = 0
-  sum = 0
-
-  observe (seconds: number): void {
-    const b = DurationHistogram.BUCKETS
-    for (let i = b.length - 1; i >= 0 && seconds <= b[i]; i--) this.counts[i]++
-    this.count++
-    this.sum += seconds
+  /** the sink is misconfigured (credentials, token, path): not ready until it works (kind `blocked`) */
+  get unhealthy (): boolean {
+    return this.kind === 'blocked'
   }
 }

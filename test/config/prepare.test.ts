@@ -19,9 +19,12 @@ t.test('ok: the config, the secrets and the sinks, built', async (t) => {
   t.teardown(async () => { await Promise.all(p.sinks.map(async (b) => await b.sink.close())) })
   t.equal(p.config.sinks[0].name, 'stdout-0')
   t.ok(Object.isFrozen(p.config))
-  t.same([...p.secrets.sinks.entries()], [['stdout-0', {}], ['hec', { token: 'hec-token' }]])
   t.equal(p.secrets.server, undefined, 'no server, no token read')
   t.same(p.sinks.map((b) => b.sink.name), ['stdout-0', 'hec'])
+  const missing = await prepare(config(dir, `sinks:
+  - { type: splunk_hec, name: hec, endpoints: ["https://hec:8088"], token_file: ${join(dir, 'nope')} }
+`))
+  t.match(missing, { ok: false, exitCode: 78, errors: [{ path: 'sinks[0].token_file', message: /no such file/ }] }, "the sink factory's unreadable secret refuses the start")
 })
 
 t.test('the logger is made from the valid config; the sinks warn to it', async (t) => {

@@ -5,9 +5,9 @@ import { Ajv } from 'ajv'
 import { buildServer } from '../../src/server/app.js'
 import { repoRoot } from '../helpers/pipeline.js'
 import { createMetrics, type MetricsSource } from '../../src/telemetry/metrics.js'
-import { DurationHistogram } from '../../src/ship/sink.js'
+import { requestDurations } from '../../src/telemetry/request-durations.js'
 
-const timings = new DurationHistogram()
+const timings = requestDurations()
 timings.observe(0.003)
 timings.observe(0.2)
 timings.observe(120)

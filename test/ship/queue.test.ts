@@ -1,10 +1,13 @@
 import t from 'tap'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { SinkQueue } from '../../src/ship/queue.js'
 import { SinkError, type OutEvent, type Rejected, type Sink, type WriteResult } from '../../src/ship/sink.js'
 import { text } from '../helpers/out-events.js'
 import { SinkErrors } from '../../src/errors.js'
 import { AckTracker } from '../../src/ack/tracker.js'
+import { flow, pass } from '../helpers/fake-sink.js'
+
+/** The queue's timers (flush interval, backoff, drain deadline) and the sinks' delays run on the fake clock. */
+const sleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
 
 function events (n: number, from = 0, queuedAt = Date.now()): OutEvent[] {
   const a = new AckTracker()
@@ -36,34 +39,39 @@ class FlakySink implements Sink {
 t.test('flush on max_events; order kept; one batch in flight', async (t) => {
   const sink = new FlakySink(0, 5)
   const delivered: number[] = []
+  t.clock.enter()
   const q = new SinkQueue(sink, { maxEvents: 10, maxBytes: 1 << 20, flushIntervalMs: 10_000 }, { ...quiet, delivered: (b) => delivered.push(b.length) })
   for (const e of events(35)) q.push(e)
-  t.ok(await q.drain(2000))
+  t.ok(await flow(t.clock, q.drain(2000), 2000))
   t.same(sink.got, events(35).map((e) => text(e)))
   t.equal(sink.maxInFlight, 1)
   t.equal(delivered.reduce((a, b) => a + b, 0), 35)
 })
 
 t.test('flush on the interval and on max_bytes', async (t) => {
+  t.clock.enter()
   const sink = new FlakySink(0)
   const q = new SinkQueue(sink, { maxEvents: 1000, maxBytes: 1 << 20, flushIntervalMs: 20 }, quiet)
   for (const e of events(3)) q.push(e)
-  await sleep(80)
+  await pass(t.clock, 19)
+  t.equal(sink.got.length, 0, 'not before the interval')
+  await pass(t.clock, 61)
   t.equal(sink.got.length, 3, 'sent by the timer')
   const s2 = new FlakySink(0)
   const q2 = new SinkQueue(s2, { maxEvents: 1000, maxBytes: 30, flushIntervalMs: 10_000 }, quiet)
   for (const e of events(4)) q2.push(e)
-  await sleep(20)
+  await pass(t.clock, 20)
   t.ok(s2.calls >= 1, 'sent when the bytes bound was reached')
-  await q2.drain(1000)
+  await flow(t.clock, q2.drain(1000), 1000)
 })
 
 t.test('a failing sink is retried with backoff until it works; nothing dropped', async (t) => {
   const sink = new FlakySink(4)
   let failures = 0; let recovered = 0
+  t.clock.enter()
   const q = new SinkQueue(sink, { maxEvents: 5, maxBytes: 1 << 20, flushIntervalMs: 5, backoffInitialMs: 5, backoffMaxMs: 20 }, { ...quiet, failed: () => { failures++ }, recovered: () => { recovered++ } })
   for (const e of events(12)) q.push(e)
-  t.ok(await q.drain(5000))
+  t.ok(await flow(t.clock, q.drain(5000), 5000))
   t.same(sink.got, events(12).map((e) => text(e)))
   t.equal(failures, 4)
   t.equal(recovered, 1)
@@ -73,9 +81,10 @@ t.test('a failing sink is retried with backoff until it works; nothing dropped',
 
 t.test('drain gives up at its timeout when the sink stays down, keeping the data', async (t) => {
   const sink = new FlakySink(1e9)
+  t.clock.enter()
   const q = new SinkQueue(sink, { maxEvents: 5, maxBytes: 1 << 20, flushIntervalMs: 5, backoffInitialMs: 5, backoffMaxMs: 10 }, quiet)
   for (const e of events(3)) q.push(e)
-  t.equal(await q.drain(100), false)
+  t.equal(await flow(t.clock, q.drain(100), 150), false)
   t.equal(q.queued, 3)
   t.equal(q.healthy, false)
   q.stop()
@@ -111,11 +120,12 @@ t.test('a partial result: delivered, retried alone, rejected; each event handed 
   })
   const delivered: string[] = []
   const rejected: Rejected[] = []
+  t.clock.enter()
   const q = new SinkQueue(sink, { maxEvents: 5, maxBytes: 1 << 20, flushIntervalMs: 5, backoffInitialMs: 1, backoffMaxMs: 5 }, {
     ...quiet, delivered: (b) => delivered.push(...b.map((e) => text(e))), rejected: (r) => rejected.push(...r),
   })
   for (const e of events(5)) q.push(e)
-  t.ok(await q.drain(2000))
+  t.ok(await flow(t.clock, q.drain(2000), 2000))
   t.same(sink.calls, [['{"n":0}', '{"n":1}', '{"n":2}', '{"n":3}', '{"n":4}'], ['{"n":1}', '{"n":3}']], 'only the retryable events are sent again')
   t.same(delivered.sort(), ['{"n":0}', '{"n":1}', '{"n":3}', '{"n":4}'])
   t.same(rejected.map((r) => [text(r.event), r.error.code]), [['{"n":2}', 'AS_SINK_REJECTED']])
@@ -127,15 +137,17 @@ t.test('a partial result: delivered, retried alone, rejected; each event handed 
 t.test('an event failing longer than maxAgeMs is rejected as expired with the last error', async (t) => {
   const sink = new ScriptedSink((b) => ({ retry: b, error: new SinkError(SinkErrors.SERVER, 'HTTP 503', { status: 503 }) }))
   const rejected: Rejected[] = []
+  t.clock.enter()
+  t.clock.travel(1_700_000_000_000)
   const q = new SinkQueue(sink, { maxEvents: 10, maxBytes: 1 << 20, flushIntervalMs: 5, backoffInitialMs: 5, backoffMaxMs: 10, maxAgeMs: 60_000 }, { ...quiet, rejected: (r) => rejected.push(...r) })
   for (const e of events(2, 0, Date.now() - 61_000)) q.push(e)
   for (const e of events(1, 2)) q.push(e)
-  await sleep(60)
+  await pass(t.clock, 60)
   t.same(rejected.map((r) => text(r.event)), ['{"n":0}', '{"n":1}'], 'the old ones expire after a failed attempt')
   t.equal(rejected[0].error.code, 'AS_SINK_EXPIRED')
   t.match(rejected[0].error.message, /last error AS_SINK_SERVER/)
   t.equal(q.queued, 1, 'the young one is still retried')
-  t.equal(await q.drain(30), false)
+  t.equal(await flow(t.clock, q.drain(30), 80), false)
   q.stop()
 })
 
@@ -145,18 +157,20 @@ t.test('Retry-After is honoured (longer than the backoff)', async (t) => {
     times.push(Date.now())
     return call === 0 ? { retry: b, error: new SinkError(SinkErrors.THROTTLED, '429', { status: 429, retryAfterMs: 150 }) } : undefined
   })
+  t.clock.enter()
   const q = new SinkQueue(sink, { maxEvents: 10, maxBytes: 1 << 20, flushIntervalMs: 1, backoffInitialMs: 1, backoffMaxMs: 2 }, quiet)
   for (const e of events(1)) q.push(e)
-  t.ok(await q.drain(2000))
+  t.ok(await flow(t.clock, q.drain(2000), 2000))
   t.equal(times.length, 2)
   t.ok(times[1] - times[0] >= 140, `waited ${times[1] - times[0]} ms`)
 })
 
 t.test('maxInFlight batches at once; a batch is at most maxEvents', async (t) => {
   const sink = new ScriptedSink(() => undefined, 20)
+  t.clock.enter()
   const q = new SinkQueue(sink, { maxEvents: 10, maxBytes: 1 << 20, flushIntervalMs: 1, maxInFlight: 3 }, quiet)
   for (const e of events(100)) q.push(e)
-  t.ok(await q.drain(2000))
+  t.ok(await flow(t.clock, q.drain(2000), 2000))
   t.equal(sink.maxInFlight, 3)
   t.ok(sink.calls.every((c) => c.length <= 10))
   t.equal(sink.calls.flat().length, 100)
@@ -166,13 +180,14 @@ t.test('maxInFlight batches at once; a batch is at most maxEvents', async (t) =>
 t.test('refused credentials make the sink unhealthy at once; success makes it healthy', async (t) => {
   let fail = true
   const sink = new ScriptedSink((b) => fail ? { retry: b, error: new SinkError(SinkErrors.AUTH, 'HTTP 401', { status: 401 }) } : undefined)
+  t.clock.enter()
   const q = new SinkQueue(sink, { maxEvents: 10, maxBytes: 1 << 20, flushIntervalMs: 1, backoffInitialMs: 20, backoffMaxMs: 20 }, quiet)
   for (const e of events(1)) q.push(e)
-  await sleep(10)
+  await pass(t.clock, 10)
   t.equal(q.healthy, false)
   t.match(q.lastError, /AS_SINK_AUTH/)
   fail = false
-  t.ok(await q.drain(2000))
+  t.ok(await flow(t.clock, q.drain(2000), 2000))
   t.equal(q.healthy, true)
   t.equal(q.lastError, undefined)
 })
@@ -181,9 +196,10 @@ t.test('a thrown error retries the whole batch (AS_SINK_WRITE)', async (t) => {
   let n = 0
   const sink: Sink = { name: 'throws', write: async () => { if (n++ === 0) throw new Error('disk full') }, close: async () => {} }
   const codes: string[] = []
+  t.clock.enter()
   const q = new SinkQueue(sink, { maxEvents: 10, maxBytes: 1 << 20, flushIntervalMs: 1, backoffInitialMs: 1, backoffMaxMs: 2 }, { ...quiet, failed: (e) => codes.push((e as SinkError).code) })
   for (const e of events(3)) q.push(e)
-  t.ok(await q.drain(2000))
+  t.ok(await flow(t.clock, q.drain(2000), 2000))
   t.same(codes, ['AS_SINK_WRITE'])
   t.equal(q.stats.events, 3)
 })
@@ -191,9 +207,10 @@ t.test('a thrown error retries the whole batch (AS_SINK_WRITE)', async (t) => {
 t.test('a callback that throws (the dead-letter disk is full) stops the queue and frees the slot', async (t) => {
   const sink = new ScriptedSink((b) => ({ rejected: [{ event: b[0], error: new SinkError(SinkErrors.REJECTED, 'bad') }] }))
   const crashes: string[] = []
+  t.clock.enter()
   const q = new SinkQueue(sink, { maxEvents: 10, maxBytes: 1 << 20, flushIntervalMs: 1 }, { ...quiet, rejected: () => { throw new Error('ENOSPC') }, crashed: (e) => crashes.push(e.message) })
   for (const e of events(3)) q.push(e)
-  t.equal(await q.drain(1000), false, 'not delivered')
+  t.equal(await flow(t.clock, q.drain(1000), 1000), false, 'not delivered')
   t.same(crashes, ['ENOSPC'])
   t.equal(q.queued, 3, 'nothing handed back: read again after a restart')
 })

@@ -1,23 +1,24 @@
 /**
- * The HTTP side of the network sinks (undici 7): a keep-alive Pool per endpoint, round-robin
- * over the endpoints with failover, gzip request bodies, TLS options, time limits, and the
- * duration of every request.
+ * The HTTP side of the network sinks (undici 7): a keep-alive Pool per endpoint, gzip request
+ * bodies, TLS options, time limits, and the duration of every request. Which endpoint a
+ * request goes to is endpoints.ts; what a failure means is classify.ts.
  *
  * MUST consume every response body (an unread body pins its connection).
- * MUST turn every transport failure into a SinkError with a bounded code: CONNECT (nothing
- *      was sent: the next endpoint is tried at once), TIMEOUT or NETWORK (the outcome is
- *      unknown: the caller resends).
+ * MUST turn every transport failure into a SinkError with a bounded code (classify.ts):
+ *      CONNECT (nothing was sent: the next endpoint is tried at once), TIMEOUT or NETWORK
+ *      (the outcome is unknown: the caller resends).
  * MUST NOT put secrets in errors: endpoints carry no credentials (the config refuses them),
  *      and headers are never part of a message.
- * An endpoint that fails to connect or answers 5xx is skipped for a while (doubling from
- * 1 s up to 30 s) while another one works; when all are skipped, the least recently failed
- * is tried anyway.
+ * MUST report the duration of every request, answered or not, to `timings`.
  */
 import { Pool, type Dispatcher } from 'undici'
 import { gzip, constants } from 'node:zlib'
 import { promisify } from 'node:util'
 import { SinkErrors } from '../../errors.js'
-import { SinkError, DurationHistogram } from '../sink.js'
+import { SinkError } from '../sink.js'
+import type { DurationObserver } from '../../telemetry/request-durations.js'
+import { Endpoints } from './endpoints.js'
+import { classify, nothingSent, retryAfter } from './classify.js'
 
 const gzipAsync = promisify(gzip)
 
@@ -41,7 +42,7 @@ export interface HttpClientOptions {
   connections: number
   /** show only scheme://host:port of the endpoints in messages (a webhook's path can be its secret) */
   hidePath?: boolean
-  timings?: DurationHistogram
+  timings?: DurationObserver
 }
 
 export interface HttpRequest {
@@ -54,6 +55,8 @@ export interface HttpRequest {
   headers?: Record<string, string>
   /** the endpoint to use (acks must go where the data went); default: the next one */
   endpoint?: number
+  /** aborts the request (the attempt ran out of time) */
+  signal?: AbortSignal
 }
 
 export interface HttpResponse {
@@ -71,17 +74,11 @@ interface Endpoint {
   label: string
   basePath: string
   pool: Pool
-  downUntil: number
-  failures: number
 }
-
-/** Undici/OS error codes that mean the request never reached the server. */
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER'])
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
 export class HttpClient {
   private readonly eps: Endpoint[]
-  private next = 0
+  private readonly endpoints: Endpoints
   private closed = false
 
   constructor (private readonly o: HttpClientOptions) {
@@ -99,8 +96,9 @@ export class HttpClient {
           : undefined,
       })
       const path = url.pathname === '/' ? '' : o.hidePath === true ? '/…' : url.pathname
-      return { label: `${url.origin}${path}`, basePath: url.pathname.replace(/\/+$/, ''), pool, downUntil: 0, failures: 0 }
+      return { label: `${url.origin}${path}`, basePath: url.pathname.replace(/\/+$/, ''), pool }
     })
+    this.endpoints = new Endpoints(this.eps.length)
   }
 
   /** The endpoint's URL (no credentials), for messages. */
@@ -116,48 +114,16 @@ export class HttpClient {
     return { body: await gzipAsync(body, { level: constants.Z_BEST_SPEED, chunkSize: Math.max(16 * 1024, body.length >> 2) }), gzip: true }
   }
 
-  /** Pick an endpoint: round-robin over those not skipped; if all are, the one skipped longest ago. */
-  private pick (exclude: Set<number>): number {
-    const now = Date.now()
-    const n = this.eps.length
-    for (let k = 0; k < n; k++) {
-      const i = (this.next + k) % n
-      if (!exclude.has(i) && this.eps[i].downUntil <= now) { this.next = (i + 1) % n; return i }
-    }
-    let best = -1
-    for (let i = 0; i < n; i++) if (!exclude.has(i) && (best < 0 || this.eps[i].downUntil < this.eps[best].downUntil)) best = i
-    return best
-  }
-
-  private down (ep: Endpoint): void {
-    ep.failures++
-    ep.downUntil = Date.now() + Math.min(30_000, 1000 * 2 ** Math.min(ep.failures - 1, 5))
-  }
-
   /**
    * Send one request (body already encoded by `encode` when `gzip`). Connection failures
    * fail over to the next endpoint at once; any answer, whatever its status, is returned.
    */
   async send (req: HttpRequest & { gzip?: boolean }): Promise<HttpResponse> {
-    const tried = new Set<number>()
-    let last: SinkError | undefined
-    for (;;) {
-      const i = req.endpoint ?? this.pick(tried)
-      if (i < 0 || this.closed) throw last ?? new SinkError(SinkErrors.CONNECT, 'the sink is closed')
-      tried.add(i)
-      const ep = this.eps[i]
-      try {
-        const res = await this.once(ep, i, req)
-        if (res.status >= 500) this.down(ep)
-        else { ep.failures = 0; ep.downUntil = 0 }
-        return res
-      } catch (err) {
-        const e = classify(err, `${req.method} ${ep.label}${this.o.hidePath === true ? '' : req.path}`)
-        this.down(ep)
-        if (e.code !== SinkErrors.CONNECT.code || req.endpoint !== undefined || tried.size >= this.eps.length) throw e
-        last = e
-      }
-    }
+    return await this.endpoints.send(req.endpoint, async (i) => await this.once(this.eps[i], i, req), {
+      failed: (res) => res.status >= 500,
+      retryElsewhere: nothingSent,
+      refuse: () => this.closed ? new SinkError(SinkErrors.CONNECT, 'the sink is closed') : undefined,
+    })
   }
 
   private async once (ep: Endpoint, i: number, req: HttpRequest & { gzip?: boolean }): Promise<HttpResponse> {
@@ -170,9 +136,11 @@ export class HttpClient {
     let res: Dispatcher.ResponseData
     let body: string
     try {
-      res = await ep.pool.request({ method: req.method, path: req.absolute === true ? req.path : (ep.basePath + req.path === '' ? '/' : ep.basePath + req.path), headers, body: req.body })
+      res = await ep.pool.request({ method: req.method, path: req.absolute === true ? req.path : (ep.basePath + req.path === '' ? '/' : ep.basePath + req.path), headers, body: req.body, signal: req.signal })
       // always read the body to the end: an unread body keeps the connection busy
       body = await readCapped(res.body, MAX_RESPONSE_BYTES)
+    } catch (err) {
+      throw classify(err, `${req.method} ${ep.label}${this.o.hidePath === true ? '' : req.path}`)
     } finally {
       this.o.timings?.observe(Number(process.hrtime.bigint() - t0) / 1e9)
     }
@@ -228,26 +196,4 @@ async function readCapped (body: Dispatcher.ResponseData['body'], max: number): 
   }
   if (size > max) throw new SinkError(SinkErrors.PROTOCOL, `the answer is larger than ${max} bytes (${size})`)
   return Buffer.concat(chunks).toString('utf8')
-}
-
-/** `Retry-After: <seconds>` or an HTTP date, in ms; undefined when absent or unreadable. */
-export function retryAfter (v: string | string[] | undefined): number | undefined {
-  const s = Array.isArray(v) ? v[0] : v
-  if (s === undefined || s === '') return undefined
-  if (/^\d+$/.test(s.trim())) return Number(s.trim()) * 1000
-  const t = Date.parse(s)
-  return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now())
-}
-
-/** A transport failure as a SinkError (CONNECT: nothing sent; TIMEOUT/NETWORK: outcome unknown). */
-export function classify (err: unknown, what: string): SinkError {
-  if (err instanceof SinkError) return err
-  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }
-  const code = e.code ?? e.cause?.code ?? ''
-  const msg = `${what}: ${e.message}${code !== '' && !e.message.includes(code) ? ` (${code})` : ''}`
-  if (CONNECT_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')) return new SinkError(SinkErrors.CONNECT, msg, { cause: err })
-  // undici refused the request itself (a header it does not allow, a bad path): no retry fixes that
-  if (code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_ARG_TYPE' || code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN') return new SinkError(SinkErrors.CONFIG, msg, { cause: err, unhealthy: true })
-  if (TIMEOUT_CODES.has(code)) return new SinkError(SinkErrors.TIMEOUT, msg, { cause: err })
-  return new SinkError(SinkErrors.NETWORK, msg, { cause: err })
 }

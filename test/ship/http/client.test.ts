@@ -6,7 +6,7 @@ import { once } from 'node:events'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { HttpClient, retryAfter, type HttpClientOptions } from '../../../src/ship/http/client.js'
+import { HttpClient, type HttpClientOptions } from '../../../src/ship/http/client.js'
 import { SinkError } from '../../../src/ship/sink.js'
 
 type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void
@@ -89,14 +89,6 @@ t.test('transport failures become bounded codes, without secrets', async (t) => 
   const reset = await serve(t, (req) => { req.socket.destroy() })
   const e3 = await client(t, [reset]).send({ method: 'POST', path: '/', body: Buffer.from('x') }).catch((e: unknown) => e)
   t.equal((e3 as SinkError).code, 'AS_SINK_NETWORK', 'a reset after sending: outcome unknown')
-})
-
-t.test('retryAfter: seconds or an HTTP date', async (t) => {
-  t.equal(retryAfter('120'), 120_000)
-  t.equal(retryAfter(undefined), undefined)
-  t.equal(retryAfter('soon'), undefined)
-  const d = retryAfter(new Date(Date.now() + 10_000).toUTCString()) ?? 0
-  t.ok(d > 8000 && d <= 10_000, String(d))
 })
 
 t.test('TLS: verified by default, a CA file, or insecure_skip_verify', { skip: hasOpenssl() ? false : 'openssl is not installed' }, async (t) => {

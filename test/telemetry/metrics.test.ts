@@ -1,0 +1,32 @@
+import t from 'tap'
+import { createMetrics, type MetricsSource } from '../../src/telemetry/metrics.js'
+
+function source (n: number): MetricsSource {
+  return {
+    pipeline: { lines: n, records: n, parseErrors: 0, events: n, incomplete: 0, invalid: 0 },
+    byType: new Map([['syscall', n]]),
+    teleport: undefined,
+    source: undefined,
+    sinks: [{ name: 'es', events: n, batches: 1, retries: 0, failures: n, failuresByCode: new Map([['AS_SINK_SERVER', n]]), rejected: 0, queued: n, healthy: n < 10, timings: undefined }],
+    deadLettered: 0,
+    pendingEvents: n,
+    checkpoints: 0,
+    lag: { seconds: 0, bytes: 0 },
+  }
+}
+
+t.test('counters follow the running totals from scrape to scrape without being reset', async (t) => {
+  let n = 5
+  const reg = createMetrics(() => source(n), false)
+  const value = async (name: string): Promise<unknown> => (await reg.getSingleMetric(name)?.get())?.values.map((v) => [v.labels, v.value])
+  t.same(await value('auditship_events_total'), [[{}, 5]])
+  n = 12
+  t.same(await value('auditship_events_total'), [[{}, 12]])
+  t.same(await value('auditship_sink_failures_total'), [[{ sink: 'es', code: 'AS_SINK_SERVER' }, 12]])
+  t.same(await value('auditship_events_by_type_total'), [[{ type: 'syscall' }, 12]])
+  t.same(await value('auditship_teleport_attributed_events_total'), [[{ attribution: 'record' }, 0], [{ attribution: 'session' }, 0], [{ attribution: 'process' }, 0]], 'series at 0 from the first scrape')
+  t.same(await value('auditship_sink_healthy'), [[{ sink: 'es' }, 0]], 'gauges are set')
+  t.same(await value('auditship_sink_in_flight_events'), [[{ sink: 'es' }, 12]])
+  n = 11
+  t.same(await value('auditship_events_total'), [[{}, 12]], 'a counter never goes down')
+})

@@ -4,7 +4,7 @@ import { SinkQueue } from '../../src/ship/queue.js'
 import { SinkError, type OutEvent, type Rejected, type Sink, type WriteResult } from '../../src/ship/sink.js'
 import { text } from '../helpers/out-events.js'
 import { SinkErrors } from '../../src/errors.js'
-import { AckTracker } from '../../src/ack/tracker.js'
+import { AckTracker } from '../../src/delivery/ack-tracker.js'
 
 function events (n: number, from = 0, queuedAt = Date.now()): OutEvent[] {
   const a = new AckTracker()

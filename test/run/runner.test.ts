@@ -145,6 +145,7 @@ t.test('events delivered: the checkpoint moves to where reading stands, on the i
   t.ok(await until(() => savedOffset(dir) === src.end), 'moved with the next delivery')
   t.ok(src.end > first)
   t.same(checkpoint(dir)?.position, { ...FILE, offset: src.end }, 'names the file it was read from')
+  t.match(checkpoint(dir)?.teleport, { boots: { '': Object }, nextId: Number }, "with the pipeline's join state")
   t.equal(await r.stop(), true)
   t.equal(await r.stop(), false, 'stopping twice is harmless')
   await running
@@ -310,13 +311,15 @@ t.test('a bad line and a refused event go to the dead-letter file and hold nothi
 
 t.test('resumes at the checkpoint; refuses to start from one it cannot use', async (t) => {
   const position = { ...FILE, offset: 1234 }
+  const teleport = { boots: {}, nextId: 8, identities: [[7, { user: 'alice@example.com', login: 'root' }]], sessions: [['e2e 42', 7]], processes: [] }
   const src = new FakeSource()
   const { r, dir } = mk(t, src, new FakeSink())
   mkdirSync(join(dir, 'state'))
-  writeFileSync(join(dir, 'state', 'checkpoint.json'), JSON.stringify({ version: 1, position, teleport: null, saved_at: '2024-01-01T00:00:00.000Z' }))
+  writeFileSync(join(dir, 'state', 'checkpoint.json'), JSON.stringify({ version: 1, position, teleport, saved_at: '2024-01-01T00:00:00.000Z' }))
   const running = r.run()
   t.ok(await until(() => src.resumedAt !== undefined))
   t.same(src.resumedAt, position)
+  t.same(r.pipeline.exportState(), teleport, 'the join state is handed back to the pipeline')
   await r.stop()
   await running
   await r.finish()

@@ -13,6 +13,7 @@ import { fail } from './report.js'
 import { createLogger } from '../telemetry/logger.js'
 import { Runner } from '../run/runner.js'
 import { Tailer } from '../source/tailer.js'
+import { StdinSource } from '../source/stdin.js'
 import { buildServer } from '../server/app.js'
 import { createMetrics } from '../telemetry/metrics.js'
 import { parseListen } from '../config/listen.js'
@@ -38,19 +39,16 @@ export async function run (argv: string[]): Promise<number> {
   const tp = c.enrich.teleport
   const ri = c.enrich.resolve_ids
   const runner = new Runner({
-    source: c.source.stdin
-      ? { kind: 'stream', stream: process.stdin, maxLineBytes: c.source.max_line_bytes }
-      : {
-          kind: 'file',
-          open: (start) => new Tailer({
-            path: c.source.path,
-            start: start ?? c.source.read_from,
-            maxLineBytes: c.source.max_line_bytes,
-            chunkBytes: c.source.read_chunk_bytes,
-            pollIntervalMs: c.source.poll_interval_ms,
-            log: (level, msg, fields) => log[level](fields ?? {}, msg),
-          }),
-        },
+    source: (resume) => c.source.stdin
+      ? new StdinSource(process.stdin, c.source.max_line_bytes)
+      : new Tailer({
+        path: c.source.path,
+        start: resume ?? c.source.read_from,
+        maxLineBytes: c.source.max_line_bytes,
+        chunkBytes: c.source.read_chunk_bytes,
+        pollIntervalMs: c.source.poll_interval_ms,
+        log: (level, msg, fields) => log[level](fields ?? {}, msg),
+      }),
     pipeline: {
       maxInFlight: c.correlate.max_in_flight,
       timeoutSec: c.correlate.event_timeout_secs,
@@ -86,7 +84,7 @@ export async function run (argv: string[]): Promise<number> {
   log.info({ config: values.config, source: c.source.stdin ? 'stdin' : c.source.path, sinks: c.sinks.map((s) => s.type) }, 'auditship starting')
   const token = p.secrets.server
   const server = c.server.enabled
-    ? buildServer({ alive: () => !runner.failed, ready: () => runner.readiness(c.server.max_lag_secs), metrics: createMetrics(() => runner.metricsSource()), token })
+    ? buildServer({ alive: () => !runner.failed, ready: () => runner.status.readiness(c.server.max_lag_secs), metrics: createMetrics(() => runner.status.metrics()), token })
     : undefined
   if (server !== undefined) {
     const l = parseListen(c.server.listen) as { host: string, port: number }

@@ -54,6 +54,9 @@ export interface PipelineStats {
   invalid: number
 }
 
+/** The Teleport join's state, kept across restarts; opaque to everything but the join. */
+type JoinState = ReturnType<TeleportJoin['exportState']>
+
 export class Pipeline implements LineSink {
   readonly stats: PipelineStats = { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0 }
   /** events by the type of their primary record (bounded: record types are a fixed set) */
@@ -102,6 +105,31 @@ export class Pipeline implements LineSink {
 
   end (): void {
     this.reassembler.end()
+  }
+
+  /** Tailing: close the events that got no record for `idleMs` on the pipeline's clock (`now`). */
+  flushIdle (idleMs: number): void {
+    this.reassembler.flushIdle(idleMs)
+  }
+
+  /** The earliest-read record of the events still being assembled: a checkpoint must not pass it. */
+  oldestHeld (): AuditEventRecords['records'][number] | undefined {
+    return this.reassembler.oldestRecord()
+  }
+
+  /** Events by how they were attributed to a Teleport user; undefined when attribution is off. */
+  get attribution (): Readonly<TeleportJoin['stats']> | undefined {
+    return this.teleport?.stats
+  }
+
+  /** The join state to keep across a restart (saved with the checkpoint); null when there is none. */
+  exportState (): JoinState | null {
+    return this.teleport?.exportState() ?? null
+  }
+
+  /** Restore what exportState() returned in an earlier run (read back from the checkpoint). */
+  importState (state: unknown): void {
+    if (state !== null && state !== undefined) this.teleport?.importState(state as JoinState)
   }
 
   private finish (ev: AuditEventRecords): void {

@@ -11,7 +11,7 @@
  *
  * A sink never drops an event silently: each one is delivered, retried, or rejected.
  */
-import type { Ticket } from '../ack/tracker.js'
+import type { Ticket } from '../delivery/ack-tracker.js'
 import { AuditshipError, type SinkErrorDef } from '../errors.js'
 import type { RequestDurations } from '../telemetry/request-durations.js'
 

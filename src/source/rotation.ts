@@ -115,3 +115,8 @@ export function planResume (ours: Checkpointed, snapshot: Snapshot, opts: PlanOp
     : 'our file is under no name and has no copy'
   return plan('lost', steps, note, { filesLost: 1, bytesLost: null })
 }
+
+/** The snapshot entries a plan does not read: older than what it reads. */
+export function olderThan (snap: Snapshot, plan: Plan): FileIdentity[] {
+  return snap.filter((e) => !plan.steps.some((s) => sameInode(s.identity, e.identity))).map((e) => e.identity)
+}

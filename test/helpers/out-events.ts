@@ -1,5 +1,5 @@
 /** OutEvents for sink tests: each with its own ticket, meta and a small JSON body. */
-import { AckTracker } from '../../src/ack/tracker.js'
+import { AckTracker } from '../../src/delivery/ack-tracker.js'
 import type { OutEvent } from '../../src/ship/sink.js'
 
 export function outEvents (n: number, from = 0, o: { node?: string, sec?: number, body?: (i: number) => Record<string, unknown> } = {}): OutEvent[] {

@@ -3,7 +3,7 @@ import { SinkQueue } from '../../src/ship/queue.js'
 import { SinkError, type OutEvent, type Rejected, type Sink, type WriteResult } from '../../src/ship/sink.js'
 import { text } from '../helpers/out-events.js'
 import { SinkErrors } from '../../src/errors.js'
-import { AckTracker } from '../../src/ack/tracker.js'
+import { AckTracker } from '../../src/delivery/ack-tracker.js'
 import { flow, pass } from '../helpers/fake-sink.js'
 
 /** The queue's timers (flush interval, backoff, drain deadline) and the sinks' delays run on the fake clock. */

@@ -2,7 +2,8 @@ import t from 'tap'
 import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs'
 import { getEventListeners } from 'node:events'
 import { join } from 'node:path'
-import { Tailer, type Position, type ReadBatch, type TailerOptions } from '../../src/source/tailer.js'
+import { Tailer, type TailerOptions } from '../../src/source/tailer.js'
+import type { SourceBatch, SourcePosition } from '../../src/source/source.js'
 
 // The tailer is pull-based: between two read() calls it does nothing, so a test can change the
 // files between reads and know what the next read sees. Waits are bounded loops (collect's
@@ -19,9 +20,9 @@ function mk (path: string, start: TailerOptions['start'] = 'beginning', o: Parti
 interface Got { ino: number, line: string, offset: number }
 
 /** Read batches until `want` lines (complete or too long) arrived; fails instead of hanging. */
-async function collect (t: Tap.Test, tl: Tailer, want: number, ms = 5000): Promise<{ got: Got[], batches: ReadBatch[] }> {
+async function collect (t: Tap.Test, tl: Tailer, want: number, ms = 5000): Promise<{ got: Got[], batches: SourceBatch[] }> {
   const got: Got[] = []
-  const batches: ReadBatch[] = []
+  const batches: SourceBatch[] = []
   const ac = new AbortController()
   const timer = setTimeout(() => { ac.abort() }, ms)
   let n = 0
@@ -44,7 +45,7 @@ async function quiet (t: Tap.Test, tl: Tailer, ms = 150): Promise<void> {
 }
 
 /** Every line is at its offset in the file it is labelled with, and endOffset follows the last one. */
-function checkOffsets (t: Tap.Test, dir: string, batches: ReadBatch[]): void {
+function checkOffsets (t: Tap.Test, dir: string, batches: SourceBatch[]): void {
   const byIno = new Map<number, Buffer>()
   for (const n of readdirSync(dir)) byIno.set(statSync(join(dir, n)).ino, readFileSync(join(dir, n)))
   let bad = 0
@@ -115,7 +116,7 @@ t.test('auditd rotation: the renamed file is drained through its fd (late lines,
   const old = ino(p)
   rotate(p, lines(100, 103))
   const fresh = ino(p)
-  const batches: ReadBatch[] = []
+  const batches: SourceBatch[] = []
   // the writer goes on writing into the renamed file although a new audit.log exists
   for (let k = 5; k < 8; k++) {
     appendFileSync(p + '.1', L(k))
@@ -175,7 +176,7 @@ t.test('behind by three rotations: audit.log.3 from the checkpoint, then .2, .1,
   const first = mk(p); await first.tl.start()
   const r0 = await collect(t, first.tl, 10)
   const line4 = r0.got[4]
-  const checkpoint: Position = { path: p, identity: r0.batches[0].file.identity, offset: line4.offset }
+  const checkpoint: SourcePosition = { path: p, identity: r0.batches[0].file.identity, offset: line4.offset }
   await first.tl.close()
 
   const inos = [ino(p)]

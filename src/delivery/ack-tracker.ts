@@ -6,13 +6,13 @@
  * read-order number (seq) of its earliest record and the number of sinks; each sink
  * `settle`s it once (delivered, or dead-lettered); the low-water mark is the smallest seq
  * still open.
- * MUST NOT pass records still waiting in the reassembler: the caller passes the reassembler's
- * oldest record when asking for the low-water mark.
+ * MUST NOT pass records still waiting in the reassembler: the low-water mark
+ * (low-water-mark.ts) takes the earlier of oldest() and the reassembler's oldest record.
  * Settling is O(log n) (a binary heap of open seqs with lazy deletion).
  */
 
 export interface TrackedPosition {
-  /** file generation (index into the runner's file table) */
+  /** file generation (index into the low-water mark's file table) */
   gen: number
   /** byte offset of the record's line */
   offset: number

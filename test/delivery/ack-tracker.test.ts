@@ -1,5 +1,5 @@
 import t from 'tap'
-import { AckTracker } from '../../src/ack/tracker.js'
+import { AckTracker } from '../../src/delivery/ack-tracker.js'
 
 t.test('the low-water mark is the oldest event not settled by every sink', async (t) => {
   const a = new AckTracker()

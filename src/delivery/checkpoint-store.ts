@@ -1,0 +1,95 @@
+/**
+ * The checkpoint file: where to resume reading and the pipeline's join state
+ * (schemas/checkpoint.schema.json).
+ *
+ * MUST write atomically (temporary file, fsync, rename, fsync of the directory): a crash
+ *      leaves either the old or the new checkpoint, never a torn one.
+ * MUST refuse, as a value ({ ok: false, error }), a checkpoint it cannot use: unreadable, not
+ *      JSON, another version, or not matching the schema (a well-formed file with wrong types).
+ * The join state is opaque here (`unknown`): the caller owns its meaning.
+ */
+import { open, rename, readFile, mkdir, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Ajv, type ValidateFunction } from 'ajv'
+import { schemaPath } from '../paths.js'
+import type { Checkpoint } from './checkpoint.generated.js'
+
+export type { Checkpoint }
+
+export const CHECKPOINT_VERSION = 1
+
+/** What the caller saves: the store adds the version and the time. */
+export type CheckpointState = Omit<Checkpoint, 'version' | 'saved_at'>
+
+export type LoadResult = { ok: true, checkpoint: Checkpoint | undefined } | { ok: false, error: string }
+
+let compiled: ValidateFunction<Checkpoint> | undefined
+
+async function validator (): Promise<ValidateFunction<Checkpoint>> {
+  if (compiled === undefined) {
+    const schema = JSON.parse(await readFile(schemaPath('checkpoint.schema.json'), 'utf8')) as object
+    // tsType is for the type generator (scripts/gen-types.mjs), not a validation keyword
+    const ajv = new Ajv({ strict: true, allErrors: false, keywords: ['tsType'] })
+    compiled = ajv.compile<Checkpoint>(schema)
+  }
+  return compiled
+}
+
+export class CheckpointStore {
+  readonly path: string
+  constructor (readonly dir: string) {
+    this.path = join(dir, 'checkpoint.json')
+  }
+
+  /** undefined when there is none yet; an error value when it exists but cannot be used. */
+  async load (): Promise<LoadResult> {
+    let text: string
+    try {
+      text = await readFile(this.path, 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, checkpoint: undefined }
+      return { ok: false, error: `cannot read ${this.path}: ${(err as Error).message}` }
+    }
+    let c: unknown
+    try {
+      c = JSON.parse(text)
+    } catch (err) {
+      return { ok: false, error: `${this.path} is not valid JSON: ${(err as Error).message}` }
+    }
+    const version = (c as { version?: unknown } | null)?.version
+    if (version !== CHECKPOINT_VERSION) return { ok: false, error: `${this.path}: unsupported checkpoint version ${String(version)}` }
+    let validate: ValidateFunction<Checkpoint>
+    try {
+      validate = await validator()
+    } catch (err) {
+      return { ok: false, error: `cannot load ${schemaPath('checkpoint.schema.json')}: ${(err as Error).message}` }
+    }
+    if (!validate(c)) {
+      const e = validate.errors?.[0]
+      const where = e === undefined || e.instancePath === '' ? '(top level)' : e.instancePath
+      return { ok: false, error: `${this.path} is not a checkpoint (schemas/checkpoint.schema.json): ${where} ${e?.message ?? 'is invalid'}` }
+    }
+    return { ok: true, checkpoint: c }
+  }
+
+  async save (c: CheckpointState): Promise<void> {
+    await mkdir(this.dir, { recursive: true })
+    const tmp = `${this.path}.tmp`
+    const body: Checkpoint = { version: CHECKPOINT_VERSION, ...c, saved_at: new Date().toISOString() }
+    const fh = await open(tmp, 'w', 0o600)
+    try {
+      await fh.writeFile(JSON.stringify(body))
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+    try {
+      await rename(tmp, this.path)
+    } catch (err) {
+      await unlink(tmp).catch(() => {})
+      throw err
+    }
+    const dh = await open(this.dir, 'r')
+    try { await dh.sync() } finally { await dh.close() }
+  }
+}

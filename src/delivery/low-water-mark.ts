@@ -1,0 +1,98 @@
+/**
+ * The low-water mark (docs/design.md §2): the position of the oldest record not yet delivered.
+ *
+ * MUST NOT pass a record still being assembled upstream (`held`, the pipeline's oldest record)
+ *      nor an event some sink has not settled (the ack tracker): the mark is the earlier of the
+ *      two in read order, or, when nothing is open, where reading stands.
+ * position() (what the checkpoint saves) and lag() (how far it is behind reading) both come
+ *      from mark(), computed one way.
+ * Records and tickets name their file by generation: a number given here each time reading
+ *      moves to another file (generation()), so that a position names the file it was read from.
+ */
+import { AckTracker, type Ticket } from './ack-tracker.js'
+import type { SourceFile, SourcePosition } from '../source/source.js'
+
+export type { Ticket }
+
+/** A record as the mark needs it: read-order number, file generation, offset, log time (s). */
+export interface MarkedRecord {
+  seq: number
+  gen: number
+  offset: number
+  sec: number
+}
+
+export interface LowWaterMarkOptions {
+  /** the earliest-read record still being assembled (Pipeline.oldestHeld) */
+  held: () => MarkedRecord | undefined
+  /** where reading stands (Source.position); null when the source cannot resume */
+  read: () => SourcePosition | null
+}
+
+export interface Lag {
+  /** age of the oldest event not yet delivered: wall clock minus its log time */
+  seconds: number
+  /** bytes between the mark and reading in the same file; else the read offset (a lower bound) */
+  bytes: number
+}
+
+export class LowWaterMark {
+  private readonly tracker = new AckTracker()
+  private readonly files: SourceFile[] = []
+
+  constructor (private readonly o: LowWaterMarkOptions) {}
+
+  /** Events opened and not yet settled by every sink. */
+  get pending (): number {
+    return this.tracker.pending
+  }
+
+  /** The generation of the file a batch came from: a new one whenever it differs from the last. */
+  generation (file: SourceFile): number {
+    const last = this.files.at(-1)
+    if (last === undefined || !sameIdentity(last, file)) this.files.push(file)
+    return this.files.length - 1
+  }
+
+  /** An event is waiting for `sinks` sinks; `first` is its earliest record. */
+  open (first: MarkedRecord, sinks: number): Ticket {
+    return this.tracker.openEvent(first.seq, { gen: first.gen, offset: first.offset }, sinks, first.sec)
+  }
+
+  /** One sink is done with the event (delivered or dead-lettered). True when all are. */
+  settle (t: Ticket): boolean {
+    return this.tracker.settle(t)
+  }
+
+  /** The oldest record not yet delivered, in read order; undefined when nothing is open. */
+  mark (): MarkedRecord | undefined {
+    const held = this.o.held()
+    const pending = this.tracker.oldest()
+    return held !== undefined && (pending === undefined || held.seq < pending.seq) ? held : pending
+  }
+
+  /** Where to resume so that nothing undelivered is skipped; null when the source cannot resume. */
+  position (): SourcePosition | null {
+    const read = this.o.read()
+    if (read === null) return null
+    const m = this.mark()
+    if (m === undefined) return read
+    const f = this.files[m.gen]
+    return { path: f.path, identity: f.identity, offset: m.offset }
+  }
+
+  /** How far the mark is behind reading (0 when everything read is delivered, or the source cannot resume). */
+  lag (nowMs = Date.now()): Lag {
+    const m = this.mark()
+    const read = this.o.read()
+    if (m === undefined || read === null) return { seconds: 0, bytes: 0 }
+    const f = this.files[m.gen]
+    const sameFile = f !== undefined && f.identity.ino === read.identity.ino && f.identity.dev === read.identity.dev
+    return { seconds: Math.max(0, nowMs / 1000 - m.sec), bytes: sameFile ? Math.max(0, read.offset - m.offset) : read.offset }
+  }
+}
+
+/** Same inode and the same fingerprint: the batch comes from the file of the last generation. */
+function sameIdentity (a: SourceFile, b: SourceFile): boolean {
+  return a.identity.ino === b.identity.ino && a.identity.dev === b.identity.dev && a.identity.fingerprint === b.identity.fingerprint
+}

@@ -1,0 +1,76 @@
+/**
+ * Checkpoint scheduling: the low-water mark and the pipeline's state, saved every
+ * `intervalMs` and at shutdown (save()).
+ *
+ * MUST NOT overlap saves: each waits for the one before; an interval tick while a save runs
+ *      is skipped (a slow disk must not queue saves up).
+ * MUST NOT save on a tick once processing has failed: the batch being processed may be half
+ *      done, and reading it again is better than skipping it.
+ * MUST make the dead letters durable (beforeSave) before a checkpoint passes their records.
+ * Saves nothing when the state has not changed since the last save.
+ */
+import type { CheckpointState } from '../delivery/checkpoint-store.js'
+
+export interface CheckpointerOptions {
+  intervalMs: number
+  /** what to save now */
+  state: () => CheckpointState
+  save: (state: CheckpointState) => Promise<void>
+  /** before each save: fsync what the checkpoint will pass (the dead-letter file) */
+  beforeSave: () => void
+  /** processing failed: ticks stop saving */
+  failed: () => boolean
+  /** a save on a tick failed (the next tick tries again) */
+  onError: (err: Error) => void
+}
+
+export class Checkpointer {
+  /** checkpoints written */
+  saved = 0
+  private timer: NodeJS.Timeout | undefined
+  private saving: Promise<void> = Promise.resolve()
+  private inSave = false
+  private lastSaved = ''
+
+  constructor (private readonly o: CheckpointerOptions) {}
+
+  start (): void {
+    this.timer = setInterval(() => {
+      if (this.o.failed() || this.inSave) return
+      this.save().catch((err: Error) => { this.o.onError(err) })
+    }, this.o.intervalMs)
+    this.timer.unref()
+  }
+
+  stop (): void {
+    clearInterval(this.timer)
+    this.timer = undefined
+  }
+
+  /** Save now, after the save before (if any) is done. */
+  async save (): Promise<void> {
+    const next = this.saving.catch(() => {}).then(async () => await this.saveNow())
+    this.saving = next
+    await next
+  }
+
+  /** Wait for a save in progress (its failure is not this caller's). */
+  async settled (): Promise<void> {
+    await this.saving.catch(() => {})
+  }
+
+  private async saveNow (): Promise<void> {
+    this.inSave = true
+    try {
+      const state = this.o.state()
+      const key = JSON.stringify(state)
+      if (key === this.lastSaved) return
+      this.o.beforeSave()
+      await this.o.save(state)
+      this.lastSaved = key
+      this.saved++
+    } finally {
+      this.inSave = false
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * auditd's plugin feed (`format = string` on stdin, or any readable stream) as a source.
+ *
+ * MUST hand out the lines of each chunk as it arrives, with their byte offsets in the feed.
+ * MUST NOT keep a read waiting for the next chunk of an idle feed once its signal aborts.
+ * A feed cannot be read again (no position): at its end, or when a read is aborted, the
+ *      partial last line is handed out as a line, then read() returns null for good.
+ */
+import { LineSplitter } from './lines.js'
+import type { Source, SourceBatch, SourceFile, SourceLine, SourceTooLong } from './source.js'
+
+/** What the batches of the feed name as their file (dead-letter entries say `source: "stdin"`). */
+export const STDIN_FILE: SourceFile = Object.freeze({ path: 'stdin', identity: Object.freeze({ dev: 0, ino: 0, fingerprint: '' }) })
+
+export class StdinSource implements Source {
+  readonly replayable = false
+  private readonly it: AsyncIterator<Buffer>
+  private readonly splitter: LineSplitter
+  private lines: SourceLine[] = []
+  private tooLong: SourceTooLong[] = []
+  private ended = false
+
+  constructor (stream: NodeJS.ReadableStream, maxLineBytes: number) {
+    this.it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
+    this.splitter = new LineSplitter(maxLineBytes, {
+      line: (line, offset, ascii) => { this.lines.push({ line, offset, ascii }) },
+      tooLong: (prefix, offset, length) => { this.tooLong.push({ prefix, offset, length }) },
+    })
+  }
+
+  async start (): Promise<void> {}
+
+  /** Nothing to resume from: what was read is not read again. */
+  position (): null {
+    return null
+  }
+
+  async read (signal?: AbortSignal): Promise<SourceBatch | null> {
+    while (!this.ended) {
+      const r = await abortable(this.it.next(), signal)
+      if (r === null || r.done === true) {
+        if (r === null) void this.it.return?.()
+        this.ended = true
+        this.splitter.end()
+        return this.take()
+      }
+      this.splitter.push(r.value)
+      const b = this.take()
+      if (b !== null) return b
+    }
+    return null
+  }
+
+  async close (): Promise<void> {
+    if (!this.ended) { this.ended = true; void this.it.return?.() }
+  }
+
+  private take (): SourceBatch | null {
+    if (this.lines.length === 0 && this.tooLong.length === 0) return null
+    const b: SourceBatch = { file: STDIN_FILE, lines: this.lines, tooLong: this.tooLong, endOffset: this.splitter.position }
+    this.lines = []
+    this.tooLong = []
+    return b
+  }
+}
+
+/** `p`, or null as soon as `signal` aborts (the listener is removed either way). */
+async function abortable<T> (p: Promise<T>, signal: AbortSignal | undefined): Promise<T | null> {
+  if (signal === undefined) return await p
+  if (signal.aborted) return null
+  return await new Promise<T | null>((resolve, reject) => {
+    const onAbort = (): void => { resolve(null) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    p.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v) },
+      (err: unknown) => { signal.removeEventListener('abort', onAbort); reject(err) },
+    )
+  })
+}

@@ -1,0 +1,87 @@
+/**
+ * What wakes a tailer waiting at the end of its file: chokidar events on the log's directory
+ * (any name starting with the log's name) and a poll timer as the fallback. They only say
+ * "look again"; the tailer reads when it is asked to.
+ */
+import { basename, dirname } from 'node:path'
+import { watch, type FSWatcher } from 'chokidar'
+
+export interface WakeupOptions {
+  /** the live log; names in its directory that start with its name wake the reader */
+  path: string
+  pollIntervalMs: number
+  /** false: no chokidar, the poll timer alone */
+  watch: boolean
+  /** the watcher failed: polling goes on */
+  onWatchError: (err: unknown) => void
+}
+
+/** How long start() waits for chokidar to be ready before relying on polling meanwhile. */
+const WATCH_READY_MS = 2000
+
+export class Wakeup {
+  private watcher: FSWatcher | undefined
+  private timer: NodeJS.Timeout | undefined
+  private waiter: (() => void) | undefined
+  private woken = false
+  private closed = false
+
+  constructor (private readonly o: WakeupOptions) {}
+
+  async start (): Promise<void> {
+    if (this.o.watch) {
+      const base = basename(this.o.path)
+      const w = watch(dirname(this.o.path), { depth: 0, ignoreInitial: true, persistent: false })
+      w.on('all', (_ev: string, p: string) => { if (basename(p).startsWith(base)) this.wake() })
+      w.on('error', this.o.onWatchError)
+      this.watcher = w
+      let t: NodeJS.Timeout | undefined
+      await Promise.race([
+        new Promise<void>((resolve) => { w.once('ready', () => resolve()) }),
+        new Promise<void>((resolve) => { t = setTimeout(resolve, WATCH_READY_MS); t.unref() }),
+      ])
+      clearTimeout(t)
+    }
+    this.timer = setInterval(() => { this.wake() }, this.o.pollIntervalMs)
+    this.timer.unref()
+  }
+
+  /** The reader is about to look at the file: a wake-up from before that look is spent. */
+  clear (): void {
+    this.woken = false
+  }
+
+  wake (): void {
+    this.woken = true
+    const w = this.waiter
+    this.waiter = undefined
+    w?.()
+  }
+
+  /** Until woken (chokidar, the poll timer, close) or aborted; returns at once if woken meanwhile. */
+  async sleep (signal?: AbortSignal): Promise<void> {
+    if (this.woken || this.closed || signal?.aborted === true) { this.woken = false; return }
+    // a read waiting for data is pending work: keep the process alive meanwhile (the timer
+    // is unref'd otherwise, so an idle tailer never holds the process open)
+    this.timer?.ref()
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        signal?.removeEventListener('abort', done)
+        if (this.waiter === done) this.waiter = undefined
+        resolve()
+      }
+      this.waiter = done
+      signal?.addEventListener('abort', done, { once: true })
+    })
+    this.timer?.unref()
+    this.woken = false
+  }
+
+  /** Stop watching and polling; a sleeper returns. */
+  async close (): Promise<void> {
+    this.closed = true
+    this.wake()
+    if (this.timer !== undefined) clearInterval(this.timer)
+    await this.watcher?.close()
+  }
+}

@@ -1,0 +1,85 @@
+import t from 'tap'
+import { readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { CheckpointStore } from '../../src/delivery/checkpoint-store.js'
+import { Tailer } from '../../src/source/tailer.js'
+
+t.test('save then load; atomic (no temp file left); overwrite', async (t) => {
+  const dir = join(t.testdir(), 'state')
+  const s = new CheckpointStore(dir)
+  t.same(await s.load(), { ok: true, checkpoint: undefined }, 'none yet')
+  const position = { path: '/var/log/audit/audit.log', identity: { dev: 1, ino: 2, fingerprint: 'ab' }, offset: 123 }
+  await s.save({ position, teleport: null })
+  const r = await s.load()
+  t.ok(r.ok)
+  if (r.ok) t.same(r.checkpoint?.position, position)
+  await s.save({ position: { ...position, offset: 456 }, teleport: null })
+  const r2 = await s.load()
+  if (r2.ok) t.equal(r2.checkpoint?.position?.offset, 456)
+  t.same(readdirSync(dir), ['checkpoint.json'])
+})
+
+t.test('a damaged checkpoint is an error value with the reason', async (t) => {
+  const dir = t.testdir({ 'checkpoint.json': '{"version": 1, "posi' })
+  const r = await new CheckpointStore(dir).load()
+  t.equal(r.ok, false)
+  if (!r.ok) t.match(r.error, /checkpoint\.json is not valid JSON/)
+  writeFileSync(join(dir, 'checkpoint.json'), '{"version": 99}')
+  const r2 = await new CheckpointStore(dir).load()
+  if (!r2.ok) t.match(r2.error, /unsupported checkpoint version 99/)
+})
+
+t.test('a well-formed checkpoint with wrong types is refused with the reason, as a value', async (t) => {
+  const good = { version: 1, position: { path: '/var/log/audit/audit.log', identity: { dev: 1, ino: 2, fingerprint: 'ab', fpLen: 1 }, offset: 123 }, teleport: null, saved_at: '2024-01-01T00:00:00.000Z' }
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['offset not a number', { ...good, position: { ...good.position, offset: 'abc' } }, /\/position\/offset must be integer/],
+    ['negative offset', { ...good, position: { ...good.position, offset: -1 } }, /\/position\/offset must be >= 0/],
+    ['identity missing', { ...good, position: { path: '/x', offset: 0 } }, /\/position must have required property 'identity'/],
+    ['fingerprint not hex', { ...good, position: { ...good.position, identity: { dev: 1, ino: 2, fingerprint: 'zz' } } }, /\/position\/identity\/fingerprint must match pattern/],
+    ['position a string', { ...good, position: '/var/log/audit/audit.log' }, /\/position must be object,null/],
+    ['join state a number', { ...good, teleport: 7 }, /\/teleport must be object,null/],
+    ['no position at all', { version: 1, teleport: null, saved_at: good.saved_at }, /must have required property 'position'/],
+    ['an unknown key', { ...good, extra: 1 }, /must NOT have additional properties/],
+  ]
+  const dir = t.testdir()
+  for (const [what, body, reason] of cases) {
+    writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify(body))
+    const r = await new CheckpointStore(dir).load()
+    t.equal(r.ok, false, `${what}: refused`)
+    if (!r.ok) t.match(r.error, /checkpoint\.json is not a checkpoint \(schemas\/checkpoint\.schema\.json\)/, `${what}: says what it is not`)
+    if (!r.ok) t.match(r.error, reason, `${what}: says where`)
+  }
+  writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify(good))
+  t.same(await new CheckpointStore(dir).load(), { ok: true, checkpoint: good }, 'the same file with the right types loads')
+  const older = { ...good, position: { ...good.position, identity: { dev: 1, ino: 2, fingerprint: 'ab' } } }
+  writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify(older))
+  t.equal((await new CheckpointStore(dir).load()).ok, true, 'an older checkpoint without fpLen loads')
+})
+
+t.test('the join state is saved and loaded as it is, whatever it holds (opaque to the store)', async (t) => {
+  const dir = join(t.testdir(), 'state')
+  const s = new CheckpointStore(dir)
+  const state = { boots: { n1: { boot: 2, maxSerial: 9 } }, nextId: 3, identities: [[1, { user: 'alice' }]] }
+  await s.save({ position: null, teleport: state })
+  const r = await s.load()
+  t.ok(r.ok)
+  if (r.ok) t.same(r.checkpoint, { version: 1, position: null, teleport: state, saved_at: r.checkpoint?.saved_at })
+})
+
+t.test("the tailer's positions are checkpoints the store loads again (schema and source type agree)", async (t) => {
+  const dir = t.testdir({ 'audit.log': 'one\ntwo\n' })
+  const tl = new Tailer({ path: join(dir, 'audit.log'), start: 'beginning', maxLineBytes: 1024, chunkBytes: 4096, pollIntervalMs: 1000, watch: false })
+  const before = new Tailer({ path: join(dir, 'none.log'), start: 'beginning', maxLineBytes: 1024, chunkBytes: 4096, pollIntervalMs: 1000, watch: false })
+  await tl.start()
+  await before.start()
+  await tl.read()
+  const s = new CheckpointStore(join(dir, 'state'))
+  for (const position of [tl.position(), before.position()]) {
+    await s.save({ position, teleport: null })
+    const r = await s.load()
+    t.ok(r.ok, r.ok ? 'loads' : r.error)
+    if (r.ok) t.same(r.checkpoint?.position, position)
+  }
+  await tl.close()
+  await before.close()
+})

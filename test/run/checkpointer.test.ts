@@ -1,0 +1,121 @@
+import t from 'tap'
+import { Checkpointer, type CheckpointerOptions } from '../../src/run/checkpointer.js'
+import type { CheckpointState } from '../../src/delivery/checkpoint-store.js'
+
+const at = (offset: number): CheckpointState => ({ position: { path: '/a', identity: { dev: 1, ino: 2, fingerprint: '' }, offset }, teleport: null })
+
+/** A store whose saves finish when the test says so. */
+function harness (o: Partial<CheckpointerOptions> = {}): { c: Checkpointer, saves: CheckpointState[], finish: () => void, steps: string[], state: { offset: number, failed: boolean } } {
+  const saves: CheckpointState[] = []
+  const waiting: Array<() => void> = []
+  const steps: string[] = []
+  const state = { offset: 0, failed: false }
+  const c = new Checkpointer({
+    intervalMs: 1000,
+    state: () => at(state.offset),
+    save: async (s) => { steps.push('save'); saves.push(s); await new Promise<void>((resolve) => waiting.push(resolve)) },
+    beforeSave: () => { steps.push('sync dead letters') },
+    failed: () => state.failed,
+    onError: () => {},
+    ...o,
+  })
+  return { c, saves, finish: () => { for (const w of waiting.splice(0)) w() }, steps, state }
+}
+
+/** Let the promise chains run (no timers: works on the fake clock too). */
+const turn = async (): Promise<void> => { for (let i = 0; i < 50; i++) await Promise.resolve() }
+
+t.test('saves on the interval; a tick while a save runs is skipped, not queued', async (t) => {
+  t.clock.enter()
+  const h = harness()
+  h.c.start()
+  t.clock.advance(999)
+  await turn()
+  t.equal(h.saves.length, 0)
+  t.clock.advance(1)
+  await turn()
+  t.equal(h.saves.length, 1, 'first tick')
+  h.state.offset = 10
+  t.clock.advance(3000) // three ticks while the first save is still writing
+  await turn()
+  t.equal(h.saves.length, 1, 'no second save while one runs')
+  h.finish()
+  await turn()
+  t.clock.advance(1000)
+  await turn()
+  t.same(h.saves.map((s) => s.position?.offset), [0, 10], 'the next tick saves the new state')
+  t.same(h.steps, ['sync dead letters', 'save', 'sync dead letters', 'save'], 'dead letters made durable before each save')
+  h.finish()
+  h.c.stop()
+  t.clock.advance(5000)
+  await turn()
+  t.equal(h.saves.length, 2, 'no tick after stop()')
+})
+
+t.test('save() waits for the save before it: never two at once', async (t) => {
+  const h = harness()
+  const first = h.c.save()
+  await turn()
+  t.equal(h.saves.length, 1)
+  h.state.offset = 5
+  const second = h.c.save()
+  await turn()
+  t.equal(h.saves.length, 1, 'the second waits')
+  h.finish()
+  await first
+  await turn()
+  t.equal(h.saves.length, 2)
+  h.finish()
+  await second
+  t.equal(h.c.saved, 2)
+  t.same(h.saves.map((s) => s.position?.offset), [0, 5], 'each save takes the state when it starts')
+})
+
+t.test('an unchanged state is not written again', async (t) => {
+  const h = harness()
+  const p = h.c.save()
+  await turn()
+  h.finish()
+  await p
+  await h.c.save()
+  t.equal(h.saves.length, 1)
+  t.equal(h.c.saved, 1)
+})
+
+t.test('no tick saves once processing failed', async (t) => {
+  t.clock.enter()
+  const h = harness()
+  h.state.failed = true
+  h.c.start()
+  t.clock.advance(5000)
+  await turn()
+  t.equal(h.saves.length, 0)
+  h.c.stop()
+})
+
+t.test('a failed save on a tick is reported, and the next tick tries again', async (t) => {
+  t.clock.enter()
+  const errors: string[] = []
+  let fail = true
+  const saved: CheckpointState[] = []
+  const c = new Checkpointer({
+    intervalMs: 1000,
+    state: () => at(1),
+    save: async (s) => { if (fail) throw new Error('ENOSPC'); saved.push(s) },
+    beforeSave: () => {},
+    failed: () => false,
+    onError: (err) => errors.push(err.message),
+  })
+  c.start()
+  t.clock.advance(1000)
+  await turn()
+  t.same(errors, ['ENOSPC'])
+  t.equal(c.saved, 0)
+  fail = false
+  t.clock.advance(1000)
+  await turn()
+  t.equal(saved.length, 1, 'saved on the next tick')
+  t.equal(c.saved, 1)
+  await c.settled()
+  c.stop()
+})

@@ -12,7 +12,8 @@ import type { AuditshipEvent } from '../../src/event/types.js'
 
 interface Expected {
   description: string
-  events: Array<{ serial: number, timestamp: string, types: string[], teleport_user: string | null, attribution: string | null, login?: string, why: string }>
+  /** node: for logs with several hosts (node= prefixes); default the node of the first event */
+  events: Array<{ serial: number, timestamp: string, node?: string, types: string[], teleport_user: string | null, attribution: string | null, login?: string, why: string }>
 }
 
 function idOf (d: AuditshipEvent): string {
@@ -31,7 +32,7 @@ for (const name of names) {
     const byId = new Map(docs.map((d) => [idOf(d), d]))
     t.equal(docs.length, exp.events.length, 'one event per expected event')
     for (const e of exp.events) {
-      const d = byId.get(`${node}|${e.timestamp}:${e.serial}`)
+      const d = byId.get(`${e.node ?? node}|${e.timestamp}:${e.serial}`)
       if (d === undefined) { t.fail(`event ${e.timestamp}:${e.serial} missing`); continue }
       t.same(d.auditd.records.map((r) => r.type), e.types, `${e.serial} record types`)
       t.equal(d.teleport?.user ?? null, e.teleport_user, `${e.serial} user — ${e.why}`)

@@ -17,7 +17,7 @@ const REORDER_MARGIN = 5000
 const AFTER_START_MARGIN = 50
 const BACKWARD_JUMP_SECS = 3600
 
-interface NodeBoot {
+export interface NodeBoot {
   boot: number
   maxSerial: number
   maxSec: number
@@ -65,6 +65,12 @@ export class BootTracker {
     if (serial > n.maxSerial || wrapped) n.maxSerial = serial
     if (sec > n.maxSec) n.maxSec = sec
     return n.boot
+  }
+
+  /** A copy of what is known of `node` (to note it before a change). */
+  peek (node: string): NodeBoot | undefined {
+    const n = this.nodes.get(node)
+    return n === undefined ? undefined : { ...n }
   }
 
   exportState (): BootState {

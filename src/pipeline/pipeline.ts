@@ -106,7 +106,7 @@ export class Pipeline implements LineSink {
 
   private finish (ev: AuditEventRecords): void {
     const doc = buildEvent(ev, this.opts)
-    this.teleport?.apply(doc)
+    this.teleport?.apply(doc, ev.records[0].seq)
     this.names?.apply(doc)
     if (this.opts.validate) {
       const issues = validateEvent(doc)

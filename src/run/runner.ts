@@ -107,7 +107,9 @@ export class Runner {
     }))
     // idle events are timed on a clock that stops while reading waits for the sinks: a pause
     // of ours must not close an event whose next records are in the log, unread
-    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.readingClock() }, {
+    // the Teleport join keeps an undo journal so that its state is saved as of the checkpoint
+    const teleport = o.pipeline.teleport === false || o.source.kind !== 'file' ? o.pipeline.teleport : { ...o.pipeline.teleport, journal: o.maxPendingEvents + o.pipeline.maxInFlight }
+    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.readingClock(), teleport }, {
       event: (doc, ev) => {
         const first = ev.records[0]
         const ticket = this.tracker.openEvent(first.seq, { gen: first.gen, offset: first.offset }, this.queues.length, first.sec)
@@ -268,6 +270,13 @@ export class Runner {
     return { path: f.path, identity: f.identity, offset: pick.offset }
   }
 
+  /** The read-order number of the record position() points at (undefined: the read position). */
+  private oldestSeq (): number | undefined {
+    const held = this.pipeline.reassembler.oldestRecord()
+    const pending = this.tracker.oldest()
+    return held !== undefined && (pending === undefined || held.seq < pending.seq) ? held.seq : pending?.seq
+  }
+
   private saving: Promise<void> = Promise.resolve()
 
   /** Save the checkpoint; saves never overlap (each waits for the one before). */
@@ -286,7 +295,7 @@ export class Runner {
 
   private async saveState (): Promise<void> {
     const position = this.position()
-    const state: Omit<Checkpoint, 'version' | 'saved_at'> = { position, teleport: this.pipeline.teleport?.exportState() ?? null }
+    const state: Omit<Checkpoint, 'version' | 'saved_at'> = { position, teleport: this.pipeline.teleport?.exportState(this.oldestSeq()) ?? null }
     const key = JSON.stringify(state)
     if (key === this.lastSaved) return
     this.deadLetter.sync()

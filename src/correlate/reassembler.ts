@@ -7,6 +7,9 @@
  *      record type that ends an event by the audit ≥ 4.0 rule (PROCTITLE, user-space and
  *      daemon types, …; LOGIN does not), or by a timeout in log time and, when tailing, in
  *      wall-clock time.
+ * MUST measure the log-time timeout per node: a log aggregated from several hosts
+ *      (`node=` prefixes) mixes their clocks, and one host's clock running ahead must not
+ *      close another host's events in flight.
  * MUST bound the events in flight; an event evicted by the bound or closed by a timeout or at
  *      end of input is emitted with complete = false, never dropped.
  * SHOULD keep a user-space record that shares its serial with the kernel event it was sent
@@ -37,6 +40,13 @@ interface Building extends AuditEventRecords {
   touched: number
 }
 
+/** The open events of one node. */
+interface NodeOpen {
+  /** a lower bound of their timestamps (exact after each sweep) */
+  minSec: number
+  count: number
+}
+
 export interface ReassemblerOptions {
   /** events under construction at most; the oldest is emitted incomplete beyond it */
   maxInFlight: number
@@ -62,8 +72,8 @@ function isUserSpace (t: number): boolean {
 export class Reassembler {
   private readonly open = new Map<string, Building>()
   private held: Building | undefined = undefined
-  /** a lower bound of the timestamps of the open events (exact after each sweep) */
-  private minOpenSec = Infinity
+  /** per node ('' without a node= prefix) that has open events */
+  private readonly nodes = new Map<string, NodeOpen>()
   private readonly now: () => number
   readonly stats: ReassemblerStats = { orphanEoe: 0, evicted: 0, timedOut: 0 }
 
@@ -97,14 +107,15 @@ export class Reassembler {
       if (held.key === rec.key) {
         // the user record was part of a kernel event: keep building it
         held.complete = false
-        this.open.set(held.key, held)
-        if (held.sec < this.minOpenSec) this.minOpenSec = held.sec
+        this.track(held)
       } else {
         this.emit(held)
       }
     }
 
-    if (rec.sec >= this.minOpenSec + this.opts.timeoutSec) this.sweepLogTime(rec.sec)
+    const node = rec.node ?? ''
+    const n = this.nodes.get(node)
+    if (n !== undefined && rec.sec >= n.minSec + this.opts.timeoutSec) this.sweepLogTime(node, n, rec.sec)
 
     const t = rec.typeNum
     let ev = this.open.get(rec.key)
@@ -129,8 +140,7 @@ export class Reassembler {
         this.emit(ev)
         return
       }
-      this.open.set(rec.key, ev)
-      if (rec.sec < this.minOpenSec) this.minOpenSec = rec.sec
+      this.track(ev)
       if (this.open.size > this.opts.maxInFlight) this.evictOldest()
     } else {
       ev.records.push(rec)
@@ -158,8 +168,22 @@ export class Reassembler {
     for (const ev of this.open.values()) this.close(ev, 'end')
   }
 
+  private track (ev: Building): void {
+    this.open.set(ev.key, ev)
+    const node = ev.node ?? ''
+    const n = this.nodes.get(node)
+    if (n === undefined) this.nodes.set(node, { minSec: ev.sec, count: 1 })
+    else {
+      n.count++
+      if (ev.sec < n.minSec) n.minSec = ev.sec
+    }
+  }
+
   private close (ev: Building, reason: CloseReason): void {
     this.open.delete(ev.key)
+    const node = ev.node ?? ''
+    const n = this.nodes.get(node)
+    if (n !== undefined && --n.count <= 0) this.nodes.delete(node)
     ev.reason = reason
     ev.complete = reason === 'eoe' || reason === 'last-record'
     this.emit(ev)
@@ -173,14 +197,15 @@ export class Reassembler {
   }
 
   /**
-   * auparse's rule: an open event is over when a record is read whose time is at least
-   * `timeoutSec` after the event's (so an event that was already old when it opened is
-   * closed by the next record, and time going backwards closes nothing).
+   * auparse's rule, per node: an open event is over when a record of its node is read whose
+   * time is at least `timeoutSec` after the event's (so an event that was already old when it
+   * opened is closed by the next record, and time going backwards closes nothing).
    */
-  private sweepLogTime (sec: number): void {
+  private sweepLogTime (node: string, n: NodeOpen, sec: number): void {
     const limit = sec - this.opts.timeoutSec
     let min = Infinity
     for (const ev of this.open.values()) {
+      if ((ev.node ?? '') !== node) continue
       if (ev.sec <= limit) {
         this.stats.timedOut++
         this.close(ev, 'timeout')
@@ -188,6 +213,6 @@ export class Reassembler {
         min = ev.sec
       }
     }
-    this.minOpenSec = min
+    n.minSec = min
   }
 }

@@ -4,9 +4,10 @@
  * Audit session ids and pids are only unique within one boot of one node, so every join key
  * is scoped by (node, boot). A new boot is recognised when the kernel's serial counter
  * restarts: a kernel record whose serial is well below the highest seen (and that is not a
- * wrap at 2^32), or, after a DAEMON_START, any drop at all; or when log time jumps back by more
- * than an hour. An auditd restart without a reboot keeps the kernel counter running and so
- * keeps the boot.
+ * wrap at 2^32), or, after a DAEMON_START, any drop beyond reordering (50, or half the highest
+ * serial when that is small: a boot that logged little before the next reboot); or when log
+ * time jumps back by more than an hour. An auditd restart without a reboot keeps the kernel
+ * counter running and so keeps the boot. Each node is tracked on its own.
  */
 
 const WRAP_HIGH = 4294967295 - (1 << 24)
@@ -15,9 +16,10 @@ const WRAP_LOW = 1 << 24
 const REORDER_MARGIN = 5000
 /** after a DAEMON_START: a reboot restarts the counter near 0, an auditd restart keeps it rising */
 const AFTER_START_MARGIN = 50
+const AFTER_START_MIN_MARGIN = 8
 const BACKWARD_JUMP_SECS = 3600
 
-interface NodeBoot {
+export interface NodeBoot {
   boot: number
   maxSerial: number
   maxSec: number
@@ -52,7 +54,7 @@ export class BootTracker {
     if (isDaemonStart) { n.daemonStarted = true; return n.boot }
     if (!isKernel) return n.boot
     const wrapped = n.maxSerial > WRAP_HIGH && serial < WRAP_LOW
-    const margin = n.daemonStarted ? AFTER_START_MARGIN : REORDER_MARGIN
+    const margin = n.daemonStarted ? Math.min(AFTER_START_MARGIN, Math.max(AFTER_START_MIN_MARGIN, Math.floor(n.maxSerial / 2))) : REORDER_MARGIN
     const reset = !wrapped && serial + margin < n.maxSerial
     const jumpedBack = sec + BACKWARD_JUMP_SECS < n.maxSec
     n.daemonStarted = false
@@ -65,6 +67,12 @@ export class BootTracker {
     if (serial > n.maxSerial || wrapped) n.maxSerial = serial
     if (sec > n.maxSec) n.maxSec = sec
     return n.boot
+  }
+
+  /** A copy of what is known of `node` (to note it before a change). */
+  peek (node: string): NodeBoot | undefined {
+    const n = this.nodes.get(node)
+    return n === undefined ? undefined : { ...n }
   }
 
   exportState (): BootState {

@@ -122,9 +122,13 @@ export class Pipeline implements LineSink {
     return this.teleport?.stats
   }
 
-  /** The join state to keep across a restart (saved with the checkpoint); null when there is none. */
-  exportState (): JoinState | null {
-    return this.teleport?.exportState() ?? null
+  /**
+   * The join state to keep across a restart (saved with the checkpoint); null when there is
+   * none. `from`: the read-order number of the checkpoint's record — the state is given as it
+   * was before that record was read, so what is read again after a restart joins as before.
+   */
+  exportState (from?: number): JoinState | null {
+    return this.teleport?.exportState(from) ?? null
   }
 
   /** Restore what exportState() returned in an earlier run (read back from the checkpoint). */
@@ -134,7 +138,7 @@ export class Pipeline implements LineSink {
 
   private finish (ev: AuditEventRecords): void {
     const doc = buildEvent(ev, this.opts)
-    this.teleport?.apply(doc)
+    this.teleport?.apply(doc, ev.records[0].seq)
     this.names?.apply(doc)
     if (this.opts.validate) {
       const issues = validateEvent(doc)

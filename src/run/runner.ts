@@ -72,7 +72,10 @@ export class Runner {
     this.gate = new Backpressure({ maxEvents: o.maxPendingEvents, maxBytes: o.maxPendingBytes, pending: () => this.mark.pending })
     const dispatch = new Dispatch({ sinks: o.sinks, mark: this.mark, gate: this.gate, deadLetter: (e) => this.deadLettered(e), log: o.log, crashed: (err) => this.fail(err), finished: () => this.finished })
     this.queues = dispatch.queues
-    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.gate.readingClock() }, {
+    // idle events are timed on a clock that stops while reading waits for the sinks; the
+    // Teleport join keeps an undo journal so that its state is saved as of the checkpoint
+    const teleport = o.pipeline.teleport === false ? false : { ...o.pipeline.teleport, journal: o.maxPendingEvents + o.pipeline.maxInFlight }
+    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.gate.readingClock(), teleport }, {
       event: (doc, ev) => dispatch.push(doc, ev),
       lineError: (err, source) => { this.deadLettered(badLine(err, source)) },
       invalid: (doc, issues, ev) => {
@@ -82,7 +85,7 @@ export class Runner {
     })
     this.checkpointer = new Checkpointer({
       intervalMs: o.checkpointIntervalMs,
-      state: () => ({ position: this.mark.position(), teleport: this.pipeline.exportState() }),
+      state: () => ({ position: this.mark.position(), teleport: this.pipeline.exportState(this.mark.mark()?.seq) }),
       save: async (state) => await this.store.save(state),
       beforeSave: () => this.deadLetter.sync(),
       failed: () => this.failed,

@@ -161,3 +161,23 @@ t.test('a held user record is released by the idle flush only once idle; a joine
   r.flushIdle(1000)
   t.same(emitted.map((e) => e.serial), [1, 3, 2], 'the held record goes out once idle, then the idle open event')
 })
+
+t.test('log-time timeout per node: a host whose clock runs ahead does not close another host\'s events', async (t) => {
+  const emitted: AuditEventRecords[] = []
+  const r = new Reassembler({ maxInFlight: 100, timeoutSec: 2 }, (e) => emitted.push(e))
+  r.push(rec('node=a type=SYSCALL msg=audit(100.000:1): syscall=59 pid=10'))
+  r.push(rec('node=b type=SYSCALL msg=audit(103.100:7): syscall=59 pid=10')) // b's clock is 3 s ahead
+  r.push(rec('node=a type=CWD msg=audit(100.000:1): cwd="/"'))
+  r.push(rec('type=SYSCALL msg=audit(109.000:4): syscall=59 pid=10')) // no node= prefix: a host of its own
+  t.equal(emitted.length, 0, 'nothing timed out by the records of other nodes')
+  r.push(rec('node=b type=PROCTITLE msg=audit(103.100:7): proctitle=6C73'))
+  r.push(rec('node=a type=PROCTITLE msg=audit(100.000:1): proctitle=6C73'))
+  t.same(emitted.map((e) => [e.node, e.serial, e.records.length, e.reason]), [['b', 7, 2, 'last-record'], ['a', 1, 3, 'last-record']])
+  r.push(rec('node=a type=SYSCALL msg=audit(101.000:2): syscall=1 pid=10'))
+  r.push(rec('node=b type=SYSCALL msg=audit(110.000:8): syscall=1 pid=10'))
+  t.equal(emitted.length, 2, 'b\'s time does not time out a\'s open event')
+  r.push(rec('node=a type=SYSCALL msg=audit(103.000:3): syscall=1 pid=10'))
+  t.same(emitted.slice(2).map((e) => [e.node, e.serial, e.reason]), [['a', 2, 'timeout']], 'a\'s own time does')
+  r.end()
+  t.same(emitted.slice(3).map((e) => [e.node ?? '', e.serial]).sort(), [['', 4], ['a', 3], ['b', 8]])
+})

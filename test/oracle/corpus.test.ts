@@ -75,6 +75,13 @@ const LOGIN_ENDS = 'audit 3.0.9 ends an event at LOGIN (1006 < 1300 in audit_is_
   'end an event, so the LOGIN written during the write(/proc/self/loginuid) syscall stays in ' +
   'that syscall event (docs/auditd-format.md §2.4, §6)'
 
+const TIMEOUT_PER_NODE = 'auparse measures the 2 s end-of-event timeout against the record just read, whatever ' +
+  'its node; auditship measures it per node (issue #17: in a log aggregated from several hosts, one host\'s ' +
+  'clock running ahead must not split another host\'s events in flight). This hand-made log repeats an ' +
+  'event identity of one node (same node, time and serial, other contents) with only other nodes\' ' +
+  'records, days apart, in between: auparse closes the first copy on those records, auditship keeps it open ' +
+  'and appends the second copy (a real kernel never repeats an identity)'
+
 const USER_IN_KERNEL_EVENT = 'a user record (here SERVICE_START, 1130) ends an event for auparse; ' +
   'auditship holds a user record for one record and keeps it in the event when the next record ' +
   'shares its serial (sent from within an audited sendto: SERVICE_START + SYSCALL + SOCKADDR + ' +
@@ -111,6 +118,15 @@ const INTENDED: Intended[] = [
     file: 'threathunters-io__laurel/src__testdata__record-service-start.txt', kind: 'events', id: '1661853391.646:4486226',
     what: 'records per event', ref: ['SERVICE_START', 'SYSCALL,SOCKADDR,UNKNOWN[1420]'],
     ours: ['SERVICE_START,SYSCALL,SOCKADDR,UNKNOWN[1420]'], reason: USER_IN_KERNEL_EVENT,
+  },
+  // ---- the log-time timeout per node (a hand-made log repeating event identities)
+  {
+    file: 'SELinuxProject__selinux/python__audit2allow__test.log', kind: 'events', id: 'tom.example.com 1165963069.244:852',
+    what: 'records per event', ref: ['SYSCALL,AVC', 'SYSCALL,AVC'], ours: ['SYSCALL,AVC,SYSCALL,AVC'], reason: TIMEOUT_PER_NODE,
+  },
+  {
+    file: 'SELinuxProject__selinux/python__audit2allow__test.log', kind: 'events', id: 'mary.example.com 1166023021.373:910',
+    what: 'records per event', ref: ['SYSCALL,AVC', 'SYSCALL,AVC'], ours: ['SYSCALL,AVC,SYSCALL,AVC'], reason: TIMEOUT_PER_NODE,
   },
   // ---- lines auparse accepts that are parse errors for us
   {

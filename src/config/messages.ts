@@ -57,14 +57,23 @@ function distance (a: string, b: string): number {
   return prev[b.length]
 }
 
-function unknownKeyMessage (key: string, known: string[]): string {
+/**
+ * The candidate `word` is most likely a misspelling of (case ignored), for "did you mean";
+ * undefined when none is close enough (at most a third of its letters differ).
+ */
+export function closest (word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined
   let bestD = Infinity
-  for (const k of known) {
-    const d = distance(key.toLowerCase(), k.toLowerCase())
+  for (const k of candidates) {
+    const d = distance(word.toLowerCase(), k.toLowerCase())
     if (d < bestD) { best = k; bestD = d }
   }
-  if (best !== undefined && bestD <= Math.max(1, Math.floor(best.length / 3))) return `unknown key "${key}" (did you mean "${best}"?)`
+  return best !== undefined && bestD <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined
+}
+
+function unknownKeyMessage (key: string, known: string[]): string {
+  const best = closest(key, known)
+  if (best !== undefined) return `unknown key "${key}" (did you mean "${best}"?)`
   return known.length > 0 ? `unknown key "${key}" (known keys: ${known.join(', ')})` : `unknown key "${key}"`
 }
 

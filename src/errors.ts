@@ -43,6 +43,8 @@ export const ExitCodes = Object.freeze({
   NO_INPUT: 66,
   /** EX_SOFTWARE: an internal error (a bug: the stack is printed) */
   INTERNAL: 70,
+  /** EX_CANTCREAT: run cannot start: the audit log, state dir, dead-letter file or server port is not usable (config/preflight.ts) */
+  CANT_CREATE: 73,
   /** EX_IOERR: reading an input failed midway, or the errors file cannot be written */
   IO: 74,
   /** EX_CONFIG: the configuration, or a secret or TLS file it names, is invalid */
@@ -77,6 +79,7 @@ export const AppErrors = Object.freeze({
   LISTEN: def('AS_SERVER_LISTEN', 'io', 'cannot listen on server.listen'),
   UNAUTHORIZED: def('AS_SERVER_UNAUTHORIZED', 'permanent', 'the request does not carry the bearer token of server.auth_token_file'),
   RUN_FAILED: def('AS_RUN_FAILED', 'io', 'the pipeline cannot go on: stopping without moving the checkpoint'),
+  PREFLIGHT: def('AS_RUN_PREFLIGHT', 'io', 'run cannot start: the audit log, the state dir, the dead-letter file or the server port is not usable'),
   INTERNAL: def('AS_INTERNAL', 'permanent', 'internal error'),
 } as const)
 
@@ -89,6 +92,7 @@ const EXIT_ON = new Map<ErrorDef, ExitCode>([
   [AppErrors.SCHEMA_INVALID, ExitCodes.DATA],
   [AppErrors.LISTEN, ExitCodes.FAILURE],
   [AppErrors.RUN_FAILED, ExitCodes.FAILURE],
+  [AppErrors.PREFLIGHT, ExitCodes.CANT_CREATE],
   [AppErrors.INTERNAL, ExitCodes.INTERNAL],
 ])
 

@@ -153,9 +153,21 @@ const FILE_ERRORS: Record<string, string> = {
   ENOTDIR: 'a parent is not a directory',
 }
 
+/**
+ * Why a file operation failed, in words with the code once: `no such file (ENOENT)`, or
+ * Node's message (which starts with the code) for the rarer ones.
+ */
+export function errnoText (err: unknown): string {
+  const e = err as NodeJS.ErrnoException
+  if (e.code === undefined) return e.message
+  const words = FILE_ERRORS[e.code]
+  if (words !== undefined) return `${words} (${e.code})`
+  // "EROFS: read-only file system, open '/x'" → "read-only file system (EROFS)"
+  const m = /^[A-Z0-9]+: ([^,]+)/.exec(e.message)
+  return m !== null ? `${m[1]} (${e.code})` : e.message.includes(e.code) ? e.message : `${e.message} (${e.code})`
+}
+
 /** `cannot read PATH: no such file (ENOENT)`: a file the configuration names could not be read. */
 export function cannotRead (path: string, err: unknown): string {
-  const e = err as NodeJS.ErrnoException
-  const why = e.code !== undefined ? `${FILE_ERRORS[e.code] ?? e.message} (${e.code})` : e.message
-  return `cannot read ${path}: ${why}`
+  return `cannot read ${path}: ${errnoText(err)}`
 }

@@ -5,6 +5,10 @@
  * step that failed, with the key paths, the registry's error and the exit code.
  *
  * The caller owns the sinks it gets back: it closes them.
+ *
+ * Secrets and TLS files are the machine's, not the configuration's: `check-config` asks for
+ * them as warnings (`unreadable: 'warn'`), so that a configuration passes on a machine where
+ * they are not installed yet; `run` and `doctor` keep them as errors (the default).
  */
 import { AppErrors, exitCodeOf, type ErrorDef, type ExitCode } from '../errors.js'
 import { buildSinks, type BuiltSink } from '../ship/build.js'
@@ -27,10 +31,14 @@ export interface Secrets {
 export interface Prepared<L extends Warner = Warner> {
   ok: true
   config: Config
+  /** with `unreadable: 'warn'`, those that could not be read are missing */
   secrets: Secrets
+  /** with `unreadable: 'warn'` and a TLS file that cannot be read: none */
   sinks: BuiltSink[]
   /** what `logger` made of the config (the one the sinks warn to) */
   log: L
+  /** with `unreadable: 'warn'`: the secrets and TLS files that cannot be read, each with its fix */
+  warnings: ConfigIssue[]
 }
 
 export interface PrepareFailed {
@@ -46,7 +54,9 @@ export type PrepareResult<L extends Warner = Warner> = Prepared<L> | PrepareFail
 
 export interface PrepareOptions<L extends Warner> {
   /** the logger, made from the valid config (its log.level), before the sinks are built */
-  logger: (config: Config) => L
+  logger?: (config: Config) => L
+  /** a secret or TLS file that cannot be read: 'error' (default; run, doctor) or 'warn' (check-config) */
+  unreadable?: 'error' | 'warn'
 }
 
 const QUIET: Warner = { warn: () => {} }
@@ -55,19 +65,38 @@ function failed (errors: ConfigIssue[]): PrepareFailed {
   return { ok: false, error: AppErrors.CONFIG_INVALID, errors, exitCode: exitCodeOf(AppErrors.CONFIG_INVALID) }
 }
 
+/** A TLS file the sinks read at start (`sinks[0].tls.ca_file` …). */
+const TLS_FILE = /\.tls\.(ca|cert|key)_file$/
+
+/** What to do about a secret or TLS file that cannot be read, by its key. */
+export function unreadableFix (path: string): string {
+  if (path.endsWith('_env')) return 'set the variable in auditship\'s environment (systemd: Environment= or EnvironmentFile= in the unit)'
+  const tls = TLS_FILE.exec(path)?.[1]
+  if (tls === 'ca') return 'put the CA certificate (PEM) there, or remove tls.ca_file to use the system CAs'
+  if (tls !== undefined) return `put the client ${tls === 'cert' ? 'certificate' : 'key'} (PEM) there, readable by the user auditship runs as`
+  return 'put the secret in that file (one line, mode 0600, readable by the user auditship runs as)'
+}
+
 /** Without a logger, the sinks' warnings are dropped (check-config, doctor). */
-export async function prepare (path: string): Promise<PrepareResult>
-export async function prepare<L extends Warner> (path: string, o: PrepareOptions<L>): Promise<PrepareResult<L>>
+export async function prepare (path: string, o?: Omit<PrepareOptions<Warner>, 'logger'>): Promise<PrepareResult>
+export async function prepare<L extends Warner> (path: string, o: PrepareOptions<L> & { logger: (config: Config) => L }): Promise<PrepareResult<L>>
 export async function prepare (path: string, o?: PrepareOptions<Warner>): Promise<PrepareResult> {
   const loaded = await loadConfig(path)
   if (!loaded.ok) return failed(loaded.errors)
   const config = loaded.config
-  const log = o?.logger(config) ?? QUIET
+  const log = o?.logger?.(config) ?? QUIET
+  const warn = o?.unreadable === 'warn'
   const sinkSecrets = await readSinkSecrets(config)
   const serverToken = await readServerToken(config)
   const unread = [...(sinkSecrets.ok ? [] : sinkSecrets.errors), ...(serverToken.ok ? [] : serverToken.errors)]
-  if (!sinkSecrets.ok || !serverToken.ok) return failed(unread)
-  const built = await buildSinks(config, { secrets: sinkSecrets.secrets, warn: (fields, msg) => { log.warn(fields, msg) } })
-  if (!built.ok) return failed(built.errors)
-  return { ok: true, config, secrets: { sinks: sinkSecrets.secrets, server: serverToken.token }, sinks: built.sinks, log }
+  if (!warn && unread.length > 0) return failed(unread)
+  const secrets: Secrets = { sinks: sinkSecrets.ok ? sinkSecrets.secrets : new Map(), server: serverToken.ok ? serverToken.token : undefined }
+  const warnings = unread.map((i) => ({ ...i, fix: unreadableFix(i.path) }))
+  const built = await buildSinks(config, { secrets: secrets.sinks, warn: (fields, msg) => { log.warn(fields, msg) } })
+  if (!built.ok) {
+    const tls = built.errors.filter((i) => TLS_FILE.test(i.path))
+    if (!warn || tls.length < built.errors.length) return failed(built.errors)
+    warnings.push(...tls.map((i) => ({ ...i, fix: unreadableFix(i.path) })))
+  }
+  return { ok: true, config, secrets, sinks: built.ok ? built.sinks : [], log, warnings }
 }

@@ -70,6 +70,10 @@ class StyledStream {
     if (this.style.journal) text = withPriority(text, syslogPriority(this.lastLevel))
     this.out.write(text)
   }
+
+  // logger.flush() reaches the destination through these (it is synchronous: nothing waits)
+  flush (cb?: (err?: Error) => void): void { cb?.() }
+  flushSync (): void {}
 }
 
 /** A logger as `o` says; a bare level string is `{ level }` (format auto, stderr). */

@@ -35,21 +35,23 @@ function def (code: string, kind: ErrorKind, message: string): ErrorDef {
  */
 export const ExitCodes = Object.freeze({
   OK: 0,
-  /** doctor: a check failed; run: the pipeline could not go on, or the server cannot listen */
+  /** doctor: a check failed; search: nothing matched; run: the pipeline could not go on, or the server cannot listen */
   FAILURE: 1,
   /** EX_USAGE: the command line is wrong (unknown command or option, missing or bad value) */
   USAGE: 64,
-  /** EX_DATAERR: convert --validate, and an event did not match schemas/event.schema.json */
+  /** EX_DATAERR: the input is not an audit log; convert --validate, and an event did not match schemas/event.schema.json */
   DATA: 65,
   /** EX_NOINPUT: an input file cannot be opened, or search finds no audit log */
   NO_INPUT: 66,
   /** EX_SOFTWARE: an internal error (a bug: the stack is printed) */
   INTERNAL: 70,
+  /** EX_CANTCREAT: run cannot start: the audit log, state dir, dead-letter file or server port is not usable (config/preflight.ts) */
+  CANT_CREATE: 73,
   /** EX_IOERR: reading an input failed midway, or the errors file cannot be written */
   IO: 74,
   /** EX_CONFIG: the configuration, or a secret or TLS file it names, is invalid */
   CONFIG: 78,
-  /** 128 + SIGINT: a second SIGTERM/SIGINT while stopping; exits at once */
+  /** 128 + SIGINT: convert/search interrupted (Ctrl-C); run: a second SIGTERM/SIGINT while stopping */
   INTERRUPTED: 130,
 } as const)
 
@@ -75,10 +77,13 @@ export const AppErrors = Object.freeze({
   CONFIG_INVALID: def('AS_CONFIG_INVALID', 'config', 'configuration is invalid'),
   FILE_READ: def('AS_FILE_READ', 'io', 'cannot read input file'),
   FILE_WRITE: def('AS_FILE_WRITE', 'io', 'cannot write output file'),
+  NOT_AUDIT_LOG: def('AS_INPUT_NOT_AUDIT_LOG', 'input', 'the input is not an audit log: no line of it is an audit record'),
+  NO_MATCH: def('AS_SEARCH_NO_MATCH', 'input', 'no event matches the search criteria'),
   SCHEMA_INVALID: def('AS_SCHEMA_INVALID', 'permanent', 'event does not match schemas/event.schema.json'),
   LISTEN: def('AS_SERVER_LISTEN', 'io', 'cannot listen on server.listen'),
   UNAUTHORIZED: def('AS_SERVER_UNAUTHORIZED', 'permanent', 'the request does not carry the bearer token of server.auth_token_file'),
   RUN_FAILED: def('AS_RUN_FAILED', 'io', 'the pipeline cannot go on: stopping without moving the checkpoint'),
+  PREFLIGHT: def('AS_RUN_PREFLIGHT', 'io', 'run cannot start: the audit log, the state dir, the dead-letter file or the server port is not usable'),
   INTERNAL: def('AS_INTERNAL', 'permanent', 'internal error'),
 } as const)
 
@@ -88,9 +93,12 @@ const EXIT_ON = new Map<ErrorDef, ExitCode>([
   [AppErrors.CONFIG_INVALID, ExitCodes.CONFIG],
   [AppErrors.FILE_READ, ExitCodes.NO_INPUT],
   [AppErrors.FILE_WRITE, ExitCodes.IO],
+  [AppErrors.NOT_AUDIT_LOG, ExitCodes.DATA],
+  [AppErrors.NO_MATCH, ExitCodes.FAILURE],
   [AppErrors.SCHEMA_INVALID, ExitCodes.DATA],
   [AppErrors.LISTEN, ExitCodes.FAILURE],
   [AppErrors.RUN_FAILED, ExitCodes.FAILURE],
+  [AppErrors.PREFLIGHT, ExitCodes.CANT_CREATE],
   [AppErrors.INTERNAL, ExitCodes.INTERNAL],
 ])
 

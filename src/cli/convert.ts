@@ -10,7 +10,10 @@ import { fail } from './report.js'
 export const CONVERT_HELP = `Usage: auditship convert [options] [FILE...]
 
 Read audit logs (in the order given; '-' or none for stdin) and write one JSON event per
-line to stdout. A summary line (records=, events=, parse_errors=) goes to stderr.
+line to stdout. A summary line (records=, events=, parse_errors=) goes to stderr. Kernel audit
+lines as syslog, journald or dmesg show them ('… kernel: audit: type=1400 audit(…): …') are
+read too. Exit ${ExitCodes.DATA} when no line of the input is an audit record; Ctrl-C writes the summary so
+far and exits ${ExitCodes.INTERRUPTED}.
 
 Options:
   --validate             exit ${ExitCodes.DATA} if any event fails schemas/event.schema.json (events are

@@ -5,14 +5,17 @@ import { ExitCodes } from '../errors.js'
 
 export const DOCTOR_HELP = `Usage: auditship doctor [--config FILE] [options]
 
-Check this node the way the Teleport auditd guide does by hand: the audit log is readable,
-auditd is enabled and not losing records, log_format and end_of_event_timeout, the Teleport
+Check this node the way the Teleport auditd guide does by hand: auditd is installed and
+running, the audit log is readable, auditing is enabled and not losing records, log_format and end_of_event_timeout, the Teleport
 process runs as root with its loginuid unset, whether PAM is enabled in teleport.yaml (and what
 that means for attribution), and the auditship config. Exit ${ExitCodes.FAILURE} when a check fails.
 
 Options (paths are options so that the checks can run on copies):
-  --config FILE          auditship configuration to validate
-  --audit-log PATH       default ${DEFAULT_DOCTOR.auditLog}
+  --config FILE          auditship configuration to validate; its source.path is the audit
+                         log checked
+  --audit-log PATH       the audit log to check (default: the config's source.path, else
+                         ${DEFAULT_DOCTOR.auditLog})
+  --auditd-bin PATH      the auditd binary (default ${DEFAULT_DOCTOR.auditdBin.join(' or ')})
   --auditd-conf PATH     default ${DEFAULT_DOCTOR.auditdConf}
   --teleport-yaml PATH   default ${DEFAULT_DOCTOR.teleportYaml}
   --proc DIR             default ${DEFAULT_DOCTOR.proc}
@@ -25,6 +28,7 @@ export async function doctor (argv: string[]): Promise<number> {
     options: {
       config: { type: 'string', short: 'c' },
       'audit-log': { type: 'string' },
+      'auditd-bin': { type: 'string' },
       'auditd-conf': { type: 'string' },
       'teleport-yaml': { type: 'string' },
       proc: { type: 'string' },
@@ -34,7 +38,8 @@ export async function doctor (argv: string[]): Promise<number> {
   })
   if (values.help) { process.stdout.write(DOCTOR_HELP); return ExitCodes.OK }
   const results = await runChecks({
-    auditLog: values['audit-log'] ?? DEFAULT_DOCTOR.auditLog,
+    auditLog: values['audit-log'],
+    auditdBin: values['auditd-bin'] === undefined ? DEFAULT_DOCTOR.auditdBin : [values['auditd-bin']],
     auditdConf: values['auditd-conf'] ?? DEFAULT_DOCTOR.auditdConf,
     teleportYaml: values['teleport-yaml'] ?? DEFAULT_DOCTOR.teleportYaml,
     proc: values.proc ?? DEFAULT_DOCTOR.proc,

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs'
 import { packageFile } from '../paths.js'
 import { AppErrors, ExitCodes } from '../errors.js'
 import { fail } from './report.js'
+import { parseArgsMessage, unknownCommandMessage, unknownOptionMessage } from './usage.js'
 
 const HELP = `Usage: auditship <command> [options]
 
@@ -24,6 +25,10 @@ Commands:
                         validate a configuration without running
   doctor                check this node's audit and Teleport setup
   help [COMMAND]        show help
+
+Options:
+  -h, --help            this help
+  -v, --version         print the version
 
 Run 'auditship <command> --help' for a command's options.
 `
@@ -47,21 +52,33 @@ async function main (argv: string[]): Promise<number> {
     process.stdout.write(`auditship ${pkg.version}\n`)
     return ExitCodes.OK
   }
+  const names = Object.keys(commands)
   if (cmd === 'help') {
-    const load = rest[0] !== undefined && Object.hasOwn(commands, rest[0]) ? commands[rest[0]] : undefined
-    process.stdout.write(load === undefined ? HELP : (await load()).help)
+    if (rest[0] === undefined) { process.stdout.write(HELP); return ExitCodes.OK }
+    if (!Object.hasOwn(commands, rest[0])) return fail(undefined, AppErrors.USAGE, unknownCommandMessage(rest[0], [...names, 'help']))
+    process.stdout.write((await commands[rest[0]]()).help)
     return ExitCodes.OK
   }
+  if (cmd.startsWith('-')) return fail(undefined, AppErrors.USAGE, unknownOptionMessage(cmd, undefined, ['--help', '--version']))
   const load = Object.hasOwn(commands, cmd) ? commands[cmd] : undefined
-  if (load === undefined) return fail(undefined, AppErrors.USAGE, `unknown command "${cmd}"\n\n${HELP.replace(/\n$/, '')}`)
+  if (load === undefined) return fail(undefined, AppErrors.USAGE, unknownCommandMessage(cmd, [...names, 'help']))
   const c = await load()
   try {
     return await c.run(rest)
   } catch (err) {
     const e = err as Error & { code?: string }
-    if (e.code?.startsWith('ERR_PARSE_ARGS') === true) return fail(cmd, AppErrors.USAGE, e.message)
+    if (e.code?.startsWith('ERR_PARSE_ARGS') === true) return fail(cmd, AppErrors.USAGE, parseArgsMessage(e, cmd, c.help))
     throw err
   }
+}
+
+// A reader that goes away (`auditship doctor | head -1`) is not an error: stop quietly, as
+// convert does. The daemon's stdout sink handles its own stream (it retries).
+if (process.argv[2] !== 'run') {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err
+    process.exit(ExitCodes.OK)
+  })
 }
 
 main(process.argv.slice(2)).then(

@@ -2,14 +2,16 @@
  * The offline job behind `convert` and `search`: read audit logs in the order given, run
  * the pipeline, write matching events as NDJSON (or text), report bad lines and a summary.
  */
-import { stat } from 'node:fs/promises'
+import { stat, type FileHandle } from 'node:fs/promises'
 import { LineSplitter } from '../source/lines.js'
 import { openAll, readHandle, readStream } from '../source/read-file.js'
 import { Pipeline, type PipelineOptions, type PipelineStats } from '../pipeline/pipeline.js'
 import { fromLatin1 } from '../parse/decode.js'
 import type { AuditshipEvent } from '../event/types.js'
 import { AppErrors, ExitCodes } from '../errors.js'
+import { cannotRead, errnoText } from '../config/messages.js'
 import { FdOutput, OutputClosed } from './output.js'
+import { Progress } from './progress.js'
 import { fail, report } from './report.js'
 
 export interface OfflineOptions {
@@ -33,11 +35,27 @@ export interface OfflineResult {
   stats: PipelineStats & { bytes: number, matched: number }
 }
 
-const PROGRESS_MIN_BYTES = 8 << 20
+/** Ctrl-C: stop reading, write what is done and the summary so far. */
+class Interrupted extends Error {
+  constructor () { super('interrupted'); this.name = 'Interrupted' }
+}
 
 function lineText (latin1: string): string {
   const d = fromLatin1(latin1)
   return d.value
+}
+
+async function closeAll (handles: Array<FileHandle | 'stdin'>): Promise<void> {
+  await Promise.all(handles.map(async (h) => (h === 'stdin' ? undefined : await h.close().catch(() => {}))))
+}
+
+/** The first input that is a directory (open() accepts one; reading it fails midway). */
+async function directoryIn (inputs: string[], handles: Array<FileHandle | 'stdin'>): Promise<string | undefined> {
+  for (let i = 0; i < handles.length; i++) {
+    const h = handles[i]
+    if (h !== 'stdin' && (await h.stat()).isDirectory()) return inputs[i]
+  }
+  return undefined
 }
 
 export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
@@ -48,7 +66,12 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
     handles = await openAll(inputs)
   } catch (err) {
     const e = err as NodeJS.ErrnoException
-    return { code: fail(o.command, AppErrors.FILE_READ, `cannot read ${e.path ?? '?'}: ${e.code ?? ''} ${e.message}`, ExitCodes.NO_INPUT, stderr), stats: emptyStats() }
+    return { code: fail(o.command, AppErrors.FILE_READ, cannotRead(e.path ?? '?', e), ExitCodes.NO_INPUT, stderr), stats: emptyStats() }
+  }
+  const dir = await directoryIn(inputs, handles)
+  if (dir !== undefined) {
+    await closeAll(handles)
+    return { code: fail(o.command, AppErrors.FILE_READ, `cannot read ${dir}: is a directory (EISDIR): give the log files in it`, ExitCodes.NO_INPUT, stderr), stats: emptyStats() }
   }
 
   const out = new FdOutput(1)
@@ -56,14 +79,14 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
   try {
     errOut = o.errorsFile === undefined ? undefined : FdOutput.open(o.errorsFile)
   } catch (err) {
-    const e = err as NodeJS.ErrnoException
-    const code = fail(o.command, AppErrors.FILE_WRITE, `cannot write ${o.errorsFile ?? ''}: ${e.code ?? ''} ${e.message}`, ExitCodes.IO, stderr)
-    await Promise.all(handles.map(async (h) => (h === 'stdin' ? undefined : await h.close())))
+    const code = fail(o.command, AppErrors.FILE_WRITE, `cannot write ${o.errorsFile ?? ''}: ${errnoText(err)}`, ExitCodes.IO, stderr)
+    await closeAll(handles)
     return { code, stats: emptyStats() }
   }
   const render = o.render ?? ((d: AuditshipEvent) => JSON.stringify(d) + '\n')
   const filter = o.filter
   let matched = 0
+  let firstError: string | undefined
 
   const pipeline = new Pipeline(o.pipeline, {
     event (doc) {
@@ -72,6 +95,7 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
       out.write(render(doc))
     },
     lineError (err, source) {
+      firstError ??= `${source === '-' ? 'stdin' : source}, offset ${err.offset}: ${err.error.message}`
       errOut?.write(JSON.stringify({
         source, offset: err.offset, code: err.error.code, reason: err.error.message + (err.detail === undefined ? '' : ` (${err.detail})`), line: lineText(err.line),
       }) + '\n')
@@ -83,52 +107,57 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
     },
   })
 
-  const totalBytes = await inputSize(inputs)
-  const progress = stderr.isTTY === true && totalBytes > PROGRESS_MIN_BYTES
+  const progress = new Progress(stderr, o.command, inputs.includes('-') ? undefined : await inputSize(inputs), () => pipeline.stats.records)
   const started = Date.now()
-  let lastProgress = 0
+  let interrupted = false
+  const onInterrupt = (): void => { interrupted = true }
+  process.once('SIGINT', onInterrupt)
+  let lastYield = started
   let bytes = 0
   let code: number = ExitCodes.OK
   let closed = false
-  for (let i = 0; i < handles.length; i++) {
+  for (let i = 0; i < handles.length && !interrupted; i++) {
     const h = handles[i]
     pipeline.source = inputs[i]
     const splitter = new LineSplitter(o.maxLineBytes, pipeline)
     const base = bytes
     const after = async (n: number): Promise<void> => {
-      if (progress) {
-        const now = Date.now()
-        if (now - lastProgress > 250) {
-          lastProgress = now
-          const done = base + n
-          const rate = pipeline.stats.records / Math.max(0.001, (now - started) / 1000)
-          stderr.write(`\rauditship ${o.command}: ${((100 * done) / totalBytes).toFixed(0)}% ${(done / 1e6).toFixed(0)} MB, ${pipeline.stats.records} records (${Math.round(rate)}/s)  `)
-        }
-      }
+      progress.update(base + n)
+      // files are read synchronously: let a signal in now and then
+      const now = Date.now()
+      if (now - lastYield > 50) { lastYield = now; await new Promise((resolve) => setImmediate(resolve)) }
+      if (interrupted) throw new Interrupted()
     }
     try {
       bytes += h === 'stdin' ? await readStream(process.stdin, splitter, after) : await readHandle(h, splitter, after)
     } catch (err) {
       if (err instanceof OutputClosed) { closed = true; break }
-      const e = err as NodeJS.ErrnoException
-      code = fail(o.command, AppErrors.FILE_READ, `error reading ${inputs[i]}: ${e.code ?? ''} ${e.message}`, ExitCodes.IO, stderr)
+      if (err instanceof Interrupted) break
+      code = fail(o.command, AppErrors.FILE_READ, `error reading ${inputs[i]}: ${errnoText(err)}`, ExitCodes.IO, stderr)
     }
   }
+  process.removeListener('SIGINT', onInterrupt)
   try {
-    if (!closed) pipeline.end()
+    // interrupted: what is still being assembled is not flushed half-done
+    if (!closed && !interrupted) pipeline.end()
     out.close()
   } catch (err) {
     if (!(err instanceof OutputClosed)) throw err
     closed = true
   }
   errOut?.close()
-  for (let j = 0; j < handles.length; j++) { const h = handles[j]; if (h !== 'stdin') await h.close().catch(() => {}) }
-  if (progress) stderr.write('\r\x1b[K')
+  await closeAll(handles)
+  progress.clear()
 
   const s = pipeline.stats
   const secs = (Date.now() - started) / 1000
+  if (interrupted) stderr.write(`auditship ${o.command}: interrupted (SIGINT); the summary so far:\n`)
   stderr.write(`auditship ${o.command}: records=${s.records} events=${s.events} parse_errors=${s.parseErrors} incomplete=${s.incomplete} invalid=${s.invalid}` +
     (filter === undefined ? '' : ` matched=${matched}`) + ` bytes=${bytes} seconds=${secs.toFixed(2)}\n`)
+  if (interrupted) code = ExitCodes.INTERRUPTED
+  else if (code === ExitCodes.OK && !closed && s.records === 0 && s.parseErrors > 0) {
+    code = fail(o.command, AppErrors.NOT_AUDIT_LOG, `not an audit log: none of the ${s.parseErrors} lines read is an audit record (the first: ${firstError ?? '?'})`, undefined, stderr)
+  }
   if (code === ExitCodes.OK && o.failOnInvalid && s.invalid > 0) code = ExitCodes.DATA
   return { code, stats: { ...s, bytes, matched } }
 }

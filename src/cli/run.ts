@@ -17,23 +17,33 @@ import { StdinSource } from '../source/stdin.js'
 import { buildServer } from '../server/app.js'
 import { createMetrics } from '../telemetry/metrics.js'
 import { parseListen } from '../config/listen.js'
+import { logLevelOverride } from '../config/log-level.js'
 
 function isLoopback (host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
 }
 
-export const RUN_HELP = `Usage: auditship run --config FILE
+export const RUN_HELP = `Usage: auditship run --config FILE [--log-level LEVEL]
 
 Run the shipper as a daemon with the configuration in FILE (YAML or JSON, see
 schemas/config.schema.json and examples/auditship.yaml). An invalid configuration is refused
 before anything starts (exit ${ExitCodes.CONFIG}) with the path of each bad key.
+
+Options:
+  -c, --config FILE      the configuration file
+  --log-level LEVEL      overrides log.level and AUDITSHIP_LOG_LEVEL: fatal, error, warn,
+                         info, debug, trace or silent
+  -h, --help             this help
 `
 
 export async function run (argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h', default: false } } })
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } })
   if (values.help) { process.stdout.write(RUN_HELP); return ExitCodes.OK }
   if (values.config === undefined) return fail('run', AppErrors.USAGE, '--config FILE is required')
-  const p = await prepare(values.config, { logger: (config) => createLogger(config.log.level) })
+  // --log-level, then AUDITSHIP_LOG_LEVEL, then log.level
+  const level = logLevelOverride(values['log-level'])
+  if (!level.ok) return fail('run', level.error, level.message)
+  const p = await prepare(values.config, { logger: (config) => createLogger({ level: level.level ?? config.log.level, format: config.log.format }) })
   if (!p.ok) { process.stderr.write(issuesText(values.config, p.errors)); return p.exitCode }
   const { config: c, log } = p
   const tp = c.enrich.teleport

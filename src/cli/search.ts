@@ -8,8 +8,9 @@ import { COMMON_HELP, COMMON_OPTIONS, commonSettings } from './common.js'
 import { configDefaults } from '../config/defaults.js'
 import { AppErrors, ExitCodes } from '../errors.js'
 import { fail } from './report.js'
-import { makeFilter, parseTime, type SearchCriteria } from '../search/filter.js'
+import { makeFilter, parseTime, recordTypes, RECORD_TYPE_NAMES, type SearchCriteria } from '../search/filter.js'
 import { renderTimeline, TIMELINE_HEADER } from '../search/timeline.js'
+import { closest } from '../config/messages.js'
 import { rotatedSet } from '../source/rotated.js'
 
 /** the daemon's source.path default (schemas/config.schema.json) */
@@ -19,12 +20,14 @@ export const SEARCH_HELP = `Usage: auditship search [criteria] [options] [FILE..
 
 Read audit logs (default: ${DEFAULT_AUDIT_LOG} and its rotated audit.log.N files, oldest
 first), run the same pipeline as convert, and print the matching events. All criteria must
-match.
+match. Like ausearch, exit ${ExitCodes.FAILURE} with "no matches" on stderr when nothing matched.
 
 Criteria:
-  --teleport-user NAME   events attributed to this Teleport user
+  --teleport-user NAME   events attributed to this Teleport user (case ignored; * matches
+                         any characters: 'alice@*')
   --session N            audit session id (ses=N), or the session bound to a Teleport login
-  --type TYPE[,TYPE]     events with a record of one of these types (USER_LOGIN,EXECVE …)
+  --type TYPE[,TYPE]     events with a record of one of these types (USER_LOGIN,EXECVE …;
+                         a number such as 1400 is its name, AVC)
   --uid N|NAME           uid, auid, euid or login account equal to N (or that name)
   --start TIME           events at or after TIME
   --end TIME             events at or before TIME
@@ -65,9 +68,14 @@ export async function search (argv: string[]): Promise<number> {
     c.session = values.session
   }
   if (values.type !== undefined) {
-    const types = values.type.split(',').map((x) => x.trim()).filter((x) => x.length > 0)
-    if (types.length === 0) return usage('--type needs at least one record type')
-    c.types = types
+    const list = values.type.split(',').map((x) => x.trim()).filter((x) => x.length > 0)
+    if (list.length === 0) return usage('--type needs at least one record type')
+    const types = recordTypes(list)
+    if (!types.ok) {
+      const near = closest(types.unknown, RECORD_TYPE_NAMES)
+      return usage(`--type: unknown record type "${types.unknown}"${near === undefined ? '' : ` (did you mean ${near}?)`}; the names are those of ausearch -m: SYSCALL, EXECVE, USER_LOGIN, AVC …`)
+    }
+    c.types = types.types
   }
   if (values.uid !== undefined) c.uid = values.uid
   for (const k of ['start', 'end'] as const) {
@@ -86,8 +94,14 @@ export async function search (argv: string[]): Promise<number> {
       return fail('search', AppErrors.FILE_READ, `no audit log at ${values['audit-log']} (give FILE arguments or --audit-log)`, ExitCodes.NO_INPUT)
     }
   }
-  const text = values.format === 'text'
-  if (text) process.stdout.write(TIMELINE_HEADER)
+  // the table's header comes with its first row: not before an input error, not without rows
+  let header = values.format === 'text'
+  const timeline = (doc: Parameters<typeof renderTimeline>[0]): string => {
+    const row = renderTimeline(doc)
+    if (!header) return row
+    header = false
+    return TIMELINE_HEADER + row
+  }
   const r = await runOffline({
     command: 'search',
     inputs,
@@ -96,7 +110,8 @@ export async function search (argv: string[]): Promise<number> {
     errorsFile: s.errorsFile,
     failOnInvalid: false,
     filter: makeFilter(c),
-    render: text ? renderTimeline : undefined,
+    render: values.format === 'text' ? timeline : undefined,
   })
+  if (r.code === ExitCodes.OK && r.stats.matched === 0) return fail('search', AppErrors.NO_MATCH, `no matches (${r.stats.events} events read)`)
   return r.code
 }

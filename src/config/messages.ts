@@ -57,14 +57,23 @@ function distance (a: string, b: string): number {
   return prev[b.length]
 }
 
-function unknownKeyMessage (key: string, known: string[]): string {
+/**
+ * The candidate `word` is most likely a misspelling of (case ignored), for "did you mean";
+ * undefined when none is close enough (at most a third of its letters differ).
+ */
+export function closest (word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined
   let bestD = Infinity
-  for (const k of known) {
-    const d = distance(key.toLowerCase(), k.toLowerCase())
+  for (const k of candidates) {
+    const d = distance(word.toLowerCase(), k.toLowerCase())
     if (d < bestD) { best = k; bestD = d }
   }
-  if (best !== undefined && bestD <= Math.max(1, Math.floor(best.length / 3))) return `unknown key "${key}" (did you mean "${best}"?)`
+  return best !== undefined && bestD <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined
+}
+
+function unknownKeyMessage (key: string, known: string[]): string {
+  const best = closest(key, known)
+  if (best !== undefined) return `unknown key "${key}" (did you mean "${best}"?)`
   return known.length > 0 ? `unknown key "${key}" (known keys: ${known.join(', ')})` : `unknown key "${key}"`
 }
 
@@ -144,9 +153,21 @@ const FILE_ERRORS: Record<string, string> = {
   ENOTDIR: 'a parent is not a directory',
 }
 
+/**
+ * Why a file operation failed, in words with the code once: `no such file (ENOENT)`, or
+ * Node's message (which starts with the code) for the rarer ones.
+ */
+export function errnoText (err: unknown): string {
+  const e = err as NodeJS.ErrnoException
+  if (e.code === undefined) return e.message
+  const words = FILE_ERRORS[e.code]
+  if (words !== undefined) return `${words} (${e.code})`
+  // "EROFS: read-only file system, open '/x'" → "read-only file system (EROFS)"
+  const m = /^[A-Z0-9]+: ([^,]+)/.exec(e.message)
+  return m !== null ? `${m[1]} (${e.code})` : e.message.includes(e.code) ? e.message : `${e.message} (${e.code})`
+}
+
 /** `cannot read PATH: no such file (ENOENT)`: a file the configuration names could not be read. */
 export function cannotRead (path: string, err: unknown): string {
-  const e = err as NodeJS.ErrnoException
-  const why = e.code !== undefined ? `${FILE_ERRORS[e.code] ?? e.message} (${e.code})` : e.message
-  return `cannot read ${path}: ${why}`
+  return `cannot read ${path}: ${errnoText(err)}`
 }

@@ -11,6 +11,16 @@ export function issuesText (file: string, errors: readonly ConfigIssue[]): strin
   return s
 }
 
+/**
+ * What would stop `run` on this machine, though the configuration is valid (check-config's
+ * warnings): `warning: …` then `  <path>: <message>` and `    fix: <fix>` per issue.
+ */
+export function warningsText (issues: readonly ConfigIssue[]): string {
+  let s = `warning: auditship run would not start on this machine (${issues.length === 1 ? '1 problem' : `${issues.length} problems`}):\n`
+  for (const i of issues) s += `  ${i.path}: ${i.message}\n` + (i.fix === undefined ? '' : `    fix: ${i.fix}\n`)
+  return s
+}
+
 /** One line: where events come from and where they go. */
 export function configSummary (c: Config): string {
   const source = c.source.stdin ? 'stdin (auditd plugin)' : `${c.source.path} (first start at the ${c.source.read_from})`

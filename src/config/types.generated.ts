@@ -562,13 +562,21 @@ export interface ServerConfig {
   max_lag_secs?: number
 }
 /**
- * auditship's own log (JSON lines on stderr).
+ * auditship's own log, on stderr.
  */
 export interface LogConfig {
   /**
-   * Least severe level written; silent writes nothing.
+   * Least severe level written; silent writes nothing. The command line's --log-level and the environment variable AUDITSHIP_LOG_LEVEL override it (in that order).
    */
   level?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /**
+   * pretty: one readable line per entry (time, level, message, key=value fields); json: one JSON object per line; auto: pretty when stderr is a terminal, else json. Under systemd (JOURNAL_STREAM set) each line starts with its syslog priority (<3> error ...) in either format.
+   */
+  format?: 'auto' | 'pretty' | 'json'
+  /**
+   * Seconds between the info lines of running totals (records read, events, delivered per sink, dead-lettered, bytes behind); 0 turns them off.
+   */
+  stats_interval_secs?: number
 }
 /**
  * Stopping on SIGTERM/SIGINT.

@@ -20,6 +20,8 @@ export type SinkConfig = Config['sinks'][number]
 export interface ConfigIssue {
   path: string
   message: string
+  /** what to do, when it is not obvious from the message */
+  fix?: string
 }
 
 export type ConfigResult = { ok: true, config: Config } | { ok: false, errors: ConfigIssue[] }

@@ -3,25 +3,24 @@
  * is a small function over files and commands whose paths are options, so that every
  * outcome can be tested on fixtures. Results, never exceptions.
  */
-import { access, constants, readFile, readdir } from 'node:fs/promises'
+import { readFile, readdir } from 'node:fs/promises'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { parseDocument } from 'yaml'
 import { configDefaults } from '../config/defaults.js'
+import { loadConfig } from '../config/load.js'
 import { prepare } from '../config/prepare.js'
+import { auditdState, checkAuditdRunning, checkAuditLog } from './auditd.js'
+import type { CheckResult } from './result.js'
 
-export type Status = 'ok' | 'warn' | 'fail'
-
-export interface CheckResult {
-  name: string
-  status: Status
-  detail: string
-  /** what to do when not ok */
-  fix?: string
-}
+export type { CheckResult, Status } from './result.js'
+export { checkAuditLog } from './auditd.js'
 
 export interface DoctorOptions {
-  auditLog: string
+  /** the audit log to check; undefined: the config's source.path, else the default */
+  auditLog?: string
+  /** where the auditd binary may be installed (the first executable one counts) */
+  auditdBin: string[]
   auditdConf: string
   teleportYaml: string
   proc: string
@@ -32,21 +31,12 @@ export interface DoctorOptions {
 
 export const DEFAULT_DOCTOR: DoctorOptions = {
   auditLog: configDefaults().source.path,
+  auditdBin: ['/usr/sbin/auditd', '/sbin/auditd'],
   auditdConf: '/etc/audit/auditd.conf',
   teleportYaml: '/etc/teleport.yaml',
   proc: '/proc',
   auditctl: 'auditctl',
   config: undefined,
-}
-
-export async function checkAuditLog (path: string): Promise<CheckResult> {
-  try {
-    await access(path, constants.R_OK)
-    return { name: 'audit log readable', status: 'ok', detail: path }
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? ''
-    return { name: 'audit log readable', status: 'fail', detail: `${path}: ${code}`, fix: code === 'ENOENT' ? 'install and start auditd (apt-get install auditd; systemctl enable --now auditd)' : 'run auditship as root or in a group that can read /var/log/audit (log_group in auditd.conf)' }
-  }
 }
 
 /** key = value lines of auditd.conf */
@@ -122,8 +112,10 @@ export async function checkTeleportProcesses (proc: string): Promise<CheckResult
 
 export async function checkTeleportPam (path: string): Promise<CheckResult> {
   let text: string
-  try { text = await readFile(path, 'utf8') } catch {
-    return { name: 'teleport PAM', status: 'warn', detail: `${path} not readable`, fix: 'point --teleport-yaml at teleport.yaml' }
+  try { text = await readFile(path, 'utf8') } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? ''
+    if (code === 'ENOENT') return { name: 'teleport PAM', status: 'warn', detail: `${path} not found`, fix: 'point --teleport-yaml at teleport.yaml, or ignore on a node without Teleport' }
+    return { name: 'teleport PAM', status: 'warn', detail: `${path} not readable (${code})`, fix: 'run doctor as root (teleport.yaml is usually readable by root only)' }
   }
   const doc = parseDocument(text).toJS() as { ssh_service?: { pam?: { enabled?: unknown, service_name?: unknown } } } | null
   const pam = doc?.ssh_service?.pam
@@ -150,9 +142,32 @@ export async function checkConfigFile (path: string | undefined): Promise<CheckR
   return out
 }
 
+/**
+ * The audit log to check: --audit-log when given, else the config's source.path (none in
+ * plugin mode), else the default.
+ */
+async function auditLogOf (o: DoctorOptions): Promise<{ path: string, from: string } | { stdin: true }> {
+  if (o.auditLog !== undefined) return { path: o.auditLog, from: '' }
+  if (o.config !== undefined) {
+    const c = await loadConfig(o.config)
+    if (c.ok) return c.config.source.stdin ? { stdin: true } : { path: c.config.source.path, from: ` (source.path of ${o.config})` }
+  }
+  return { path: configDefaults().source.path, from: '' }
+}
+
 export async function runChecks (o: DoctorOptions): Promise<CheckResult[]> {
+  const auditd = await auditdState(o.proc, o.auditdBin)
+  const conf = await readFile(o.auditdConf, 'utf8').then(parseAuditdConf, () => undefined)
+  const log = await auditLogOf(o)
+  let logCheck: CheckResult
+  if ('stdin' in log) {
+    logCheck = { name: 'audit log readable', status: 'ok', detail: `plugin mode (source.stdin of ${o.config ?? ''}): auditd feeds auditship on stdin, no file is read` }
+  } else {
+    logCheck = await checkAuditLog(log.path, { auditd, logFile: conf?.get('log_file'), from: log.from })
+  }
   return [
-    await checkAuditLog(o.auditLog),
+    checkAuditdRunning(auditd),
+    logCheck,
     checkAuditctl(o.auditctl),
     ...await checkAuditdConf(o.auditdConf),
     ...await checkTeleportProcesses(o.proc),

@@ -80,7 +80,48 @@ export function parseLine (line: string, offset: number, ascii = true): ParseRes
   if (len > 0 && line.charCodeAt(len - 1) === 13) len--
   if (len === 0) return new LineError(ParseErrors.EMPTY, line, offset)
   if (line.indexOf('\0') !== -1) return new LineError(ParseErrors.NUL_BYTE, line, offset)
+  // audit.log lines start with `type=` or `node=`: one byte tells them from the rest
+  const c0 = line.charCodeAt(0)
+  if (c0 !== 116 /* t */ && c0 !== 110 /* n */) return parseRelayed(line, offset, ascii)
+  return parseRecord(line, len, offset, ascii, false)
+}
 
+/**
+ * A record relayed with a prefix (auditd-format.md §1.1): the kernel's printk form as syslog,
+ * journald or dmesg show it (`Dec  4 10:00:00 host kernel: [   12.345678] audit: type=1400
+ * audit(1700000000.123:45): …`, `[   12.345678] audit: type=1400 audit(…): …`), or auditd's
+ * records as its syslog plugin writes them (`… audisp-syslog: type=SYSCALL msg=audit(…): …`).
+ * The prefix is dropped; a line that is none of these is NO_TYPE, reported with all its bytes.
+ */
+function parseRelayed (line: string, offset: number, ascii: boolean): ParseResult {
+  let start = -1
+  let kernel = false
+  if (line.startsWith('audit: type=')) {
+    start = 7
+    kernel = true
+  } else {
+    const k = line.indexOf(' audit: type=')
+    if (k !== -1) {
+      start = k + 8
+      kernel = true
+    } else {
+      const colon = line.indexOf(': ')
+      if (colon !== -1 && (line.startsWith('type=', colon + 2) || line.startsWith('node=', colon + 2))) start = colon + 2
+    }
+  }
+  if (start === -1) return new LineError(ParseErrors.NO_TYPE, line, offset)
+  const rest = line.slice(start)
+  let len = rest.length
+  if (len > 0 && rest.charCodeAt(len - 1) === 13) len--
+  const r = parseRecord(rest, len, offset, ascii, kernel)
+  return r instanceof LineError ? new LineError(r.error, line, offset, r.detail) : r
+}
+
+/**
+ * `[node=… ]type=… msg=audit(SEC.MS:SERIAL): body`; with `kernel`, the printk form's bare
+ * `audit(…)` is accepted in place of `msg=audit(…)`.
+ */
+function parseRecord (line: string, len: number, offset: number, ascii: boolean, kernel: boolean): ParseResult {
   let p = 0
   let node: string | undefined
   if (line.startsWith('node=')) {
@@ -96,8 +137,9 @@ export function parseLine (line: string, offset: number, ascii = true): ParseRes
   if (sp === p) return new LineError(ParseErrors.BAD_TYPE, line, offset)
   const [type, typeNum] = typeOf(line.slice(p, sp))
   p = sp + 1
-  if (!line.startsWith('msg=audit(', p)) return new LineError(ParseErrors.NO_HEADER, line, offset)
-  p += 10
+  if (line.startsWith('msg=audit(', p)) p += 10
+  else if (kernel && line.startsWith('audit(', p)) p += 6
+  else return new LineError(ParseErrors.NO_HEADER, line, offset)
 
   const secEnd = digitsEnd(line, p, len)
   if (secEnd === p || secEnd - p > 10 || line.charCodeAt(secEnd) !== 46 /* . */) {

@@ -3,8 +3,10 @@
  * (AND), like ausearch.
  */
 import type { AuditshipEvent } from '../event/types.js'
+import { KNOWN_RECORD_TYPES, recordTypeName } from '../audit/record-types.js'
 
 export interface SearchCriteria {
+  /** a Teleport user name, case ignored; `*` matches any run of characters */
   teleportUser?: string
   /** audit session id (ses=) or the Teleport-bound session */
   session?: string
@@ -22,10 +24,40 @@ function identityMatches (i: { id?: string, name?: string } | undefined, who: st
   return i !== undefined && (i.id === who || i.name === who)
 }
 
+/** `alice@*` → a test of a name, case ignored, `*` any run of characters (none: equality). */
+export function namePattern (pattern: string): (name: string | undefined) => boolean {
+  if (!pattern.includes('*')) {
+    const want = pattern.toLowerCase()
+    return (name) => name !== undefined && name.toLowerCase() === want
+  }
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'is')
+  return (name) => name !== undefined && re.test(name)
+}
+
+/** Every record type name we know, for "did you mean". */
+export const RECORD_TYPE_NAMES: readonly string[] = KNOWN_RECORD_TYPES.map(([n]) => n)
+const KNOWN = new Set(RECORD_TYPE_NAMES)
+
+/**
+ * `--type` values → the record type names as logs write them, upper case: a known name, auditd's
+ * `UNKNOWN[n]`, or a number (`1400` → `AVC`); or the first value that is none of these.
+ */
+export function recordTypes (list: readonly string[]): { ok: true, types: string[] } | { ok: false, unknown: string } {
+  const types: string[] = []
+  for (const raw of list) {
+    const t = raw.toUpperCase()
+    if (/^\d+$/.test(t)) types.push(recordTypeName(Number(t)))
+    else if (KNOWN.has(t) || /^UNKNOWN\[\d+\]$/.test(t)) types.push(t)
+    else return { ok: false, unknown: raw }
+  }
+  return { ok: true, types }
+}
+
 export function makeFilter (c: SearchCriteria): (doc: AuditshipEvent) => boolean {
   const types = c.types === undefined ? undefined : new Set(c.types.map((t) => t.toUpperCase()))
+  const teleportUser = c.teleportUser === undefined ? undefined : namePattern(c.teleportUser)
   return (doc) => {
-    if (c.teleportUser !== undefined && doc.teleport?.user !== c.teleportUser) return false
+    if (teleportUser !== undefined && !teleportUser(doc.teleport?.user)) return false
     if (c.session !== undefined && doc.auditd.session !== c.session && doc.teleport?.session !== c.session) return false
     if (types !== undefined && !doc.auditd.records.some((r) => types.has(r.type))) return false
     if (c.uid !== undefined) {

@@ -42,7 +42,47 @@ t.test('an unreadable input: clear message, non-zero, no output', async (t) => {
   const r = cli(['convert', interleaved, '/nonexistent/audit.log'])
   t.equal(r.code, 66)
   t.equal(r.stdout, '')
-  t.match(r.stderr, /cannot read \/nonexistent\/audit\.log: ENOENT/)
+  t.equal(r.stderr, 'auditship convert: cannot read /nonexistent/audit.log: no such file (ENOENT)\n', 'the code once, after the reason in words')
+})
+
+t.test('an --errors file that cannot be written: exit 74, the code once', async (t) => {
+  const r = cli(['convert', '--errors', '/nonexistent/dir/errors.ndjson', interleaved])
+  t.equal(r.code, 74)
+  t.equal(r.stderr, 'auditship convert: cannot write /nonexistent/dir/errors.ndjson: no such file (ENOENT)\n')
+})
+
+t.test('a directory given as input: exit 66 (no input), not 74', async (t) => {
+  const dir = t.testdir({ logs: {} })
+  const r = cli(['convert', interleaved, join(dir, 'logs')])
+  t.equal(r.code, 66)
+  t.equal(r.stdout, '')
+  t.equal(r.stderr, `auditship convert: cannot read ${join(dir, 'logs')}: is a directory (EISDIR): give the log files in it\n`)
+})
+
+t.test('input that is not an audit log: said on stderr, exit 65; an empty input is fine', async (t) => {
+  const r = cli(['convert'], 'hello\nworld\n')
+  t.equal(r.code, 65)
+  t.equal(r.stdout, '')
+  t.match(r.stderr, /records=0 events=0 parse_errors=2 /)
+  t.match(r.stderr, /\nauditship convert: not an audit log: none of the 2 lines read is an audit record \(the first: stdin, offset 0: line does not start with "type="/)
+  const s = cli(['search', '--teleport-user', 'x', '-'], '----\ntime->Mon Jan 1 00:00:00 2024\n')
+  t.equal(s.code, 65, 'search too (before "no matches")')
+  const empty = cli(['convert'], '')
+  t.equal(empty.code, 0)
+  t.equal(empty.stdout, '')
+  t.equal(cli(['convert', garbage]).code, 0, 'some bad lines among records: exit 0 as before')
+})
+
+t.test('kernel audit lines as syslog, journald and dmesg show them are read', async (t) => {
+  const r = cli(['convert', '--errors', join(t.testdir(), 'errors.ndjson'), join(fixtures, 'parse', 'syslog_kernel_lines.log')])
+  t.equal(r.code, 0, r.stderr)
+  const evs = events(r.stdout)
+  // (a kernel AVC has no end-of-event record: it is emitted when its time is up)
+  t.same(evs.map((e) => [e.auditd.sequence, e.auditd.records[0].type]).sort((a, b) => a[0] - b[0]), [[45, 'AVC'], [46, 'AVC'], [47, 'SECCOMP'], [48, 'AVC'], [49, 'USER_LOGIN']])
+  const denied = evs.find((e) => e.auditd.sequence === 45)
+  t.equal(denied.auditd.records[0].fields.apparmor, 'DENIED')
+  t.equal(denied['@timestamp'], '2023-11-14T22:13:20.123Z')
+  t.match(r.stderr, /records=5 events=5 parse_errors=1 /, 'the kernel line without a record is a parse error')
 })
 
 t.test('usage errors exit 64 with a message', async (t) => {
@@ -51,7 +91,7 @@ t.test('usage errors exit 64 with a message', async (t) => {
   t.match(a.stderr, /--max-in-flight needs a positive integer, got "lots"/)
   const b = cli(['convert', '--bogus'])
   t.equal(b.code, 64)
-  t.match(b.stderr, /Unknown option '--bogus'/)
+  t.equal(b.stderr, "auditship convert: unknown option --bogus; 'auditship help convert' lists its options\n")
   const c = cli(['frobnicate'])
   t.equal(c.code, 64)
   t.match(c.stderr, /unknown command "frobnicate"/)
@@ -87,6 +127,7 @@ t.test('help and version', async (t) => {
   t.match(cli(['--help']).stdout, /convert/)
   t.match(cli(['convert', '--help']).stdout, /--errors FILE/)
   t.match(cli(['--version']).stdout, /^auditship \d+\.\d+\.\d+/)
+  t.match(cli(['--help']).stdout, /^ {2}-v, --version +print the version$/m, '--version is listed')
   writeFileSync(join(t.testdir(), 'x'), '')
 })
 

@@ -51,3 +51,38 @@ t.test('--type and --uid (ausearch -m / -ua)', async (t) => {
   const u = cli(['search', '--uid', 'ops', example])
   t.ok(events(u.stdout).length > 0)
 })
+
+t.test('--teleport-user: case ignored, * as a wildcard', async (t) => {
+  const seqs = (user: string): number[] => events(cli(['search', '--teleport-user', user, example]).stdout).map((e) => e.auditd.sequence)
+  const bob = seqs('bob@example.com')
+  t.equal(bob.length, 5)
+  t.same(seqs('BOB@Example.COM'), bob)
+  t.same(seqs('bob@*'), bob)
+  t.same(seqs('*@EXAMPLE.com').length, 19, 'alice, bob and mallory')
+  t.same(seqs('b*b@example.com'), bob)
+  t.same(seqs('b.b@example.com'), [], 'other characters are literal')
+})
+
+t.test('--type: an unknown type is a usage error with did-you-mean; a number is its name', async (t) => {
+  const r = cli(['search', '--type', 'USER_LOGIN,EXECV', example])
+  t.equal(r.code, 64)
+  t.equal(r.stdout, '')
+  t.equal(r.stderr, 'auditship search: --type: unknown record type "EXECV" (did you mean EXECVE?); the names are those of ausearch -m: SYSCALL, EXECVE, USER_LOGIN, AVC …\n')
+  const lower = cli(['search', '--type', 'user_login', example])
+  const byNumber = cli(['search', '--type', '1112', example])
+  t.ok(events(lower.stdout).length >= 3)
+  t.same(events(byNumber.stdout), events(lower.stdout), '1112 is USER_LOGIN')
+})
+
+t.test('nothing matches: "no matches" on stderr, exit 1 (like ausearch), no table header', async (t) => {
+  const r = cli(['search', '--teleport-user', 'nobody@example.com', '--format', 'text', example])
+  t.equal(r.code, 1)
+  t.equal(r.stdout, '')
+  t.match(r.stderr, /matched=0 .*\nauditship search: no matches \(39 events read\)\n$/)
+})
+
+t.test('the table header is not printed before an input error', async (t) => {
+  const r = cli(['search', '--format', 'text', '--teleport-user', 'bob@example.com', example, '/nonexistent/audit.log'])
+  t.equal(r.code, 66)
+  t.equal(r.stdout, '')
+})

@@ -38,7 +38,7 @@ t.test('a minimal config gets every default', async (t) => {
     delivery: { max_pending_events: 4000, max_pending_bytes: 8388608, dead_letter_path: null },
     sinks: [{ type: 'stdout', name: 'stdout-0', batch: BATCH }],
     server: { enabled: false, listen: '127.0.0.1:9477', auth_token_file: null, max_lag_secs: 300 },
-    log: { level: 'info' },
+    log: { level: 'info', format: 'auto', stats_interval_secs: 60 },
     shutdown: { timeout_ms: 10000 },
   })
   t.same(Object.keys(r.config), ['source', 'correlate', 'enrich', 'state_dir', 'checkpoint', 'delivery', 'sinks', 'server', 'log', 'shutdown'], 'keys in schema order')

@@ -64,3 +64,23 @@ t.test('the server token is read with the secrets, when the server is on', async
   t.match(off, { ok: true, secrets: { server: undefined } }, 'not read while the server is off')
   if (off.ok) await Promise.all(off.sinks.map(async (b) => await b.sink.close()))
 })
+
+t.test("unreadable: 'warn' (check-config): secrets and TLS files that cannot be read are warnings with the fix", async (t) => {
+  const dir = t.testdir()
+  const f = config(dir, `server: { enabled: true, auth_token_file: ${join(dir, 'nope')} }\nsinks: [{ type: splunk_hec, endpoints: ["https://hec:8088"], token_file: ${join(dir, 'hec')}, tls: { ca_file: ${join(dir, 'ca.pem')} } }]\n`)
+  const p = await prepare(f, { unreadable: 'warn' })
+  if (!p.ok) throw new Error(JSON.stringify(p.errors))
+  t.match(p.warnings, [
+    { path: 'sinks[0].token_file', message: /no such file/, fix: /put the secret in that file/ },
+    { path: 'sinks[0].tls.ca_file', message: /cannot read/, fix: /CA certificate/ },
+    { path: 'server.auth_token_file', message: /no such file/, fix: /put the secret in that file/ },
+  ])
+  t.same(p.sinks, [], 'no sinks when a secret or TLS file cannot be read')
+  t.equal(p.secrets.server, undefined)
+  t.match(await prepare(f), { ok: false, exitCode: 78, errors: [{ path: 'sinks[0].token_file' }, { path: 'sinks[0].tls.ca_file' }, { path: 'server.auth_token_file' }] }, 'by default (run, doctor): errors, all at once')
+  const invalid = await prepare(config(dir, 'sinks: []\n'), { unreadable: 'warn' })
+  t.match(invalid, { ok: false, exitCode: 78 }, 'an invalid configuration stays an error')
+  const fine = await prepare(config(dir, 'sinks: [{ type: stdout }]\n'), { unreadable: 'warn' })
+  t.match(fine, { ok: true, warnings: [] })
+  if (fine.ok) await Promise.all(fine.sinks.map(async (b) => await b.sink.close()))
+})

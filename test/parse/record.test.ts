@@ -69,3 +69,22 @@ t.test('bad lines are values with a reason, never exceptions', async (t) => {
   t.equal(err('host=x35 type=AVC msg=audit(1.000:1): x'), ParseErrors.NO_TYPE.code)
   t.equal(err('type=SYSCALL msg=audit(1.000:1): a\0b'), ParseErrors.NUL_BYTE.code)
 })
+
+t.test('kernel lines as syslog, journald and dmesg show them: the prefix is dropped, the bare audit(…) accepted', async (t) => {
+  const a = rec('Dec  4 10:00:00 host kernel: audit: type=1400 audit(1700000000.123:45): apparmor="DENIED" operation="open"')
+  t.match(a, { type: 'AVC', typeNum: 1400, sec: 1700000000, ms: 123, serial: 45, node: undefined, key: '1700000000.123:45', body: 'apparmor="DENIED" operation="open"' })
+  t.match(rec('Dec  4 10:00:01 host kernel: [   12.345678] audit: type=1326 audit(1.500:46): sig=0 syscall=330'), { type: 'SECCOMP', serial: 46, body: 'sig=0 syscall=330' })
+  t.match(rec('[   12.345678] audit: type=1400 audit(1.000:47): apparmor="STATUS"'), { type: 'AVC', serial: 47 })
+  t.match(rec('audit: type=1400 audit(1.000:48): x=1\r'), { serial: 48, body: 'x=1' }, 'dmesg -t, and a CR at the end')
+  t.match(rec('2023-12-04T10:00:04+00:00 host audisp-syslog: node=web-1 type=USER_LOGIN msg=audit(4.000:49): pid=800'), { type: 'USER_LOGIN', node: 'web-1', key: 'web-1 4.000:49' }, "auditd's syslog plugin")
+  t.match(rec('Dec  4 host audisp-syslog: type=SYSCALL msg=audit(4.000:50): arch=c000003e'), { type: 'SYSCALL', serial: 50 })
+})
+
+t.test('prefixed lines that are not records stay errors, reported with the whole line', async (t) => {
+  t.equal(err('Dec  4 10:00:05 host kernel: audit: initializing netlink subsys (disabled)'), 'AS_PARSE_NO_TYPE')
+  const r = parseLine('Dec  4 host kernel: audit: type=1400 msg=?', 7)
+  t.match(r, { error: { code: 'AS_PARSE_NO_HEADER' }, line: 'Dec  4 host kernel: audit: type=1400 msg=?', offset: 7 })
+  t.equal(err('type=1400 audit(1.000:1): x=1'), 'AS_PARSE_NO_HEADER', 'the bare audit(…) only after a kernel prefix, not in audit.log lines')
+  t.equal(err('----'), 'AS_PARSE_NO_TYPE')
+  t.equal(err('# a comment: type=SYSCALL'), 'AS_PARSE_NO_HEADER', 'a syslog-looking line is tried, and fails on its header')
+})

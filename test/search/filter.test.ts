@@ -65,3 +65,16 @@ t.test('rotated set: audit.log.N oldest first, then audit.log', async (t) => {
   t.same(rotatedSet(join(dir, 'audit.log')).map((p) => p.slice(dir.length + 1)), ['audit.log.10', 'audit.log.2', 'audit.log.1', 'audit.log'])
   t.same(rotatedSet(join(dir, 'missing', 'audit.log')), [join(dir, 'missing', 'audit.log')])
 })
+
+t.test('namePattern: case ignored, * any run of characters, the rest literal', async (t) => {
+  const { namePattern } = await import('../../src/search/filter.js')
+  const p = namePattern('Alice@*.COM')
+  t.ok(p('alice@example.com'))
+  t.ok(p('ALICE@a.b.com'))
+  t.notOk(p('alice@example.org'))
+  t.notOk(p(undefined))
+  t.notOk(namePattern('a.c')('abc'), 'a dot is a dot')
+  t.ok(namePattern('*')('anyone'))
+  t.ok(namePattern('bob')('BOB'))
+  t.notOk(namePattern('bob')('bobby'), 'whole name, not a part')
+})

@@ -91,7 +91,8 @@ export class Tailer implements Source {
     const s = this.o.start
     const plan = await planStart(this.o.path, s, this.o.maxLineBytes)
     if (plan.resumed !== undefined && typeof s === 'object') {
-      this.pos = { path: s.path, identity: s.identity, offset: s.offset }
+      // a lost file is not named again: a restart from it would count the loss twice
+      if (plan.resumed.kind !== 'lost') this.pos = { path: s.path, identity: s.identity, offset: s.offset }
       reportPlan(plan.resumed, { path: s.path, offset: s.offset }, false, this.stats, this.log)
     }
     if (plan.noLiveFile === true) this.log('warn', 'the audit log does not exist yet: waiting for it', { path: this.o.path })

@@ -476,3 +476,23 @@ t.test('a restart from a position taken while the new file was empty reads its c
   t.match(tl.stats, { filesLost: 0 })
   await tl.close()
 })
+
+t.test('resumed in a lost file with an empty file next: position() does not name the lost file, a restart does not count it again', async (t) => {
+  const dir = t.testdir(); const p = join(dir, 'audit.log')
+  writeFileSync(p, lines(0, 3))
+  const first = mk(p); await first.tl.start()
+  await collect(t, first.tl, 3)
+  const pos = first.tl.position()
+  await first.tl.close()
+  rotate(p, '', 2)
+  rotate(p, lines(60, 62), 2) // num_logs = 2: the checkpointed file is deleted; the empty one is audit.log.1
+  const second = mk(p, pos); await second.tl.start()
+  t.match(second.tl.stats, { filesLost: 1 })
+  const again = second.tl.position()
+  await second.tl.close()
+  t.not(again.identity.ino, pos.identity.ino, 'the lost file is not named')
+  const { tl } = mk(p, again); await tl.start()
+  t.same((await collect(t, tl, 2)).got.map((g) => g.line), expect(60, 62))
+  t.match(tl.stats, { filesLost: 0 }, 'not counted twice')
+  await tl.close()
+})

@@ -11,6 +11,7 @@ import type { Pipeline } from '../pipeline/pipeline.js'
 import type { SinkQueue } from '../ship/queue.js'
 import type { Source } from '../source/source.js'
 import type { LowWaterMark } from '../delivery/low-water-mark.js'
+import { redact } from '../telemetry/redact.js'
 
 /** What the status reads, live. */
 export interface StatusParts {
@@ -48,7 +49,7 @@ export class RunStatus {
     const failed = p.failed()
     const stopping = p.stopping()
     const checks: ReadyCheck['checks'] = { pipeline: failed ? { ok: false, detail: 'processing failed' } : stopping ? { ok: false, detail: 'stopping' } : { ok: true } }
-    for (const q of p.queues) checks[`sink:${q.sink.name}`] = q.healthy ? { ok: true } : { ok: false, detail: `failing, retrying with backoff (data kept): ${q.lastError ?? 'unknown error'}` }
+    for (const q of p.queues) checks[`sink:${q.sink.name}`] = q.healthy ? { ok: true } : { ok: false, detail: `failing, retrying with backoff (data kept): ${redact(q.lastError ?? 'unknown error')}` }
     const lag = p.mark.lag().seconds
     checks.lag = lag <= maxLagSecs ? { ok: true } : { ok: false, detail: `oldest undelivered event is ${Math.round(lag)} s old (server.max_lag_secs ${maxLagSecs})` }
     return { ready: Object.values(checks).every((c) => c.ok), checks }

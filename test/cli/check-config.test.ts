@@ -148,6 +148,16 @@ t.test('--print writes the effective config as JSON on stdout', async (t) => {
   t.equal(c.delivery.dead_letter_path, null)
 })
 
+t.test('--print shows the values of an http sink\'s headers as ***', async (t) => {
+  const dir = t.testdir()
+  const cfg = join(dir, 'headers.yaml')
+  writeFileSync(cfg, 'sinks: [{ type: http, endpoints: ["https://collector.example/in"], headers: { X-Api-Key: key-5e3f9a1c77, X-Team: sec } }]\n')
+  const r = cli(['check-config', '--config', cfg, '--print'])
+  t.equal(r.code, 0, r.stderr)
+  t.same(JSON.parse(r.stdout).sinks[0].headers, { 'X-Api-Key': '***', 'X-Team': '***' }, 'the names stay, the values do not')
+  t.notMatch(r.stdout + r.stderr, /key-5e3f9a1c77/)
+})
+
 t.test('usage errors exit 64', async (t) => {
   const a = cli(['check-config'])
   t.equal(a.code, 64)

@@ -40,3 +40,13 @@ t.test('an entry that does not match the schema is refused by it (the test above
   t.notOk(validate({ time: 'x', code: 'AS_X' }))
   t.notOk(validate({ time: 'x', code: 'AS_X', reason: 'y', extra: 1 }))
 })
+
+t.test('a refusal\'s reason is written without credentials, and bounded', async (t) => {
+  const [e] = outEvents(1)
+  // a message with a credential in it, however it got there
+  const error = Object.assign(new SinkError(SinkErrors.REJECTED, 'x', { status: 400 }), { message: `mapper_parsing_exception {"authorization":"ApiKey Zm9vOmJhcjEyMzQ1Njc4"} ${'y'.repeat(5000)}` })
+  const entry = refusedEvent('es', { event: e, error })
+  t.match(entry.reason, /^mapper_parsing_exception \{"authorization":"\[redacted\]"\}/)
+  t.notMatch(entry.reason, /Zm9vOmJhcjEyMzQ1Njc4/)
+  t.ok(entry.reason.length <= 1001, 'capped')
+})

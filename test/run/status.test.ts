@@ -45,3 +45,13 @@ t.test('metrics: the totals where the work happens, read now', async (t) => {
   t.same(m.sinks.map((s) => [s.name, s.queued, s.healthy]), [['es', 0, true]])
   t.same(m.teleport, { record: 0, session: 0, process: 0 }, 'attribution totals (Teleport on by default)')
 })
+
+t.test('the reason a sink is failing is shown without credentials', async (t) => {
+  // a last error with a credential in it, however it got there
+  const failing = { sink: { name: 'es' }, healthy: false, lastError: 'AS_SINK_AUTH: HTTP 401 {"echo":"authorization: Basic ZWxhc3RpYzpodW50ZXIy"} and Bearer abcDEF123456789' } as unknown as SinkQueue
+  const { p } = parts({ queues: [failing] })
+  const d = new RunStatus(p).readiness().checks['sink:es']
+  t.equal(d.ok, false)
+  t.match(d.detail, /HTTP 401 .*authorization: \[redacted\].*Bearer \[redacted\]/)
+  t.notMatch(d.detail, /ZWxhc3RpYzpodW50ZXIy|abcDEF123456789/)
+})

@@ -3,10 +3,12 @@
  * (schemas/dead-letter.schema.json) — bad lines, schema-invalid events, and events a sink
  * refused for good. A line is written here before its record is settled, so one poison record
  * never stalls the checkpoint and is never lost silently. Synchronous appends (rare, small);
- * fsynced with every checkpoint.
+ * fsynced with every checkpoint. Opened without following symlinks, in a directory only root
+ * (or we) can write, created 0600 (safe-fs.ts); reopen() (SIGHUP) makes the next entry open
+ * the path anew.
  */
-import { openSync, writeSync, fsyncSync, closeSync, mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { writeSync, fsyncSync, closeSync } from 'node:fs'
+import { openSafeSync } from './safe-fs.js'
 import type { DeadLetterEntry } from './dead-letter.generated.js'
 
 export type { DeadLetterEntry }
@@ -18,10 +20,7 @@ export class DeadLetter {
 
   /** Append one entry (the time is added here); throws when it cannot be written. */
   write (entry: Omit<DeadLetterEntry, 'time'>): void {
-    if (this.fd === undefined) {
-      mkdirSync(dirname(this.path), { recursive: true })
-      this.fd = openSync(this.path, 'a', 0o600)
-    }
+    this.fd ??= openSafeSync(this.path, 'append', 0o600)
     const line: DeadLetterEntry = { time: new Date().toISOString(), ...entry }
     const b = Buffer.from(JSON.stringify(line) + '\n', 'utf8')
     // a short write (disk filling up) must not pass for a whole entry
@@ -33,7 +32,15 @@ export class DeadLetter {
     if (this.fd !== undefined) fsyncSync(this.fd)
   }
 
+  /** SIGHUP: make what was written durable, close; the next entry opens the path anew. */
+  reopen (): void {
+    this.close()
+  }
+
   close (): void {
-    if (this.fd !== undefined) { fsyncSync(this.fd); closeSync(this.fd); this.fd = undefined }
+    const fd = this.fd
+    if (fd === undefined) return
+    this.fd = undefined
+    try { fsyncSync(fd) } finally { closeSync(fd) }
   }
 }

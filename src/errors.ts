@@ -83,6 +83,7 @@ export const AppErrors = Object.freeze({
   LISTEN: def('AS_SERVER_LISTEN', 'io', 'cannot listen on server.listen'),
   UNAUTHORIZED: def('AS_SERVER_UNAUTHORIZED', 'permanent', 'the request does not carry the bearer token of server.auth_token_file'),
   RUN_FAILED: def('AS_RUN_FAILED', 'io', 'the pipeline cannot go on: stopping without moving the checkpoint'),
+  SHUTDOWN_TIMEOUT: def('AS_RUN_SHUTDOWN_TIMEOUT', 'io', 'stopping took longer than shutdown.timeout_ms: exiting without waiting further'),
   PREFLIGHT: def('AS_RUN_PREFLIGHT', 'io', 'run cannot start: the audit log, the state dir, the dead-letter file or the server port is not usable'),
   INTERNAL: def('AS_INTERNAL', 'permanent', 'internal error'),
 } as const)
@@ -98,6 +99,7 @@ const EXIT_ON = new Map<ErrorDef, ExitCode>([
   [AppErrors.SCHEMA_INVALID, ExitCodes.DATA],
   [AppErrors.LISTEN, ExitCodes.FAILURE],
   [AppErrors.RUN_FAILED, ExitCodes.FAILURE],
+  [AppErrors.SHUTDOWN_TIMEOUT, ExitCodes.FAILURE],
   [AppErrors.PREFLIGHT, ExitCodes.CANT_CREATE],
   [AppErrors.INTERNAL, ExitCodes.INTERNAL],
 ])

@@ -1,14 +1,16 @@
 /**
  * `auditship run --config FILE`: the daemon. Follows the audit log (or auditd's plugin feed
  * on stdin), ships every event to the configured sinks, and advances the checkpoint only
- * after delivery. SIGTERM/SIGINT: stop reading, deliver what is in flight within
- * shutdown.timeout_ms, save the checkpoint, exit 0; a second signal exits at once.
+ * after delivery. SIGTERM/SIGINT: stop reading, deliver what is in flight, save the checkpoint
+ * and exit 0, all within shutdown.timeout_ms (past it: exit 1 at once, AS_RUN_SHUTDOWN_TIMEOUT;
+ * a checkpoint that cannot be saved: exit 1, AS_RUN_FAILED); a second signal exits at once.
+ * SIGHUP: reopen the file sinks' outputs and the dead-letter file (after logrotate).
  */
 import { parseArgs } from 'node:util'
 import { join } from 'node:path'
 import { prepare } from '../config/prepare.js'
 import { issuesText } from '../config/print.js'
-import { AppErrors, ExitCodes } from '../errors.js'
+import { AppErrors, ExitCodes, exitCodeOf } from '../errors.js'
 import { fail } from './report.js'
 import { createLogger } from '../telemetry/logger.js'
 import { Runner } from '../run/runner.js'
@@ -86,10 +88,18 @@ export async function run (argv: string[]): Promise<number> {
       process.exit(ExitCodes.INTERRUPTED)
     }
     log.info({ signal: sig }, 'stopping: delivering what is in flight')
+    // the whole stop is bounded, whatever hangs (a disk, a close): past the timeout, exit now
+    // (a timeout under 1 s still leaves the checkpoint 1 s to be saved)
+    setTimeout(() => {
+      log.error({ code: AppErrors.SHUTDOWN_TIMEOUT.code, timeout_ms: c.shutdown.timeout_ms }, 'stopping took longer than shutdown.timeout_ms: exiting now; what the checkpoint did not pass is read again')
+      process.exit(exitCodeOf(AppErrors.SHUTDOWN_TIMEOUT))
+    }, Math.max(c.shutdown.timeout_ms, 1000)).unref()
     void runner.stop()
   }
   process.on('SIGTERM', onSignal)
   process.on('SIGINT', onSignal)
+  // logrotate's postrotate: `systemctl kill -s HUP auditship` (the default action would kill us)
+  process.on('SIGHUP', () => { runner.reopen().catch((err: Error) => { log.error({ code: AppErrors.RUN_FAILED.code, err: err.message }, 'SIGHUP: reopening failed') }) })
 
   log.info({ config: values.config, source: c.source.stdin ? 'stdin' : c.source.path, sinks: c.sinks.map((s) => s.type) }, 'auditship starting')
   const token = p.secrets.server
@@ -116,7 +126,15 @@ export async function run (argv: string[]): Promise<number> {
     await server?.close()
     return ExitCodes.FAILURE
   }
-  const all = await runner.finish()
+  let all: boolean
+  try {
+    all = await runner.finish()
+  } catch (err) {
+    // e.g. the state dir became unwritable: say so and exit non-zero, within the timeout
+    log.error({ code: AppErrors.RUN_FAILED.code, err: (err as Error).message }, 'cannot save the checkpoint at shutdown: what was delivered since the last one is sent again on the next start')
+    await server?.close()
+    return exitCodeOf(AppErrors.RUN_FAILED)
+  }
   await server?.close()
   const s = runner.pipeline.stats
   log.info({ records: s.records, events: s.events, parse_errors: s.parseErrors, dead_lettered: runner.stats.deadLettered, delivered_all: all }, 'auditship stopped')

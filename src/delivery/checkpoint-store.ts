@@ -8,11 +8,13 @@
  *      JSON, another version, or not matching the schema (a well-formed file with wrong types).
  * The join state is opaque here (`unknown`): the caller owns its meaning.
  */
-import { open, rename, readFile, mkdir, unlink } from 'node:fs/promises'
+import { open, rename, readFile, unlink } from 'node:fs/promises'
+import { constants } from 'node:fs'
 import { join } from 'node:path'
 import { Ajv, type ValidateFunction } from 'ajv'
 import { schemaPath } from '../paths.js'
 import type { Checkpoint } from './checkpoint.generated.js'
+import { openSafe, safeDir } from './safe-fs.js'
 
 export type { Checkpoint }
 
@@ -45,7 +47,7 @@ export class CheckpointStore {
   async load (): Promise<LoadResult> {
     let text: string
     try {
-      text = await readFile(this.path, 'utf8')
+      text = await readFile(this.path, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW })
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, checkpoint: undefined }
       return { ok: false, error: `cannot read ${this.path}: ${(err as Error).message}` }
@@ -73,10 +75,12 @@ export class CheckpointStore {
   }
 
   async save (c: CheckpointState): Promise<void> {
-    await mkdir(this.dir, { recursive: true })
+    // created 0750 when missing; refused when others can write in it (safe-fs.ts)
+    await safeDir(this.dir)
     const tmp = `${this.path}.tmp`
     const body: Checkpoint = { version: CHECKPOINT_VERSION, ...c, saved_at: new Date().toISOString() }
-    const fh = await open(tmp, 'w', 0o600)
+    // a new file, 0600, never through a symlink left at the temporary name
+    const fh = await openSafe(tmp, 'replace', 0o600)
     try {
       await fh.writeFile(JSON.stringify(body))
       await fh.sync()

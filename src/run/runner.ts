@@ -10,9 +10,10 @@
  * - Idle events are closed on the reading clock, which stops while reading waits for the sinks.
  * - The checkpoint (the low-water mark and the pipeline's state) is saved on an interval
  *   (checkpointer.ts) and at shutdown.
- * - stop(): stop reading, deliver what is in flight within `shutdownTimeoutMs` (finish()),
- *   save the checkpoint. Events still being assembled are not emitted half done from a
- *   replayable source: they lie after the checkpoint and are read again on the next start.
+ * - stop(): stop reading; finish() delivers what is in flight and saves the checkpoint, all
+ *   within `shutdownTimeoutMs` of the stop (shutdown.ts). Events still being assembled are not
+ *   emitted half done from a replayable source: they are read again on the next start.
+ * - reopen() (SIGHUP): the sinks' output files and the dead-letter file are opened anew (reopen.ts).
  */
 import type { Logger } from '../telemetry/logger.js'
 import { Pipeline, type PipelineOptions } from '../pipeline/pipeline.js'
@@ -28,6 +29,8 @@ import { RunStatus } from './status.js'
 import { feed } from './feed.js'
 import { badLine, invalidEvent, type Entry } from './dead-letters.js'
 import { Dispatch } from './dispatch.js'
+import { reopenOutputs } from './reopen.js'
+import { closeSinks, drainQueues, stopBudget } from './shutdown.js'
 
 export interface RunnerOptions {
   /** opens the source, at the checkpoint's position when there is one */
@@ -59,7 +62,9 @@ export class Runner {
   private readonly checkpointer: Checkpointer
   private source: Source | undefined
   private readonly abort = new AbortController()
-  private stopping = false
+  /** when stop() was called (the shutdown timeout counts from there) */
+  private stopAt: number | undefined
+  private get stopping (): boolean { return this.stopAt !== undefined }
   /** finish() is done: answers that come later are ignored (their events are read again) */
   private finished = false
   private idleTimer: NodeJS.Timeout | undefined
@@ -162,31 +167,33 @@ export class Runner {
   /** Stop reading; run() returns, then finish() delivers and saves. False when already stopping. */
   async stop (): Promise<boolean> {
     if (this.stopping) return false
-    this.stopping = true
+    this.stopAt = Date.now()
     this.abort.abort()
     this.gate.release()
     return true
   }
 
+  async reopen (): Promise<void> {
+    if (!this.finished) await reopenOutputs(this.queues.map((q) => q.sink), this.deadLetter, this.o.log, (err) => this.fail(err))
+  }
+
   /**
-   * After run() returned: deliver what is in flight (within the shutdown timeout), checkpoint,
-   * close. True when everything read was delivered. After a failure (`saveCheckpoint` false)
-   * the checkpoint is left where it was: the batch being processed may be half done, and
-   * reading it again is better than skipping it.
+   * After run(): deliver, checkpoint and close within the shutdown timeout of stop(); true when all
+   * was delivered. After a failure (`saveCheckpoint` false) the checkpoint stays. Throws (after closing) if it cannot be saved.
    */
   async finish (saveCheckpoint = true): Promise<boolean> {
     this.checkpointer.stop()
     clearInterval(this.idleTimer)
-    const deadline = Date.now() + this.o.shutdownTimeoutMs
-    let all = true
-    for (const q of this.queues) all = (await q.drain(Math.max(0, deadline - Date.now()))) && all
-    for (const q of this.queues) q.stop()
-    if (saveCheckpoint && !this.failed) await this.checkpointer.save()
-    else await this.checkpointer.settled()
-    await this.source?.close()
-    for (const q of this.queues) await q.sink.close()
-    this.finished = true
-    this.deadLetter.close()
+    const budget = stopBudget(this.stopAt ?? Date.now(), this.o.shutdownTimeoutMs)
+    const all = await drainQueues(this.queues, budget.drainUntil)
+    try {
+      await (saveCheckpoint && !this.failed ? this.checkpointer.save() : this.checkpointer.settled())
+    } finally {
+      await this.source?.close()
+      await closeSinks(this.queues.map((q) => q.sink), budget.closeUntil - Date.now(), this.o.log)
+      this.finished = true
+      this.deadLetter.close()
+    }
     return all
   }
 }

@@ -60,6 +60,8 @@ export interface Sink {
   /** `signal` aborts when the attempt has run out of time (ship/timeout.ts): stop what is under way */
   write (batch: OutEvent[], signal?: AbortSignal): Promise<WriteResult | undefined | void>
   close (): Promise<void>
+  /** SIGHUP: reopen the output file (after the operator rotated it); resolves with its path */
+  reopen? (): Promise<string>
   /** ask the endpoint whether it is up (doctor); sinks without a health call omit it */
   health? (): Promise<SinkHealth>
   /** request durations, for the metrics endpoint */

@@ -17,14 +17,15 @@
  *      passes a line that read() has not returned.
  */
 import { stat } from 'node:fs/promises'
-import { identify, type FileIdentity } from './identity.js'
+import type { FileIdentity } from './identity.js'
 import { olderThan, planResume, type ReadStep } from './rotation.js'
 import { snapshot } from './rotated.js'
 import { openStep, OpenFile } from './open-file.js'
 import { planStart } from './start.js'
 import { reportPlan, type TailerLog, type TailerStats } from './plan-report.js'
 import { Wakeup } from './wakeup.js'
-import type { Source, SourceBatch, SourcePosition } from './source.js'
+import { TailerHealth } from './health.js'
+import type { Source, SourceBatch, SourcePosition, SourceStatus } from './source.js'
 
 export type { TailerLog, TailerStats }
 
@@ -63,6 +64,7 @@ export class Tailer implements Source {
   private readonly settleMs: number
   private readonly wakeup: Wakeup
   private readonly log: TailerLog
+  private readonly health: TailerHealth
   private closed = false
   private started = false
   private reading = false
@@ -72,6 +74,7 @@ export class Tailer implements Source {
       if (!Number.isInteger(o[k]) || o[k] <= 0) throw new RangeError(`Tailer: ${k} must be a positive integer`)
     }
     this.log = o.log ?? (() => {})
+    this.health = new TailerHealth(o.path, this.log)
     this.buf = Buffer.allocUnsafe(o.chunkBytes)
     this.settleMs = o.settleMs ?? o.pollIntervalMs
     this.pos = { path: o.path, identity: NO_FILE, offset: 0 }
@@ -92,7 +95,7 @@ export class Tailer implements Source {
       this.pos = { path: s.path, identity: s.identity, offset: s.offset }
       reportPlan(plan.resumed, { path: s.path, offset: s.offset }, false, this.stats, this.log)
     }
-    if (plan.noLiveFile === true) this.log('warn', 'the audit log does not exist yet: waiting for it', { path: this.o.path })
+    if (plan.noLiveFile === true) { this.health.missing(); this.log('warn', 'the audit log does not exist yet: waiting for it', { path: this.o.path }) }
     this.knownOlder = plan.knownOlder
     this.queue = plan.steps
     await this.openNext()
@@ -105,6 +108,9 @@ export class Tailer implements Source {
   position (): SourcePosition {
     return this.pos
   }
+
+  /** For readiness: whether a file is being read, what is wrong with the live log, bytes not handed out yet. */
+  async status (): Promise<SourceStatus> { return await this.health.status(this.cur, this.pos, this.queue) }
 
   /** The next batch of complete lines; waits at EOF; null after close() or when `signal` aborts. One reader at a time. */
   async read (signal?: AbortSignal): Promise<SourceBatch | null> {
@@ -140,7 +146,7 @@ export class Tailer implements Source {
         if (this.queue.length > 0) { await this.openNext(); continue }
         // nothing to read (the live file does not exist): wait for it
         this.wakeup.clear()
-        const live = await identify(this.o.path)
+        const live = await this.health.probe()
         if (live !== undefined) {
           this.queue = [{ path: this.o.path, identity: live, startOffset: 0 }]
           await this.openNext()
@@ -186,12 +192,13 @@ export class Tailer implements Source {
       if (err.code === 'ENOENT') return undefined
       throw err
     })
-    if (live !== undefined && live.dev === c.identity.dev && live.ino === c.identity.ino) {
+    // renamed away (or deleted), and no new file at the path yet: keep draining ours
+    if (live === undefined) { this.health.missing(); return 'wait' }
+    this.health.ok()
+    if (live.dev === c.identity.dev && live.ino === c.identity.ino) {
       if (live.size >= c.readPos && await c.headUnchanged()) return 'wait'
       return await this.replan()
     }
-    // renamed away (or deleted), and no new file at the path yet: keep draining ours
-    if (live === undefined) return 'wait'
     // another file at the live path: ours was rotated; move on once ours has settled
     if (!settled) return 'wait'
     return await this.replan()
@@ -205,8 +212,7 @@ export class Tailer implements Source {
     this.knownOlder = olderThan(snap, plan)
     const from = { path: c.path, offset: c.readPos }
     switch (plan.kind) {
-      case 'same':
-        return 'wait'
+      case 'same': reportPlan(plan, from, true, this.stats, this.log); return 'wait'
       case 'rotated':
         // ours is still open: drain it (atEof leaves it once settled), then the newer files
         c.path = plan.steps[0].path

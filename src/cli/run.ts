@@ -78,6 +78,8 @@ export async function run (argv: string[]): Promise<number> {
     sinks: p.sinks,
     shutdownTimeoutMs: c.shutdown.timeout_ms,
     log,
+    readFrom: c.source.read_from,
+    statsIntervalSecs: c.log.stats_interval_secs,
   })
 
   let signals = 0
@@ -104,7 +106,7 @@ export async function run (argv: string[]): Promise<number> {
   log.info({ config: values.config, source: c.source.stdin ? 'stdin' : c.source.path, sinks: c.sinks.map((s) => s.type) }, 'auditship starting')
   const token = p.secrets.server
   const server = c.server.enabled
-    ? buildServer({ alive: () => !runner.failed, ready: () => runner.status.readiness(c.server.max_lag_secs), metrics: createMetrics(() => runner.status.metrics()), token })
+    ? buildServer({ alive: () => !runner.failed, ready: () => runner.status.readiness(c.server.max_lag_secs), metrics: createMetrics(() => runner.status.metrics(), true, { behindBytes: async () => await runner.status.behindBytes() }), token })
     : undefined
   if (server !== undefined) {
     const l = parseListen(c.server.listen) as { host: string, port: number }

@@ -71,7 +71,7 @@ export async function checkSource (c: Config): Promise<PreflightIssue[]> {
  * A directory that `run` creates when missing and writes in: it exists and is a writable
  * directory, or the nearest existing parent is one (so it can be created).
  */
-async function checkWritableDir (key: string, dir: string, what: string): Promise<PreflightIssue[]> {
+export async function checkWritableDir (key: string, dir: string, what: string): Promise<PreflightIssue[]> {
   let d = dir
   for (;;) {
     const st = await statOf(d)

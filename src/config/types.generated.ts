@@ -545,7 +545,7 @@ export interface HttpBatchConfig {
  */
 export interface ServerConfig {
   /**
-   * Serve GET /healthz, /readyz and /metrics (Prometheus) on `listen`.
+   * Serve GET /healthz, /readyz and /metrics (Prometheus) on `listen` (on by default: supervisors and Kubernetes probes ask it); false turns the server off.
    */
   enabled?: boolean
   /**
@@ -557,7 +557,7 @@ export interface ServerConfig {
    */
   auth_token_file?: string | null
   /**
-   * /readyz answers 503 when the oldest undelivered event is older than this.
+   * /readyz answers 503 when the oldest event read and not yet delivered has waited longer than this for delivery (delivery lag, not the age of the event by its log time: a backfill of an old log that keeps delivering is ready).
    */
   max_lag_secs?: number
 }

@@ -8,6 +8,8 @@
  *      done, and reading it again is better than skipping it.
  * MUST make the dead letters durable (beforeSave) before a checkpoint passes their records.
  * Saves nothing when the state has not changed since the last save.
+ * MUST say since when saves fail (`failingSince`, cleared by the next save that works), so
+ *      that readiness can tell a checkpoint that has not moved for minutes.
  */
 import type { CheckpointState } from '../delivery/checkpoint-store.js'
 
@@ -22,11 +24,19 @@ export interface CheckpointerOptions {
   failed: () => boolean
   /** a save on a tick failed (the next tick tries again) */
   onError: (err: Error) => void
+  /** a checkpoint was written, in `ms` (dead letters synced, file written and renamed) */
+  saved?: (state: CheckpointState, ms: number) => void
+  /** wall clock in ms (default Date.now) */
+  now?: () => number
 }
 
 export class Checkpointer {
   /** checkpoints written */
   saved = 0
+  /** when saves started failing (ms since the epoch); undefined while they work */
+  failingSince: number | undefined
+  /** why the last save failed; undefined while saves work */
+  lastError: string | undefined
   private timer: NodeJS.Timeout | undefined
   private saving: Promise<void> = Promise.resolve()
   private inSave = false
@@ -64,11 +74,23 @@ export class Checkpointer {
     try {
       const state = this.o.state()
       const key = JSON.stringify(state)
-      if (key === this.lastSaved) return
-      this.o.beforeSave()
-      await this.o.save(state)
+      // what is on disk is the state now: nothing is failing to be saved
+      if (key === this.lastSaved) { this.failingSince = undefined; this.lastError = undefined; return }
+      const now = this.o.now ?? Date.now
+      const t0 = now()
+      try {
+        this.o.beforeSave()
+        await this.o.save(state)
+      } catch (err) {
+        this.failingSince ??= t0
+        this.lastError = (err as Error).message
+        throw err
+      }
+      this.failingSince = undefined
+      this.lastError = undefined
       this.lastSaved = key
       this.saved++
+      this.o.saved?.(state, now() - t0)
     } finally {
       this.inSave = false
     }

@@ -10,6 +10,8 @@
  * - Idle events are closed on the reading clock, which stops while reading waits for the sinks.
  * - The checkpoint (the low-water mark and the pipeline's state) is saved on an interval
  *   (checkpointer.ts) and at shutdown.
+ * - Says at info where reading begins (start-line.ts) and, every `statsIntervalSecs`, the
+ *   running totals (stats-line.ts); at debug each checkpoint saved and each batch delivered.
  * - stop(): stop reading; finish() delivers what is in flight and saves the checkpoint, all
  *   within `shutdownTimeoutMs` of the stop (shutdown.ts). Events still being assembled are not
  *   emitted half done from a replayable source: they are read again on the next start.
@@ -26,6 +28,8 @@ import type { Source, SourceBatch, SourcePosition } from '../source/source.js'
 import { Backpressure } from './backpressure.js'
 import { Checkpointer } from './checkpointer.js'
 import { RunStatus } from './status.js'
+import { StatsLine } from './stats-line.js'
+import { logStart } from './start-line.js'
 import { feed } from './feed.js'
 import { badLine, invalidEvent, type Entry } from './dead-letters.js'
 import { Dispatch } from './dispatch.js'
@@ -46,6 +50,10 @@ export interface RunnerOptions {
   sinks: Array<{ sink: Sink, queue: QueueOptions }>
   shutdownTimeoutMs: number
   log: Logger
+  /** source.read_from, for the start line (where reading begins without a checkpoint); default 'end' */
+  readFrom?: 'beginning' | 'end'
+  /** seconds between the info lines of running totals; 0 or absent: none */
+  statsIntervalSecs?: number
 }
 
 export class Runner {
@@ -60,6 +68,7 @@ export class Runner {
   private readonly store: CheckpointStore
   private readonly gate: Backpressure
   private readonly checkpointer: Checkpointer
+  private readonly statsLine: StatsLine
   private source: Source | undefined
   private readonly abort = new AbortController()
   /** when stop() was called (the shutdown timeout counts from there) */
@@ -95,17 +104,13 @@ export class Runner {
       beforeSave: () => this.deadLetter.sync(),
       failed: () => this.failed,
       onError: (err) => o.log.error({ err: err.message }, 'cannot save the checkpoint; will retry'),
+      saved: (state, ms) => o.log.debug({ path: state.position?.path, offset: state.position?.offset, ms }, 'checkpoint saved'),
     })
     this.status = new RunStatus({
-      pipeline: this.pipeline,
-      queues: this.queues,
-      mark: this.mark,
-      source: () => this.source,
-      deadLettered: () => this.stats.deadLettered,
-      checkpoints: () => this.checkpointer.saved,
-      failed: () => this.failed,
-      stopping: () => this.stopping,
+      pipeline: this.pipeline, queues: this.queues, mark: this.mark, source: () => this.source, deadLettered: () => this.stats.deadLettered,
+      failed: () => this.failed, stopping: () => this.stopping, checkpoint: this.checkpointer, checkpointIntervalMs: o.checkpointIntervalMs, stateDir: o.stateDir,
     })
+    this.statsLine = new StatsLine({ intervalSecs: o.statsIntervalSecs ?? 0, totals: async () => await this.status.totals(), log: o.log })
   }
 
   private deadLettered (entry: Entry): void {
@@ -137,8 +142,9 @@ export class Runner {
     const start = cp?.position ?? undefined
     const source = this.o.source(start)
     this.source = source
-    if (source.replayable) this.o.log.info({ resume: start ?? null }, start === undefined ? 'starting without a checkpoint' : 'resuming from checkpoint')
     await source.start()
+    if (source.replayable) logStart(this.o.log, source.position(), start !== undefined ? 'checkpoint' : this.o.readFrom ?? 'end')
+    this.statsLine.start()
     await this.loop(source)
     if (this.timerError !== undefined) throw this.timerError
   }
@@ -183,6 +189,7 @@ export class Runner {
    */
   async finish (saveCheckpoint = true): Promise<boolean> {
     this.checkpointer.stop()
+    this.statsLine.stop()
     clearInterval(this.idleTimer)
     const budget = stopBudget(this.stopAt ?? Date.now(), this.o.shutdownTimeoutMs)
     const all = await drainQueues(this.queues, budget.drainUntil)

@@ -12,7 +12,7 @@ export interface TailerStats extends SourceStats {
   bytesLost: number
 }
 
-export type TailerLog = (level: 'info' | 'warn' | 'error', msg: string, fields?: object) => void
+export type TailerLog = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: object) => void
 
 /** Count and log what a plan says happened; `following`: found while reading (else at start). */
 export function reportPlan (plan: Plan, from: { path: string, offset: number }, following: boolean, stats: TailerStats, log: TailerLog): void {
@@ -23,7 +23,7 @@ export function reportPlan (plan: Plan, from: { path: string, offset: number }, 
   if (plan.bytesLost !== null) stats.bytesLost += plan.bytesLost
   const fields = { path: from.path, offset: from.offset, next: plan.steps.map((s) => `${s.path}@${s.startOffset}`), note: plan.note }
   switch (plan.kind) {
-    case 'same': break
+    case 'same': log('debug', 'rotation check: still the same file', fields); break
     case 'rotated': log('info', following ? 'log rotated: draining the old file before the new one' : 'resuming in a rotated file', { ...fields, rotations: plan.rotations }); break
     case 'copytruncated': log('warn', 'log copied and truncated in place: reading the rest from the copy', fields); break
     case 'truncated': log('warn', 'log truncated in place: reading it again from the start; what was written after the offset is lost (amount unknown)', fields); break

@@ -27,7 +27,8 @@ import { ReadSet, type Planned } from './read-set.js'
 import { planStart } from './start.js'
 import { reportAfter, reportGone, reportPlan, type TailerLog, type TailerStats } from './plan-report.js'
 import { Wakeup } from './wakeup.js'
-import type { Source, SourceBatch, SourcePosition } from './source.js'
+import { TailerHealth } from './health.js'
+import type { Source, SourceBatch, SourcePosition, SourceStatus } from './source.js'
 
 export type { TailerLog, TailerStats }
 
@@ -64,6 +65,7 @@ export class Tailer implements Source {
   private readonly settleMs: number
   private readonly wakeup: Wakeup
   private readonly log: TailerLog
+  private readonly health: TailerHealth
   private closed = false
   private started = false
   private reading = false
@@ -73,6 +75,7 @@ export class Tailer implements Source {
       if (!Number.isInteger(o[k]) || o[k] <= 0) throw new RangeError(`Tailer: ${k} must be a positive integer`)
     }
     this.log = o.log ?? (() => {})
+    this.health = new TailerHealth(o.path, this.log)
     this.buf = Buffer.allocUnsafe(o.chunkBytes)
     this.settleMs = o.settleMs ?? o.pollIntervalMs
     this.pos = { path: o.path, identity: NO_FILE, offset: 0 }
@@ -95,7 +98,7 @@ export class Tailer implements Source {
       if (plan.resumed.kind !== 'lost') this.pos = { path: s.path, identity: s.identity, offset: s.offset }
       reportPlan(plan.resumed, { path: s.path, offset: s.offset }, false, this.stats, this.log)
     }
-    if (plan.noLiveFile === true) this.log('warn', 'the audit log does not exist yet: waiting for it', { path: this.o.path })
+    if (plan.noLiveFile === true) { this.health.missing(); this.log('warn', 'the audit log does not exist yet: waiting for it', { path: this.o.path }) }
     this.set.reset(plan.steps, plan.knownOlder)
     await this.openNext()
     // nothing could be opened: a restart from position() must not count the same loss again
@@ -107,6 +110,9 @@ export class Tailer implements Source {
   position (): SourcePosition {
     return this.pos
   }
+
+  /** For readiness: whether a file is being read, what is wrong with the live log, bytes not handed out yet. */
+  async status (): Promise<SourceStatus> { return await this.health.status(this.cur, this.pos, this.set.queue) }
 
   /** The next batch of complete lines; waits at EOF; null after close() or when `signal` aborts. One reader at a time. */
   async read (signal?: AbortSignal): Promise<SourceBatch | null> {
@@ -142,7 +148,7 @@ export class Tailer implements Source {
         if (this.set.queue.length > 0) { await this.openNext(); continue }
         // nothing to read (the live file does not exist): wait for it
         this.wakeup.clear()
-        const live = await identify(this.o.path)
+        const live = await this.health.probe()
         if (live !== undefined) {
           this.set.queue = [{ path: this.o.path, identity: live, startOffset: 0 }]
           await this.openNext()
@@ -191,13 +197,14 @@ export class Tailer implements Source {
       return 'again'
     }
     const live = await statIfExists(this.o.path)
-    if (live !== undefined && live.dev === c.identity.dev && live.ino === c.identity.ino) {
+    // renamed away (or deleted), and no new file at the path yet: keep draining ours
+    if (live === undefined) { this.health.missing(); return 'wait' }
+    this.health.ok()
+    if (live.dev === c.identity.dev && live.ino === c.identity.ino) {
       // a head not pinned yet is looked at in the set: a copy of it may be there
       if (live.size >= c.readPos && pinned(c.identity) && await c.headUnchanged()) return 'wait'
       return await this.replan()
     }
-    // renamed away (or deleted), and no new file at the path yet: keep draining ours
-    if (live === undefined) return 'wait'
     // another file at the live path: ours was rotated; move on once ours has settled
     if (!settled) return 'wait'
     return await this.replan()

@@ -24,6 +24,7 @@ function config (dir: string, extra = ''): string {
 correlate:
   idle_timeout_ms: 300
 state_dir: ${dir}/state
+server: { enabled: false }
 checkpoint:
   interval_ms: 100
 sinks:
@@ -173,7 +174,7 @@ t.test('SIGTERM waits for in-flight delivery; a second signal exits at once', as
   writeFileSync(log, '')
   appendEvents(log, 1, 3000)
   const cfg = join(dir, 'slow.yaml')
-  writeFileSync(cfg, `source:\n  path: ${log}\n  read_from: beginning\nstate_dir: ${dir}/state\nshutdown: { timeout_ms: 20000 }\nsinks:\n  - type: blackhole\n    delay_ms: 2000\n    batch: { max_events: 100 }\nlog: { level: info }\n`)
+  writeFileSync(cfg, `source:\n  path: ${log}\n  read_from: beginning\nstate_dir: ${dir}/state\nserver: { enabled: false }\nshutdown: { timeout_ms: 20000 }\nsinks:\n  - type: blackhole\n    delay_ms: 2000\n    batch: { max_events: 100 }\nlog: { level: info }\n`)
   const d = startDaemon(cfg)
   t.teardown(() => { d.kill('SIGKILL') })
   t.ok(await until(() => d.stderrText().includes('auditship starting'), 10000), 'started')

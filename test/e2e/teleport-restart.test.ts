@@ -23,6 +23,7 @@ function config (dir: string, sink: string): string {
 correlate:
   idle_timeout_ms: 300
 state_dir: ${dir}/state
+server: { enabled: false }
 checkpoint:
   interval_ms: 100
 sinks:

@@ -115,13 +115,13 @@ function fakeClock (t: Tap.Test): void {
  * Poll in real time (the fake clock does not move by itself); `tick`: fake ms to advance per
  * poll, for what waits on a timer of its own (a sink's retry backoff).
  */
-async function until (what: () => boolean, ms = 10_000, tick?: { clock: { advance: (n: number) => void }, ms: number }): Promise<boolean> {
+async function until (what: () => boolean | Promise<boolean>, ms = 10_000, tick?: { clock: { advance: (n: number) => void }, ms: number }): Promise<boolean> {
   for (let waited = 0; waited < ms; waited += 5) {
-    if (what()) return true
+    if (await what()) return true
     tick?.clock.advance(tick.ms)
     await realSleep(5)
   }
-  return what()
+  return await what()
 }
 
 interface SavedCheckpoint { position: SourcePosition | null, teleport: unknown }
@@ -173,7 +173,7 @@ t.test('sink failing: the checkpoint stays at the first undelivered event, and m
   t.clock.advance(5000)
   t.ok(await until(() => r.status.metrics().checkpoints === 1))
   t.equal(savedOffset(dir), firstUndelivered, 'not past event 2')
-  const ready = r.status.readiness()
+  const ready = await r.status.readiness()
   t.equal(ready.ready, false)
   t.match(ready.checks['sink:fake'], { ok: false, detail: /retrying with backoff \(data kept\)/ })
   t.match(r.status.metrics(), { pendingEvents: 2, lag: { bytes: src.end - firstUndelivered } })
@@ -181,7 +181,7 @@ t.test('sink failing: the checkpoint stays at the first undelivered event, and m
   t.ok(await until(() => sink.got.length === 3, 10_000, { clock: t.clock, ms: 1 }), 'delivered after recovery')
   t.clock.advance(5000)
   t.ok(await until(() => savedOffset(dir) === src.end), 'the checkpoint moves on')
-  t.equal(r.status.readiness().ready, true)
+  t.equal((await r.status.readiness()).ready, true)
   await r.stop()
   await running
   t.equal(await r.finish(), true)
@@ -285,10 +285,10 @@ t.test('stop() ends a read waiting for data at once', async (t) => {
   const src = new FakeSource()
   const { r, dir } = mk(t, src, new FakeSink())
   const running = r.run()
-  t.ok(await until(() => r.status.readiness().ready))
+  t.ok(await until(async () => (await r.status.readiness()).ready))
   await r.stop()
   await running
-  t.match(r.status.readiness(), { ready: false, checks: { pipeline: { ok: false, detail: 'stopping' } } })
+  t.match(await r.status.readiness(), { ready: false, checks: { pipeline: { ok: false, detail: 'stopping' } } })
   t.equal(await r.finish(), true)
   t.same(checkpoint(dir)?.position, { ...FILE, offset: 0 })
 })

@@ -170,8 +170,8 @@ t.test('through the server: each rule answers 503 naming its cause, then 200 onc
 t.test('the reason a sink is failing is shown without credentials', async (t) => {
   // a last error with a credential in it, however it got there
   const failing = { sink: { name: 'es' }, healthy: false, lastError: 'AS_SINK_AUTH: HTTP 401 {"echo":"authorization: Basic ZWxhc3RpYzpodW50ZXIy"} and Bearer abcDEF123456789' } as unknown as SinkQueue
-  const { p } = parts({ queues: [failing] })
-  const d = new RunStatus(p).readiness().checks['sink:es']
+  const { s } = harness(t, { queues: [failing] })
+  const d = (await s.readiness()).checks['sink:es']
   t.equal(d.ok, false)
   t.match(d.detail, /HTTP 401 .*authorization: \[redacted\].*Bearer \[redacted\]/)
   t.notMatch(d.detail, /ZWxhc3RpYzpodW50ZXIy|abcDEF123456789/)

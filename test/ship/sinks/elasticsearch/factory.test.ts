@@ -1,5 +1,5 @@
 import t from 'tap'
-import { checkConfig } from '../../../../src/config/load.js'
+import { checkConfig } from '../../../../src/config/validate.js'
 import { elasticsearchAuth } from '../../../../src/ship/sinks/elasticsearch/factory.js'
 import type { FactoryContext, SinkConfigOf } from '../../../../src/ship/sinks/factory.js'
 

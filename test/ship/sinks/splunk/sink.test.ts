@@ -1,4 +1,6 @@
 import t, { type Test } from 'tap'
+import { createServer } from 'node:http'
+import { once } from 'node:events'
 import { HecSink, type HecSinkOptions } from '../../../../src/ship/sinks/splunk/sink.js'
 import { startFakeHec, type FakeHec, type FakeHecOptions } from '../../../helpers/fake-hec.js'
 import { outEvents, doc } from '../../../helpers/out-events.js'
@@ -138,8 +140,6 @@ t.test('a write whose ack would come after close() resolves at once, with the ba
 })
 
 t.test('an indexer whose ack endpoint hangs does not hold up the acks of another', async (t) => {
-  const { createServer } = await import('node:http')
-  const { once } = await import('node:events')
   // endpoint A takes the data, then never answers an ack poll
   const stuck = createServer((req, res) => {
     req.resume()

@@ -9,7 +9,7 @@ import { factories } from '../../src/ship/sinks/registry.js'
 import { outEvents } from '../helpers/out-events.js'
 
 async function config (sinks: unknown[]): Promise<Config> {
-  const r = await checkConfig({ sinks })
+  const r = checkConfig({ sinks })
   if (!r.ok) throw new Error(JSON.stringify(r.errors))
   return r.config
 }

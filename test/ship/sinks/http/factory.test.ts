@@ -4,7 +4,7 @@ import { httpAuth } from '../../../../src/ship/sinks/http/factory.js'
 import type { FactoryContext, SinkConfigOf } from '../../../../src/ship/sinks/factory.js'
 
 async function http (auth: Record<string, unknown>): Promise<SinkConfigOf<'http'>> {
-  const r = await checkConfig({ sinks: [{ type: 'http', endpoints: ['http://c/in'], auth }] })
+  const r = checkConfig({ sinks: [{ type: 'http', endpoints: ['http://c/in'], auth }] })
   if (!r.ok || r.config.sinks[0].type !== 'http') throw new Error(JSON.stringify(r))
   return r.config.sinks[0]
 }

@@ -98,7 +98,7 @@ t.test('record types match auditd-format.md Appendix A', { skip: existsSync(DOC)
     const cells = line.split('|').map((c) => c.trim())
     // ['', name, number, class, 'no / yes', 'yes', '']
     if (cells.length < 6 || !/^[A-Z][A-Z0-9_]*$/.test(cells[1] ?? '') || !/^\d+$/.test(cells[2] ?? '')) continue
-    rows.push({ name: cells[1]!, num: Number(cells[2]), cls: cells[3]!, ends: cells[4]! })
+    rows.push({ name: cells[1], num: Number(cells[2]), cls: cells[3], ends: cells[4] })
   }
   t.ok(rows.length >= 200, `parsed ${rows.length} rows`)
   for (const { name, num, cls, ends } of rows) {

@@ -43,7 +43,6 @@ t.test('on a pseudo-terminal: pretty by default, JSON with log.format: json', as
     const cmd = `${process.execPath} ${cliPath} run --config ${cfg} < /dev/null`
     const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, ...quiet, NODE_OPTIONS: '' } })
     t.equal(r.status, 0, r.stdout)
-    // eslint-disable-next-line no-control-regex
     return r.stdout.replace(/\x1b\[[0-9;]*m/g, '').replaceAll('\r', '')
   }
   t.match(onTty(config(t, '{ level: info }')), /^\S+Z INFO  auditship starting config=/m)

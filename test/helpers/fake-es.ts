@@ -327,7 +327,7 @@ function segMatch (seg: string, key: string): boolean {
   if (!seg.includes('*')) return seg === key
   let re = segReCache.get(seg)
   if (re === undefined) {
-    re = globRe([seg]) as RegExp
+    re = globRe([seg])!
     segReCache.set(seg, re)
   }
   return re.test(key)

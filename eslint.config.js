@@ -20,6 +20,7 @@ export default tseslint.config(
   {
     rules: {
       'no-empty': ['error', { allowEmptyCatch: true }],
+      'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // These match control characters on purpose (escaping them in logs, refusing them in
       // secrets, ANSI colours in tests): the rule would only ask for a disable comment each time.
       'no-control-regex': 'off',

@@ -146,6 +146,8 @@ t.test('a line written into the renamed file while the tailer waits to switch is
   const old = ino(p)
   rotate(p, lines(100, 102))
   const pending = collect(t, tl, 3) // at EOF of the renamed file, a new audit.log exists: waiting for it to settle
+  // real time: the tailer reaches the settle wait through real file reads; 30 ms is well inside
+  // its 500 ms, and an append that lands before the wait is read first all the same
   setTimeout(() => { appendFileSync(p + '.1', L(2)) }, 30)
   const r = await pending
   t.same(r.got.map((g) => [g.ino === old, g.line]), [[true, 'line 2'], [false, 'line 100'], [false, 'line 101']])

@@ -9,7 +9,6 @@ import { cannotRead } from './messages.js'
 import type { Config, ConfigIssue } from './types.js'
 import { addSecret } from '../telemetry/redact.js'
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/
 
 async function readOne (at: string, name: string, file: string | null, env: string | null): Promise<string | ConfigIssue | undefined> {

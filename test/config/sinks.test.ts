@@ -1,4 +1,4 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { writeFileSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkConfig } from '../../src/config/validate.js'

@@ -1,6 +1,6 @@
 /**
  * The fake Elasticsearch `_bulk` server (test/helpers/fake-es.ts) against the conformance
- * checklist of /work/shared/docs/sinks.md §5.3 (ES items 1–12), over real HTTP on 127.0.0.1.
+ * checklist of docs/sinks.md §5.3 (ES items 1–12), over real HTTP on 127.0.0.1.
  */
 import t, { type Test } from 'tap'
 import { request } from 'undici'

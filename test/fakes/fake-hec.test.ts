@@ -1,6 +1,6 @@
 /**
  * The fake Splunk HEC server (test/helpers/fake-hec.ts) against the conformance checklist of
- * /work/shared/docs/sinks.md §5.3 (HEC items 1–10), over real HTTP on 127.0.0.1.
+ * docs/sinks.md §5.3 (HEC items 1–10), over real HTTP on 127.0.0.1.
  */
 import t, { type Test } from 'tap'
 import { request } from 'undici'

@@ -1,7 +1,7 @@
 /**
  * Fake Elasticsearch / OpenSearch `_bulk` server for integration tests of the Elasticsearch sink.
  *
- * Follows /work/shared/docs/sinks.md §1 and the §5.3 checklist (ES items 1–12); answers
+ * Follows docs/sinks.md §1 and the §5.3 checklist (ES items 1–12); answers
  * (status codes, JSON bodies, error types and reasons) are copied from the real-server captures
  * quoted there. In-memory, on 127.0.0.1 with a random port, no per-request logging.
  *
@@ -363,7 +363,7 @@ function segMatch (seg: string, key: string): boolean {
   if (!seg.includes('*')) return seg === key
   let re = segReCache.get(seg)
   if (re === undefined) {
-    re = globRe([seg]) as RegExp
+    re = globRe([seg])!
     segReCache.set(seg, re)
   }
   return re.test(key)

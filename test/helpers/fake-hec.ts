@@ -1,7 +1,7 @@
 /**
  * Fake Splunk HTTP Event Collector for integration tests of the Splunk HEC sink.
  *
- * Follows /work/shared/docs/sinks.md §2.4–2.8 and the §5.3 checklist (HEC items 1–10); answers
+ * Follows docs/sinks.md §2.4–2.8 and the §5.3 checklist (HEC items 1–10); answers
  * (`{"text":…,"code":N}`, HTTP statuses, `invalid-event-number`) are copied from the code table
  * and the Splunk Enterprise 10.4.3 probe quoted there. In-memory, on 127.0.0.1 with a random
  * port, no per-request logging.

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -85,7 +85,7 @@ class FakeSink implements Sink {
   async close (): Promise<void> {}
 }
 
-function mk (t: Tap.Test, source: Source, sink: Sink, o: Partial<RunnerOptions> = {}): { r: Runner, dir: string } {
+function mk (t: Test, source: Source, sink: Sink, o: Partial<RunnerOptions> = {}): { r: Runner, dir: string } {
   const dir = t.testdir()
   const r = new Runner({
     source: (resume) => { if (source instanceof FakeSource) source.resumedAt = resume; return source },
@@ -106,7 +106,7 @@ function mk (t: Tap.Test, source: Source, sink: Sink, o: Partial<RunnerOptions> 
 
 const RealDate = Date
 /** The fake clock; clock-mock's Date copies only the enumerable statics, so Date.parse and Date.UTC are put back. */
-function fakeClock (t: Tap.Test): void {
+function fakeClock (t: Test): void {
   t.clock.enter()
   Object.assign(globalThis.Date, { parse: RealDate.parse, UTC: RealDate.UTC })
 }

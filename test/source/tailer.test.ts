@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs'
 import { getEventListeners } from 'node:events'
 import { join } from 'node:path'
@@ -20,7 +20,7 @@ function mk (path: string, start: TailerOptions['start'] = 'beginning', o: Parti
 interface Got { ino: number, line: string, offset: number }
 
 /** Read batches until `want` lines (complete or too long) arrived; fails instead of hanging. */
-async function collect (t: Tap.Test, tl: Tailer, want: number, ms = 5000): Promise<{ got: Got[], batches: SourceBatch[] }> {
+async function collect (t: Test, tl: Tailer, want: number, ms = 5000): Promise<{ got: Got[], batches: SourceBatch[] }> {
   const got: Got[] = []
   const batches: SourceBatch[] = []
   const ac = new AbortController()
@@ -39,13 +39,13 @@ async function collect (t: Tap.Test, tl: Tailer, want: number, ms = 5000): Promi
 }
 
 /** Nothing more arrives for `ms` (no line read twice, no fragment). */
-async function quiet (t: Tap.Test, tl: Tailer, ms = 150): Promise<void> {
+async function quiet (t: Test, tl: Tailer, ms = 150): Promise<void> {
   const b = await tl.read(AbortSignal.timeout(ms))
   t.equal(b, null, b === null ? 'nothing more' : `unexpected batch: ${JSON.stringify(b.lines.map((l) => l.line))}`)
 }
 
 /** Every line is at its offset in the file it is labelled with, and endOffset follows the last one. */
-function checkOffsets (t: Tap.Test, dir: string, batches: SourceBatch[]): void {
+function checkOffsets (t: Test, dir: string, batches: SourceBatch[]): void {
   const byIno = new Map<number, Buffer>()
   for (const n of readdirSync(dir)) byIno.set(statSync(join(dir, n)).ino, readFileSync(join(dir, n)))
   let bad = 0
@@ -146,6 +146,8 @@ t.test('a line written into the renamed file while the tailer waits to switch is
   const old = ino(p)
   rotate(p, lines(100, 102))
   const pending = collect(t, tl, 3) // at EOF of the renamed file, a new audit.log exists: waiting for it to settle
+  // real time: the tailer reaches the settle wait through real file reads; 30 ms is well inside
+  // its 500 ms, and an append that lands before the wait is read first all the same
   setTimeout(() => { appendFileSync(p + '.1', L(2)) }, 30)
   const r = await pending
   t.same(r.got.map((g) => [g.ino === old, g.line]), [[true, 'line 2'], [false, 'line 100'], [false, 'line 101']])

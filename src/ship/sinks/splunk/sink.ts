@@ -132,7 +132,7 @@ export class HecSink implements Sink {
 function parseAnswer (res: HttpResponse): HecAnswer | undefined {
   try {
     const v = JSON.parse(res.body) as unknown
-    return v !== null && typeof v === 'object' ? v as HecAnswer : undefined
+    return v !== null && typeof v === 'object' ? v : undefined
   } catch {
     return undefined
   }

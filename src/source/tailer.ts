@@ -20,7 +20,7 @@
  *      passes a line that read() has not returned. It does not name an empty file (it could
  *      not be told from a copy made later) but the end of the file before it.
  */
-import { identify, sameInode, statIfExists, type FileIdentity } from './identity.js'
+import { sameInode, statIfExists, type FileIdentity } from './identity.js'
 import { pinned, type ReadStep } from './rotation.js'
 import { openStep, OpenFile, type Found } from './open-file.js'
 import { ReadSet, type Planned } from './read-set.js'

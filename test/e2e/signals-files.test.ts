@@ -5,7 +5,7 @@
  * the process itself) with a stuck sink, and exits non-zero with the error's code when the
  * final checkpoint cannot be written.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { once } from 'node:events'
@@ -36,7 +36,7 @@ ${extra}`)
 }
 
 /** A test directory only root writes in (the daemon refuses others). */
-function safeDir (t: Tap.Test): string {
+function safeDir (t: Test): string {
   const dir = t.testdir()
   chmodSync(dir, 0o755)
   return dir

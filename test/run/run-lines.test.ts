@@ -3,7 +3,7 @@
  * start), the periodic totals (info, every statsIntervalSecs on the fake clock), and at debug
  * each checkpoint saved and each batch delivered.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as realSleep } from 'node:timers/promises'
@@ -60,7 +60,7 @@ async function until (what: () => boolean, ms = 10_000, tick?: () => void): Prom
 
 const RealDate = Date
 /** The fake clock; clock-mock's Date lacks Date.parse and Date.UTC (the Teleport join uses them). */
-function fakeClock (t: Tap.Test): void {
+function fakeClock (t: Test): void {
   t.clock.enter()
   Object.assign(globalThis.Date, { parse: RealDate.parse, UTC: RealDate.UTC })
 }

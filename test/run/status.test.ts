@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { RunStatus, type StatusParts } from '../../src/run/status.js'
@@ -28,7 +28,7 @@ interface Harness {
   src: { status: SourceStatus, opened: boolean }
 }
 
-function harness (t: Tap.Test, o: Partial<StatusParts> = {}): Harness {
+function harness (t: Test, o: Partial<StatusParts> = {}): Harness {
   const flags = { failed: false, stopping: false }
   const clock = { ms: T0 }
   const cp = { saved: 7, failingSince: undefined as number | undefined, lastError: undefined as string | undefined }
@@ -144,7 +144,7 @@ t.test('through the server: each rule answers 503 naming its cause, then 200 onc
   t.teardown(async () => await app.close())
   const ask = async (): Promise<{ code: number, failing: Record<string, string | undefined> }> => {
     const r = await app.inject({ url: '/readyz' })
-    const body = r.json() as { checks: Record<string, { ok: boolean, detail?: string }> }
+    const body = r.json<{ checks: Record<string, { ok: boolean, detail?: string }> }>()
     return { code: r.statusCode, failing: Object.fromEntries(Object.entries(body.checks).filter(([, c]) => !c.ok).map(([k, c]) => [k, c.detail])) }
   }
   t.same(await ask(), { code: 200, failing: {} })

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
@@ -25,7 +25,7 @@ function logSink (): { log: pino.Logger, lines: Array<Record<string, unknown>> }
   return { log: pino({ level: 'info' }, stream), lines }
 }
 
-function mk (t: Tap.Test, sink: Sink, o: Partial<RunnerOptions> = {}): { r: Runner, dir: string, feed: PassThrough } {
+function mk (t: Test, sink: Sink, o: Partial<RunnerOptions> = {}): { r: Runner, dir: string, feed: PassThrough } {
   const dir = t.testdir()
   chmodSync(dir, 0o750)
   const feed = new PassThrough()
@@ -48,7 +48,7 @@ function mk (t: Tap.Test, sink: Sink, o: Partial<RunnerOptions> = {}): { r: Runn
 
 const RealDate = Date
 /** The fake clock; clock-mock's Date lacks Date.parse and Date.UTC: put them back. */
-function fakeClock (t: Tap.Test): void {
+function fakeClock (t: Test): void {
   t.clock.enter()
   Object.assign(globalThis.Date, { parse: RealDate.parse, UTC: RealDate.UTC })
 }

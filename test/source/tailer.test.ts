@@ -374,7 +374,7 @@ const named = (prefix: string, a: number, b: number): string[] => Array.from({ l
 const namedLines = (prefix: string, a: number, b: number): string => named(prefix, a, b).map((l) => l + '\n').join('')
 
 /** Read batches until at least `min` lines arrived (a chunk may complete more); fails instead of hanging. */
-async function atLeast (t: Tap.Test, tl: Tailer, min: number, ms = 5000): Promise<{ got: Got[], batches: SourceBatch[] }> {
+async function atLeast (t: Test, tl: Tailer, min: number, ms = 5000): Promise<{ got: Got[], batches: SourceBatch[] }> {
   const got: Got[] = []
   const batches: SourceBatch[] = []
   const signal = AbortSignal.timeout(ms)

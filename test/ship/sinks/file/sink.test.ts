@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -12,7 +12,7 @@ function serials (path: string): number[] {
 }
 
 /** A directory for the output, 0750 (a directory others can write in is refused). */
-function outDir (t: Tap.Test): string {
+function outDir (t: Test): string {
   const dir = t.testdir()
   chmodSync(dir, 0o750)
   return dir
@@ -23,10 +23,12 @@ function outDir (t: Tap.Test): string {
  * bytes went into the open file and before the sink checks the path: a rotation or removal in
  * the middle of a write. `times`: how many fsyncs to hook.
  */
-async function duringFsync (t: Tap.Test, during: () => void, times = 1): Promise<void> {
+async function duringFsync (t: Test, during: () => void, times = 1): Promise<void> {
   const probe = await open(process.execPath, 'r')
   const proto = Object.getPrototypeOf(probe) as FileHandle
   await probe.close()
+  // the prototype's own method, called below with its handle as `this`
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const orig = proto.datasync
   let left = times
   proto.datasync = async function (this: FileHandle): Promise<void> {

@@ -8,6 +8,9 @@
  *      done, and reading it again is better than skipping it.
  * MUST make the dead letters durable (beforeSave) before a checkpoint passes their records.
  * Saves nothing when the state has not changed since the last save.
+ * A save that fails does not stop delivery: the next tick tries again. How long saves have
+ * been failing is `failingSince` (for readiness); the failure is reported (onError) when it
+ * begins and then at most every `reportEveryMs`, and the recovery once (onRecovered).
  */
 import type { CheckpointState } from '../delivery/checkpoint-store.js'
 
@@ -20,13 +23,22 @@ export interface CheckpointerOptions {
   beforeSave: () => void
   /** processing failed: ticks stop saving */
   failed: () => boolean
-  /** a save on a tick failed (the next tick tries again) */
-  onError: (err: Error) => void
+  /** a save on a tick failed (the next tick tries again); `failingMs`: since the first failure in a row */
+  onError: (err: Error, failingMs: number) => void
+  /** a save worked after `failedMs` of failures */
+  onRecovered?: (failedMs: number) => void
+  /** while saves keep failing, onError at most this often (default 60000) */
+  reportEveryMs?: number
 }
 
 export class Checkpointer {
   /** checkpoints written */
   saved = 0
+  /** Date.now() of the first failed save since the last one that worked; undefined while saves work */
+  failingSince: number | undefined
+  /** the error of the last failed save while failing */
+  lastError: Error | undefined
+  private reportedAt = 0
   private timer: NodeJS.Timeout | undefined
   private saving: Promise<void> = Promise.resolve()
   private inSave = false
@@ -37,7 +49,7 @@ export class Checkpointer {
   start (): void {
     this.timer = setInterval(() => {
       if (this.o.failed() || this.inSave) return
-      this.save().catch((err: Error) => { this.o.onError(err) })
+      this.save().catch((err: Error) => { this.report(err) })
     }, this.o.intervalMs)
     this.timer.unref()
   }
@@ -59,16 +71,38 @@ export class Checkpointer {
     await this.saving.catch(() => {})
   }
 
+  /** How long saves have been failing (0 while they work). */
+  failingMs (now = Date.now()): number {
+    return this.failingSince === undefined ? 0 : now - this.failingSince
+  }
+
+  private report (err: Error): void {
+    const now = Date.now()
+    if (this.reportedAt !== 0 && now - this.reportedAt < (this.o.reportEveryMs ?? 60_000)) return
+    this.reportedAt = now
+    this.o.onError(err, this.failingMs(now))
+  }
+
   private async saveNow (): Promise<void> {
     this.inSave = true
     try {
       const state = this.o.state()
       const key = JSON.stringify(state)
-      if (key === this.lastSaved) return
-      this.o.beforeSave()
-      await this.o.save(state)
-      this.lastSaved = key
-      this.saved++
+      // unchanged: what is on disk is current (also after failures to write a newer state)
+      if (key !== this.lastSaved) {
+        this.o.beforeSave()
+        await this.o.save(state)
+        this.lastSaved = key
+        this.saved++
+      }
+      if (this.failingSince !== undefined) this.o.onRecovered?.(this.failingMs())
+      this.failingSince = undefined
+      this.lastError = undefined
+      this.reportedAt = 0
+    } catch (err) {
+      this.failingSince ??= Date.now()
+      this.lastError = err as Error
+      throw err
     } finally {
       this.inSave = false
     }

@@ -58,7 +58,7 @@ export async function run (argv: string[]): Promise<number> {
   // a checkpoint that can be used (released at exit by the lock itself)
   const started = await startChecks({ config: c, configFile: values.config, resetCheckpoint: values['reset-checkpoint'], log })
   if (!started.ok) {
-    for (const pr of started.problems) log.error({ code: started.error.code, key: pr.key, path: pr.path, fix: pr.fix }, `cannot start: ${pr.message}; fix: ${pr.fix}`)
+    for (const pr of started.problems) log.error({ code: started.error.code, key: pr.key, path: pr.path, fix: pr.fix }, `cannot start: ${pr.message}`)
     return exitCodeOf(started.error)
   }
   const tp = c.enrich.teleport
@@ -130,7 +130,7 @@ export async function run (argv: string[]): Promise<number> {
     // the Teleport join state of a checkpoint that passed the start checks may still be refused
     const invalid = err instanceof AuditshipError && err.code === AppErrors.CHECKPOINT_INVALID.code
     const fix = `auditship run --config ${values.config} --reset-checkpoint moves it aside and starts without it`
-    if (invalid) log.error({ code: err.code, fix }, `cannot start: ${err.message}; fix: ${fix}`)
+    if (invalid) log.error({ code: err.code, fix }, `cannot start: ${err.message}`)
     else log.error({ code: AppErrors.RUN_FAILED.code, err: (err as Error).message }, 'cannot go on: stopping without moving the checkpoint')
     await runner.finish(false).catch(() => {})
     await server?.close()

@@ -7,7 +7,10 @@
  *     AS_RUN_PREFLIGHT, exit 73). The audit log not existing yet is no reason to refuse:
  *     auditd may start later (that is readiness).
  *  2. the state dir's lock (state-lock.ts): another running auditship there → AS_RUN_LOCKED
- *     naming its pid (exit 73); a stale lock is taken over and said so.
+ *     naming its pid (exit 73); a stale lock is taken over and said so. In plugin mode the
+ *     holder may be the instance auditd has just closed the feed of, still delivering what it
+ *     read: it is waited for (shutdown.timeout_ms and a margin) before refusing, or auditd's
+ *     restarts of the plugin would all be refused at once.
  *  3. `--reset-checkpoint`: the checkpoint is moved aside (delivery/checkpoint-reset.ts).
  *  4. the checkpoint loads (schema, consistent fields) and its offset fits its file on disk
  *     (delivery/checkpoint-check.ts); else AS_RUN_CHECKPOINT_INVALID (exit 65) with the reason
@@ -17,6 +20,7 @@
  * MUST NOT throw: a refusal is a value, one problem per line with its fix.
  */
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { AppErrors, type ErrorDef } from '../errors.js'
 import type { Config } from '../config/types.js'
 import { checkDeadLetter, checkStateDir } from '../config/preflight.js'
@@ -24,10 +28,13 @@ import { CheckpointStore, type Checkpoint } from '../delivery/checkpoint-store.j
 import { checkPosition } from '../delivery/checkpoint-check.js'
 import { moveAside } from '../delivery/checkpoint-reset.js'
 import type { Logger } from '../telemetry/logger.js'
-import { acquireStateLock, type StateLock } from './state-lock.js'
+import { acquireStateLock, type LockResult, type StateLock } from './state-lock.js'
 
 export interface StartOptions {
   config: Config
+  /** plugin mode: how often to look at a held lock again (default 200 ms), and how long past shutdown.timeout_ms (default 5000 ms) */
+  lockPollMs?: number
+  lockGraceMs?: number
   /** the configuration file, as given (for the recovery command) */
   configFile: string
   resetCheckpoint: boolean
@@ -61,6 +68,20 @@ async function loadChecked (o: StartOptions, store: CheckpointStore): Promise<{ 
   return wrong === undefined ? loaded : { ok: false, error: `${store.path}: ${wrong}` }
 }
 
+/** The lock; in plugin mode a holder is waited for until it is past its shutdown time. */
+async function takeLock (o: StartOptions): Promise<LockResult> {
+  const c = o.config
+  let r = acquireStateLock(c.state_dir)
+  if (r.ok || !r.held || !c.source.stdin) return r
+  o.log.warn({ holder: r.holder?.pid }, `waiting for the previous auditship (pid ${r.holder?.pid ?? '?'}) to finish with the state dir`)
+  const deadline = Date.now() + c.shutdown.timeout_ms + (o.lockGraceMs ?? 5000)
+  while (!r.ok && r.held && Date.now() < deadline) {
+    await sleep(o.lockPollMs ?? 200)
+    r = acquireStateLock(c.state_dir)
+  }
+  return r
+}
+
 export async function startChecks (o: StartOptions): Promise<StartResult> {
   const c = o.config
   const issues = [...await checkStateDir(c), ...await checkDeadLetter(c)]
@@ -68,7 +89,7 @@ export async function startChecks (o: StartOptions): Promise<StartResult> {
     const dl = c.delivery.dead_letter_path ?? join(c.state_dir, 'dead-letter.ndjson')
     return { ok: false, error: AppErrors.PREFLIGHT, problems: issues.map((i) => ({ key: i.path, path: i.path === 'state_dir' ? c.state_dir : dl, message: i.message, fix: i.fix })) }
   }
-  const taken = acquireStateLock(c.state_dir)
+  const taken = await takeLock(o)
   if (!taken.ok) return { ok: false, error: taken.held ? AppErrors.LOCKED : AppErrors.PREFLIGHT, problems: [{ key: 'state_dir', path: taken.path, message: taken.message, fix: taken.fix }] }
   const { lock } = taken
   if (taken.tookOver !== undefined) o.log.warn({ lock: lock.path, holder: taken.tookOver.holder?.pid ?? null }, `took over a stale lock: ${taken.tookOver.reason}`)

@@ -98,3 +98,20 @@ t.test('--reset-checkpoint moves the checkpoint aside (logged), and starts as wi
   const again = await start(c, true)
   t.match(again.lines, [{ level: 30, msg: /there is no checkpoint; starting without one/ }], 'nothing to reset: said so')
 })
+
+t.test('plugin mode: the previous instance is waited for (auditd restarts the plugin at once), then it is refused', async (t) => {
+  const dir = t.testdir()
+  const c = config({ source: { stdin: true }, state_dir: join(dir, 'state'), shutdown: { timeout_ms: 0 } })
+  const first = await start(c)
+  t.ok(first.ok)
+  const { log, lines } = logged()
+  const waiting = startChecks({ config: c, configFile: 'p.yaml', resetCheckpoint: false, log, lockPollMs: 10 })
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.match(lines, [{ level: 40, holder: process.pid, msg: /waiting for the previous auditship/ }])
+  if (first.ok) first.lock.release()
+  const second = await waiting
+  t.match(second, { ok: true }, 'taken once the previous instance has let it go')
+  const third = await startChecks({ config: c, configFile: 'p.yaml', resetCheckpoint: false, log, lockPollMs: 10, lockGraceMs: 50 })
+  t.match(third, { ok: false, error: { code: 'AS_RUN_LOCKED' } }, 'a holder that does not let go is refused in the end')
+  if (second.ok) second.lock.release()
+})

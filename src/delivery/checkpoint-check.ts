@@ -12,7 +12,8 @@
  * When the file is not found that way (rotated away, copied and truncated, deleted, or its
  * fingerprint was shorter than 64 bytes), the tailer's rotation planner (source/rotation.ts)
  * decides, and logs what it decided.
- * MUST NOT throw: a file that cannot be read is a problem value too.
+ * MUST NOT throw. Files that cannot be read say nothing about the checkpoint: no verdict (the
+ *      tailer meets the same error and reports it as what it is).
  */
 import { open } from 'node:fs/promises'
 import { FINGERPRINT_BYTES, sameInode } from '../source/identity.js'
@@ -62,12 +63,12 @@ export async function checkPosition (p: SourcePosition | null, livePath: string)
   let snap: Snapshot
   try {
     snap = await snapshot(livePath)
-  } catch (err) {
-    return `the files of ${livePath} cannot be read to check it: ${(err as Error).message}`
+  } catch {
+    return undefined
   }
   const file = checkpointFile(p, snap)
   if (file === undefined) return undefined
   const before = p.offset > file.identity.size ? undefined : await byteBefore(file, p.offset)
-  if (before instanceof Error) return `${file.path} cannot be read to check it: ${before.message}`
+  if (before instanceof Error) return undefined
   return offsetProblem(p, file, before)
 }

@@ -56,3 +56,10 @@ t.test('what the rotation planner decides is left to it (logged by the tailer)',
   t.equal(await checkPosition({ path: log, identity: { dev: 0, ino: 0, fingerprint: '' }, offset: 0 }, log), undefined, 'no file was open')
   t.equal(await checkPosition(p, join(dir, 'none.log')), undefined, 'the log is not there (yet)')
 })
+
+t.test('files that cannot be read give no verdict on the checkpoint (the tailer reports them)', async (t) => {
+  const dir = t.testdir({ 'audit.log': LOG })
+  const log = join(dir, 'audit.log')
+  const p = await positionIn(log, 99_999)
+  t.equal(await checkPosition(p, join(log, 'not-a-dir', 'audit.log')), undefined, 'ENOTDIR on the way')
+})

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util'
 import { join } from 'node:path'
 import { prepare } from '../config/prepare.js'
 import { issuesText } from '../config/print.js'
-import { AppErrors, ExitCodes, exitCodeOf } from '../errors.js'
+import { AppErrors, AuditshipError, ExitCodes, exitCodeOf } from '../errors.js'
 import { fail } from './report.js'
 import { createLogger } from '../telemetry/logger.js'
 import { Runner } from '../run/runner.js'
@@ -20,26 +20,34 @@ import { buildServer } from '../server/app.js'
 import { createMetrics } from '../telemetry/metrics.js'
 import { parseListen } from '../config/listen.js'
 import { logLevelOverride } from '../config/log-level.js'
+import { startChecks } from '../run/start.js'
 
 function isLoopback (host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
 }
 
-export const RUN_HELP = `Usage: auditship run --config FILE [--log-level LEVEL]
+export const RUN_HELP = `Usage: auditship run --config FILE [--log-level LEVEL] [--reset-checkpoint]
 
 Run the shipper as a daemon with the configuration in FILE (YAML or JSON, see
 schemas/config.schema.json and examples/auditship.yaml). An invalid configuration is refused
-before anything starts (exit ${ExitCodes.CONFIG}) with the path of each bad key.
+before anything starts (exit ${ExitCodes.CONFIG}) with the path of each bad key. Nothing is read
+either when the state dir or the dead-letter file cannot be written, or another auditship
+holds the state dir's lock (<state_dir>/auditship.lock) (exit ${ExitCodes.CANT_CREATE}), or the
+checkpoint cannot be used (exit ${ExitCodes.DATA}, with the reason).
 
 Options:
   -c, --config FILE      the configuration file
   --log-level LEVEL      overrides log.level and AUDITSHIP_LOG_LEVEL: fatal, error, warn,
                          info, debug, trace or silent
+  --reset-checkpoint     move the checkpoint aside (to checkpoint.json.bad-<time>, kept) and
+                         start as without one: source.read_from decides where reading starts.
+                         For one start after a refused checkpoint; not for the service's
+                         command line
   -h, --help             this help
 `
 
 export async function run (argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } })
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' }, 'reset-checkpoint': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } })
   if (values.help) { process.stdout.write(RUN_HELP); return ExitCodes.OK }
   if (values.config === undefined) return fail('run', AppErrors.USAGE, '--config FILE is required')
   // --log-level, then AUDITSHIP_LOG_LEVEL, then log.level
@@ -48,6 +56,13 @@ export async function run (argv: string[]): Promise<number> {
   const p = await prepare(values.config, { logger: (config) => createLogger({ level: level.level ?? config.log.level, format: config.log.format }) })
   if (!p.ok) { process.stderr.write(issuesText(values.config, p.errors)); return p.exitCode }
   const { config: c, log } = p
+  // before reading anything: the state dir and the dead letter writable, the state dir's lock,
+  // a checkpoint that can be used (released at exit by the lock itself)
+  const started = await startChecks({ config: c, configFile: values.config, resetCheckpoint: values['reset-checkpoint'], log })
+  if (!started.ok) {
+    for (const pr of started.problems) log.error({ code: started.error.code, key: pr.key, path: pr.path, fix: pr.fix }, `cannot start: ${pr.message}`)
+    return exitCodeOf(started.error)
+  }
   const tp = c.enrich.teleport
   const ri = c.enrich.resolve_ids
   const runner = new Runner({
@@ -116,17 +131,23 @@ export async function run (argv: string[]): Promise<number> {
       log.info({ listen: c.server.listen }, 'serving /healthz, /readyz, /metrics')
     } catch (err) {
       log.error({ code: AppErrors.LISTEN.code, listen: c.server.listen, err: (err as Error).message }, 'cannot listen')
+      started.lock.release()
       return ExitCodes.FAILURE
     }
   }
   try {
-    await runner.run()
+    await runner.run({ checkpoint: started.checkpoint })
   } catch (err) {
     runner.failed = true
-    log.error({ code: AppErrors.RUN_FAILED.code, err: (err as Error).message }, 'cannot go on: stopping without moving the checkpoint')
+    // the Teleport join state of a checkpoint that passed the start checks may still be refused
+    const invalid = err instanceof AuditshipError && err.code === AppErrors.CHECKPOINT_INVALID.code
+    const fix = `auditship run --config ${values.config} --reset-checkpoint moves it aside and starts without it`
+    if (invalid) log.error({ code: err.code, fix }, `cannot start: ${err.message}`)
+    else log.error({ code: AppErrors.RUN_FAILED.code, err: (err as Error).message }, 'cannot go on: stopping without moving the checkpoint')
     await runner.finish(false).catch(() => {})
     await server?.close()
-    return ExitCodes.FAILURE
+    started.lock.release()
+    return invalid ? exitCodeOf(AppErrors.CHECKPOINT_INVALID) : ExitCodes.FAILURE
   }
   let all: boolean
   try {
@@ -135,9 +156,11 @@ export async function run (argv: string[]): Promise<number> {
     // e.g. the state dir became unwritable: say so and exit non-zero, within the timeout
     log.error({ code: AppErrors.RUN_FAILED.code, err: (err as Error).message }, 'cannot save the checkpoint at shutdown: what was delivered since the last one is sent again on the next start')
     await server?.close()
+    started.lock.release()
     return exitCodeOf(AppErrors.RUN_FAILED)
   }
   await server?.close()
+  started.lock.release()
   const s = runner.pipeline.stats
   log.info({ records: s.records, events: s.events, parse_errors: s.parseErrors, dead_lettered: runner.stats.deadLettered, delivered_all: all }, 'auditship stopped')
   return ExitCodes.OK

@@ -5,7 +5,9 @@
  * MUST write atomically (temporary file, fsync, rename, fsync of the directory): a crash
  *      leaves either the old or the new checkpoint, never a torn one.
  * MUST refuse, as a value ({ ok: false, error }), a checkpoint it cannot use: unreadable, not
- *      JSON, another version, or not matching the schema (a well-formed file with wrong types).
+ *      JSON, another version, not matching the schema (a well-formed file with wrong types), or
+ *      with fields that contradict each other. Whether its offset fits the file on disk is
+ *      checked apart, at start (checkpoint-check.ts).
  * The join state is opaque here (`unknown`): the caller owns its meaning.
  */
 import { open, rename, readFile, unlink } from 'node:fs/promises'
@@ -35,6 +37,16 @@ async function validator (): Promise<ValidateFunction<Checkpoint>> {
     compiled = ajv.compile<Checkpoint>(schema)
   }
   return compiled
+}
+
+/** What the schema cannot say: the fields of a position that must agree with each other. */
+export function inconsistency (c: Checkpoint): string | undefined {
+  const p = c.position
+  if (p === null) return undefined
+  const id = p.identity
+  if (id.fpLen !== undefined && id.fpLen * 2 !== id.fingerprint.length) return `/position/identity/fpLen is ${id.fpLen} but the fingerprint holds ${id.fingerprint.length / 2} bytes`
+  if (id.ino === 0 && (p.offset !== 0 || id.dev !== 0 || id.fingerprint !== '')) return '/position/identity/ino 0 (no file was open) with a device, a fingerprint or an offset'
+  return undefined
 }
 
 export class CheckpointStore {
@@ -71,6 +83,8 @@ export class CheckpointStore {
       const where = e === undefined || e.instancePath === '' ? '(top level)' : e.instancePath
       return { ok: false, error: `${this.path} is not a checkpoint (schemas/checkpoint.schema.json): ${where} ${e?.message ?? 'is invalid'}` }
     }
+    const wrong = inconsistency(c)
+    if (wrong !== undefined) return { ok: false, error: `${this.path} is not a checkpoint auditship writes: ${wrong}` }
     return { ok: true, checkpoint: c }
   }
 

@@ -22,7 +22,8 @@ import { Pipeline, type PipelineOptions } from '../pipeline/pipeline.js'
 import type { SinkQueue, QueueOptions } from '../ship/queue.js'
 import type { Sink } from '../ship/sink.js'
 import { DeadLetter } from '../delivery/dead-letter.js'
-import { CheckpointStore } from '../delivery/checkpoint-store.js'
+import { CheckpointStore, type Checkpoint } from '../delivery/checkpoint-store.js'
+import { AppErrors, AuditshipError } from '../errors.js'
 import { LowWaterMark } from '../delivery/low-water-mark.js'
 import type { Source, SourceBatch, SourcePosition } from '../source/source.js'
 import { Backpressure } from './backpressure.js'
@@ -103,7 +104,8 @@ export class Runner {
       save: async (state) => await this.store.save(state),
       beforeSave: () => this.deadLetter.sync(),
       failed: () => this.failed,
-      onError: (err) => o.log.error({ err: err.message }, 'cannot save the checkpoint; will retry'),
+      onError: (err, failingMs) => o.log.error({ err: err.message, failing_ms: failingMs }, 'cannot save the checkpoint; delivery goes on, will retry'),
+      onRecovered: (failedMs) => o.log.warn({ failed_ms: failedMs }, 'the checkpoint is saved again'),
       saved: (state, ms) => o.log.debug({ path: state.position?.path, offset: state.position?.offset, ms }, 'checkpoint saved'),
     })
     this.status = new RunStatus({
@@ -125,12 +127,16 @@ export class Runner {
     void this.stop()
   }
 
-  /** Run until the source ends or stop() is called. */
-  async run (): Promise<void> {
-    const loaded = await this.store.load()
-    if (!loaded.ok) throw new Error(loaded.error)
+  /** Run until the source ends or stop(); `resume`: the checkpoint checked at start (run/start.ts), else loaded here. */
+  async run (resume?: { checkpoint: Checkpoint | undefined }): Promise<void> {
+    const loaded = resume === undefined ? await this.store.load() : { ok: true as const, ...resume }
+    if (!loaded.ok) throw new AuditshipError(AppErrors.CHECKPOINT_INVALID, loaded.error)
     const cp = loaded.checkpoint
-    this.pipeline.importState(cp?.teleport ?? null)
+    try {
+      this.pipeline.importState(cp?.teleport ?? null)
+    } catch (err) {
+      throw new AuditshipError(AppErrors.CHECKPOINT_INVALID, `${this.store.path}: the Teleport join state cannot be loaded: ${(err as Error).message}`)
+    }
     this.checkpointer.start()
     this.idleTimer = setInterval(() => {
       if (this.stopping) return

@@ -152,12 +152,14 @@ t.test('an invalid config is refused before anything starts, with the key path (
   t.match(d.stderrText(), /source\.pth: unknown key/)
 })
 
+// A dead-letter path that cannot be written at all is refused at start (test/e2e/start.test.ts);
+// one that fails only when written (a full disk: /dev/full answers ENOSPC) stops the run.
 t.test('a failure while processing (dead-letter file unwritable) stops without moving the checkpoint past unread lines', async (t) => {
-  const dir = t.testdir({ 'dl-is-a-dir': {} })
+  const dir = t.testdir()
   const log = join(dir, 'audit.log')
   writeFileSync(log, 'garbage line\n')
   appendEvents(log, 1, 20)
-  const cfg = config(dir, `delivery:\n  dead_letter_path: ${dir}/dl-is-a-dir\n`)
+  const cfg = config(dir, 'delivery:\n  dead_letter_path: /dev/full\n')
   const d = startDaemon(cfg)
   t.teardown(() => { d.kill('SIGKILL') })
   const ex = await exited(d)

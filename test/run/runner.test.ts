@@ -365,3 +365,48 @@ t.test('a feed that ends: run() returns by itself with every event emitted', asy
   t.same(sink.got, [1, 2])
   t.same(sink.complete, [true, false])
 })
+
+t.test('a checkpoint that cannot be saved while running: delivery goes on, the failure is logged', async (t) => {
+  fakeClock(t)
+  const lines: string[] = []
+  const src = new FakeSource()
+  const sink = new FakeSink()
+  const { r, dir } = mk(t, src, sink, { checkpointIntervalMs: 100, log: pino({ level: 'warn' }, { write: (s: string) => { lines.push(s) } }) })
+  // the temporary file of every save cannot be opened
+  mkdirSync(join(dir, 'state', 'checkpoint.json.tmp'), { recursive: true })
+  src.add(ev(1))
+  const running = r.run()
+  t.ok(await until(() => sink.got.length === 1))
+  t.ok(await until(() => lines.some((l) => l.includes('cannot save the checkpoint')), 10_000, { clock: t.clock, ms: 100 }), 'the failure is logged')
+  src.add(ev(2) + ev(3))
+  t.ok(await until(() => sink.got.length === 3, 10_000, { clock: t.clock, ms: 100 }), 'and events are still delivered')
+  t.equal(r.failed, false, 'the daemon has not stopped')
+  t.match(JSON.parse(lines.find((l) => l.includes('cannot save the checkpoint')) ?? '{}'), { level: 50, failing_ms: 0, err: /EISDIR/ })
+  await r.stop()
+  await running
+  await r.finish(false)
+})
+
+t.test('a join state the pipeline cannot load is a refused checkpoint (AS_RUN_CHECKPOINT_INVALID), before anything is read', async (t) => {
+  const src = new FakeSource()
+  const { r, dir } = mk(t, src, new FakeSink())
+  mkdirSync(join(dir, 'state'))
+  writeFileSync(join(dir, 'state', 'checkpoint.json'), JSON.stringify({ version: 1, position: null, teleport: { boots: 7 }, saved_at: '2024-01-01T00:00:00.000Z' }))
+  await t.rejects(r.run(), { code: 'AS_RUN_CHECKPOINT_INVALID', message: /the Teleport join state cannot be loaded/ })
+  t.equal(src.reads, 0, 'nothing read')
+  await r.finish(false)
+})
+
+t.test('run(resume): the checkpoint checked at start is used, the file is not read again', async (t) => {
+  const src = new FakeSource()
+  const { r, dir } = mk(t, src, new FakeSink())
+  mkdirSync(join(dir, 'state'))
+  writeFileSync(join(dir, 'state', 'checkpoint.json'), 'not read')
+  const position = { ...FILE, offset: 77 }
+  const running = r.run({ checkpoint: { version: 1, position, teleport: null, saved_at: '2024-01-01T00:00:00.000Z' } })
+  t.ok(await until(() => src.resumedAt !== undefined))
+  t.same(src.resumedAt, position)
+  await r.stop()
+  await running
+  await r.finish(false)
+})

@@ -38,7 +38,7 @@ export class ReadSet {
   }
 
   /** The plan is followed: `queue` comes after the file being read. */
-  follow (p: Planned, queue: ReadStep[]): void {
+  follow (p: Planned, queue: ReadStep[] = this.queue): void {
     this.knownOlder = p.older
     this.queue = queue
   }

@@ -221,7 +221,7 @@ export class Tailer implements Source {
     const from = { path: c.path, offset: c.readPos }
     switch (plan.kind) {
       case 'same':
-        this.set.follow(plan, this.set.queue)
+        this.set.follow(plan)
         return 'wait'
       case 'rotated':
         // ours is still open: drain it (atEof leaves it once settled), then the newer files
@@ -232,7 +232,7 @@ export class Tailer implements Source {
       case 'lost':
         // under no name any more, but we hold it open: it is drained by its fd, nothing lost;
         // every file still there that is not known to be older comes next
-        if (plan.steps.length === 0) return 'wait'
+        if (plan.steps.length === 0) { this.set.follow(plan); return 'wait' }
         this.stats.rotations++
         this.log('info', 'the file being read was removed: draining it through its open descriptor', { path: c.path, offset: c.readPos, next: plan.steps.map((s) => s.path) })
         this.set.follow(plan, plan.steps)

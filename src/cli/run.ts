@@ -106,11 +106,11 @@ export async function run (argv: string[]): Promise<number> {
     }
     log.info({ signal: sig }, 'stopping: delivering what is in flight')
     // the whole stop is bounded, whatever hangs (a disk, a close): past the timeout, exit now
-    // (a timeout under 1 s still leaves the checkpoint 1 s to be saved)
+    // (a timeout under 2 s still leaves 2 s: enough to save the checkpoint on a loaded machine)
     setTimeout(() => {
       log.error({ code: AppErrors.SHUTDOWN_TIMEOUT.code, timeout_ms: c.shutdown.timeout_ms }, 'stopping took longer than shutdown.timeout_ms: exiting now; what the checkpoint did not pass is read again')
       process.exit(exitCodeOf(AppErrors.SHUTDOWN_TIMEOUT))
-    }, Math.max(c.shutdown.timeout_ms, 1000)).unref()
+    }, Math.max(c.shutdown.timeout_ms, 2000)).unref()
     void runner.stop()
   }
   process.on('SIGTERM', onSignal)

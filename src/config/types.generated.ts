@@ -583,7 +583,7 @@ export interface LogConfig {
  */
 export interface ShutdownConfig {
   /**
-   * On SIGTERM/SIGINT, stop reading, deliver what is in flight, save the checkpoint and exit, all within this long (delivery gets it less min(1 s, a quarter of it)); past it (and at least 1 s after the signal) the daemon exits 1 at once.
+   * On SIGTERM/SIGINT, stop reading, deliver what is in flight, save the checkpoint and exit, all within this long (delivery gets it less min(1 s, a quarter of it)); past it (and at least 2 s after the signal) the daemon exits 1 at once.
    */
   timeout_ms?: number
 }

@@ -13,7 +13,8 @@
  * Opens without following symlinks, in a directory only root (or we) can write, a new file 0640
  * (delivery/safe-fs.ts). Writes are serialised: one batch at a time, in order.
  */
-import { lstat, type FileHandle } from 'node:fs/promises'
+import { lstat, open, type FileHandle } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { SinkErrors } from '../../../errors.js'
 import { openSafe } from '../../../delivery/safe-fs.js'
 import { SinkError, type OutEvent, type Sink } from '../../sink.js'
@@ -22,6 +23,11 @@ import { linesBuffer } from '../../http/body.js'
 export const OUTPUT_MODE = 0o640
 
 interface Output { fh: FileHandle, dev: number, ino: number }
+
+async function syncDir (dir: string): Promise<void> {
+  const dh = await open(dir, 'r')
+  try { await dh.sync() } finally { await dh.close() }
+}
 
 export class FileSink implements Sink {
   private out: Output | undefined
@@ -46,6 +52,8 @@ export class FileSink implements Sink {
         await fh.read(last, 0, 1, size - 1)
         if (last[0] !== 10) await fh.write('\n')
       }
+      // the file may be new (first start, after a rotation): make its name durable too
+      if (this.fsync) await syncDir(dirname(this.path))
       return { fh, dev, ino }
     } catch (err) {
       await fh.close().catch(() => {})

@@ -71,6 +71,7 @@ export class Runner {
   private readonly checkpointer: Checkpointer
   private readonly statsLine: StatsLine
   private source: Source | undefined
+  private started = false // the source has started: readiness says 'starting' until then
   private readonly abort = new AbortController()
   /** when stop() was called (the shutdown timeout counts from there) */
   private stopAt: number | undefined
@@ -93,10 +94,7 @@ export class Runner {
     this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.gate.readingClock(), teleport }, {
       event: (doc, ev) => dispatch.push(doc, ev),
       lineError: (err, source) => { this.deadLettered(badLine(err, source)) },
-      invalid: (doc, issues, ev) => {
-        o.log.error({ event: ev.key, issue: issues[0] }, 'event does not match the event schema: dead-lettered')
-        this.deadLettered(invalidEvent(doc, issues))
-      },
+      invalid: (doc, issues, ev) => { o.log.error({ event: ev.key, issue: issues[0] }, 'event does not match the event schema: dead-lettered'); this.deadLettered(invalidEvent(doc, issues)) },
     })
     this.checkpointer = new Checkpointer({
       intervalMs: o.checkpointIntervalMs,
@@ -109,7 +107,7 @@ export class Runner {
       saved: (state, ms) => o.log.debug({ path: state.position?.path, offset: state.position?.offset, ms }, 'checkpoint saved'),
     })
     this.status = new RunStatus({
-      pipeline: this.pipeline, queues: this.queues, mark: this.mark, source: () => this.source, deadLettered: () => this.stats.deadLettered,
+      pipeline: this.pipeline, queues: this.queues, mark: this.mark, source: () => this.started ? this.source : undefined, deadLettered: () => this.stats.deadLettered,
       failed: () => this.failed, stopping: () => this.stopping, checkpoint: this.checkpointer, checkpointIntervalMs: o.checkpointIntervalMs, stateDir: o.stateDir,
     })
     this.statsLine = new StatsLine({ intervalSecs: o.statsIntervalSecs ?? 0, totals: async () => await this.status.totals(), log: o.log })
@@ -144,11 +142,11 @@ export class Runner {
       try { this.pipeline.flushIdle(this.o.idleTimeoutMs) } catch (err) { this.fail(err as Error) }
     }, Math.max(50, this.o.idleTimeoutMs / 2))
     this.idleTimer.unref()
-
     const start = cp?.position ?? undefined
     const source = this.o.source(start)
     this.source = source
     await source.start()
+    this.started = true
     if (source.replayable) logStart(this.o.log, source.position(), start !== undefined ? 'checkpoint' : this.o.readFrom ?? 'end')
     this.statsLine.start()
     await this.loop(source)

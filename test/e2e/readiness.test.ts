@@ -67,6 +67,7 @@ t.test('the audit log gone: 503 naming it; 200 again once a new one appears', as
   const d = startDaemon(config(dir, log, port))
   t.teardown(() => { d.kill('SIGKILL') })
   t.equal((await readyUntil(port, (r) => r.status === 200)).status, 200, 'ready, with the server on by default (no server.enabled in the config)')
+  // ready means the source has started: the line that says where reading begins is out
   t.match(d.stderrText(), new RegExp(`reading ${log} from offset 0 \\(no checkpoint; read_from: beginning, every file on disk from the oldest\\)`), 'where reading begins')
   // moved away and no new file: the old one is drained through its descriptor, then nothing
   renameSync(log, `${log}.1`)
@@ -92,9 +93,12 @@ t.test('the state dir unwritable and the checkpoint failing: 503 with both cause
   t.equal((await readyUntil(port, (r) => r.status === 200)).status, 200)
   const state = join(dir, 'state')
   t.ok(await until(() => existsSync(join(state, 'checkpoint.json')), 30_000), 'a first checkpoint saved')
-  // a file where the state dir was (as root, permissions would not stop us: this does)
-  rmSync(state, { recursive: true })
-  writeFileSync(state, 'not a directory')
+  // a file where the state dir was (as root, permissions would not stop us: this does); the
+  // daemon may be writing in it meanwhile, or create it again for a save: try until it holds
+  t.ok(await until(() => {
+    rmSync(state, { recursive: true, force: true, maxRetries: 5 })
+    try { writeFileSync(state, 'not a directory', { flag: 'wx' }); return true } catch { return false }
+  }, 10_000), 'the state dir replaced by a file')
   appendEvents(log, 11, 10) // a new position to save
   const bad = await readyUntil(port, (r) => failing(r).includes('checkpoint'))
   t.equal(bad.status, 503)
@@ -128,6 +132,8 @@ log: { level: warn }
 `)
   const d = startDaemon(cfg)
   t.teardown(() => { d.kill('SIGKILL') })
+  // not ready only until the source has started ('starting'); from then on, ready throughout
+  t.equal((await readyUntil(port, (r) => r.status === 200)).status, 200)
   let whileBehind = 0
   let notReady: Ready | undefined
   for (let i = 0; i < 600; i++) {

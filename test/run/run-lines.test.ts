@@ -12,6 +12,7 @@ import { Runner, type RunnerOptions } from '../../src/run/runner.js'
 import { DEFAULT_PIPELINE } from '../../src/pipeline/pipeline.js'
 import { Tailer } from '../../src/source/tailer.js'
 import type { OutEvent, Sink } from '../../src/ship/sink.js'
+import type { Source } from '../../src/source/source.js'
 
 const SEC = 1700000000
 const ev = (n: number): string => `type=SYSCALL msg=audit(${SEC}.${String(n % 1000).padStart(3, '0')}:${n}): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=${2000 + n} auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000 tty=pts0 ses=3 comm="echo" exe="/usr/bin/echo" key=(null)\n` +
@@ -175,4 +176,27 @@ t.test('stats line: the totals every statsIntervalSecs (fake clock), none when 0
   await off.r.stop()
   await r2
   await off.r.finish()
+})
+
+t.test('readiness says "starting" until the source has started (planned and opened its file)', async (t) => {
+  const dir = t.testdir()
+  let release: (() => void) | undefined
+  const slow: Source = {
+    replayable: true,
+    start: async () => { await new Promise<void>((resolve) => { release = resolve }) },
+    read: async (signal) => await new Promise<null>((resolve) => signal?.addEventListener('abort', () => resolve(null), { once: true })),
+    position: () => ({ path: join(dir, 'audit.log'), identity: { dev: 1, ino: 2, fingerprint: '' }, offset: 0 }),
+    status: async () => ({ reading: true, problem: undefined, unreadBytes: 0 }),
+    close: async () => {},
+  }
+  const a = mk(dir, join(dir, 'audit.log'), 'info', { source: () => slow })
+  const running = a.r.run()
+  t.ok(await until(() => release !== undefined), 'start() called')
+  t.same((await a.r.status.readiness()).checks.source, { ok: false, detail: 'starting: the source is not open yet' })
+  release?.()
+  t.ok(await until(() => startLine(a.entries) !== undefined))
+  t.same((await a.r.status.readiness()).checks.source, { ok: true })
+  await a.r.stop()
+  await running
+  await a.r.finish()
 })

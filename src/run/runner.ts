@@ -17,15 +17,13 @@
  *   emitted half done from a replayable source: they are read again on the next start.
  * - reopen() (SIGHUP): the sinks' output files and the dead-letter file are opened anew (reopen.ts).
  */
-import type { Logger } from '../telemetry/logger.js'
-import { Pipeline, type PipelineOptions } from '../pipeline/pipeline.js'
-import type { SinkQueue, QueueOptions } from '../ship/queue.js'
-import type { Sink } from '../ship/sink.js'
+import { Pipeline } from '../pipeline/pipeline.js'
+import type { SinkQueue } from '../ship/queue.js'
 import { DeadLetter } from '../delivery/dead-letter.js'
 import { CheckpointStore, type Checkpoint } from '../delivery/checkpoint-store.js'
 import { AppErrors, AuditshipError } from '../errors.js'
 import { LowWaterMark } from '../delivery/low-water-mark.js'
-import type { Source, SourceBatch, SourcePosition } from '../source/source.js'
+import type { Source, SourceBatch } from '../source/source.js'
 import { Backpressure } from './backpressure.js'
 import { Checkpointer } from './checkpointer.js'
 import { RunStatus } from './status.js'
@@ -34,28 +32,10 @@ import { logStart } from './start-line.js'
 import { feed } from './feed.js'
 import { badLine, invalidEvent, type Entry } from './dead-letters.js'
 import { Dispatch } from './dispatch.js'
+export type { RunnerOptions } from './options.js'
+import type { RunnerOptions } from './options.js'
 import { reopenOutputs } from './reopen.js'
 import { closeSinks, drainQueues, stopBudget } from './shutdown.js'
-
-export interface RunnerOptions {
-  /** opens the source, at the checkpoint's position when there is one */
-  source: (resume: SourcePosition | undefined) => Source
-  pipeline: PipelineOptions
-  idleTimeoutMs: number
-  stateDir: string
-  checkpointIntervalMs: number
-  maxPendingEvents: number
-  /** bytes of JSON waiting for delivery; with the heap bound, this keeps memory flat */
-  maxPendingBytes: number
-  deadLetterPath: string
-  sinks: Array<{ sink: Sink, queue: QueueOptions }>
-  shutdownTimeoutMs: number
-  log: Logger
-  /** source.read_from, for the start line (where reading begins without a checkpoint); default 'end' */
-  readFrom?: 'beginning' | 'end'
-  /** seconds between the info lines of running totals; 0 or absent: none */
-  statsIntervalSecs?: number
-}
 
 export class Runner {
   readonly pipeline: Pipeline

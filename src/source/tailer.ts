@@ -31,21 +31,8 @@ import { TailerHealth } from './health.js'
 import type { Source, SourceBatch, SourcePosition, SourceStatus } from './source.js'
 
 export type { TailerLog, TailerStats }
-
-export interface TailerOptions {
-  /** the live log, e.g. /var/log/audit/audit.log; rotated siblings are path.1, path.2 … */
-  path: string
-  /** a checkpoint, or (no checkpoint) offset 0 / the last line boundary of the live file */
-  start: SourcePosition | 'beginning' | 'end'
-  maxLineBytes: number
-  chunkBytes: number
-  pollIntervalMs: number
-  log?: TailerLog
-  /** false: no chokidar, the poll timer alone wakes the reader. Default true. */
-  watch?: boolean
-  /** how long a file left behind must stay unchanged at EOF before the next one is read. Default pollIntervalMs. */
-  settleMs?: number
-}
+export type { TailerOptions } from './tailer-options.js'
+import type { TailerOptions } from './tailer-options.js'
 
 /** identity of "no file yet" (the live file did not exist); a start position with it means 'beginning' */
 export const NO_FILE: FileIdentity = Object.freeze({ dev: 0, ino: 0, fingerprint: '', fpLen: 0 })

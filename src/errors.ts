@@ -84,6 +84,7 @@ export const AppErrors = Object.freeze({
   UNAUTHORIZED: def('AS_SERVER_UNAUTHORIZED', 'permanent', 'the request does not carry the bearer token of server.auth_token_file'),
   RUN_FAILED: def('AS_RUN_FAILED', 'io', 'the pipeline cannot go on: stopping without moving the checkpoint'),
   PREFLIGHT: def('AS_RUN_PREFLIGHT', 'io', 'run cannot start: the audit log, the state dir, the dead-letter file or the server port is not usable'),
+  SETUP_FAILED: def('AS_SETUP_FAILED', 'io', 'auditship setup could not install a policy or template'),
   INTERNAL: def('AS_INTERNAL', 'permanent', 'internal error'),
 } as const)
 

@@ -31,6 +31,8 @@ Commands:
   check-config --config FILE
                         validate a configuration without running
   doctor                check this node's audit and Teleport setup
+  setup elasticsearch --config FILE
+                        install the ILM policy and index template in Elasticsearch
   help [COMMAND]        show help
 
 Options:
@@ -49,6 +51,7 @@ const commands: Record<string, () => Promise<Command>> = {
   run: async () => { const m = await import('./run.js'); return { run: m.run, help: m.RUN_HELP } },
   'check-config': async () => { const m = await import('./check-config.js'); return { run: m.checkConfigCommand, help: m.CHECK_CONFIG_HELP } },
   doctor: async () => { const m = await import('./doctor.js'); return { run: m.doctor, help: m.DOCTOR_HELP } },
+  setup: async () => { const m = await import('./setup.js'); return { run: m.setup, help: m.SETUP_HELP } },
 }
 
 async function main (argv: string[]): Promise<number> {

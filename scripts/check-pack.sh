@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The npm package as a user gets it: a fresh clone of the committed HEAD, `npm ci`, `npm pack`
+# The npm package as a user gets it: a fresh clone of the committed HEAD, `npm ci`, the
+# README's `npm run start:example`, `npm pack`
 # (prepack builds), `npm install -g` of the tarball into a temporary prefix, then the installed
 # `auditship --version` and `auditship convert` of the bundled example, and the package's
 # contents (scripts/check-package.mjs). Exit 1 with the reason on the first failure.
@@ -15,6 +16,9 @@ git -C "$tmp/clone" checkout -q "$head" || fail "checkout of $head failed"
 cd "$tmp/clone"
 [ ! -e dist ] || fail "a fresh clone has dist/"
 npm ci --no-audit --no-fund --prefer-offline --loglevel=error >"$tmp/ci.log" 2>&1 || { cat "$tmp/ci.log" >&2; fail "npm ci failed"; }
+# the README's first set-up command, on the fresh clone (builds dist/ when missing)
+npm run --silent start:example >"$tmp/example.ndjson" 2>"$tmp/example.err" || { cat "$tmp/example.err" >&2; fail "npm run start:example failed"; }
+[ "$(wc -l <"$tmp/example.ndjson")" -eq 39 ] || fail "npm run start:example wrote $(wc -l <"$tmp/example.ndjson") lines, not 39 events"
 tgz=$(npm pack --pack-destination "$tmp" --loglevel=error 2>"$tmp/pack.log" | tail -1) || { cat "$tmp/pack.log" >&2; fail "npm pack failed"; }
 [ -f "$tmp/$tgz" ] || fail "npm pack made no tarball ($tgz)"
 echo "check-pack: packed $tgz ($(du -k "$tmp/$tgz" | cut -f1) kB)"

@@ -17,7 +17,7 @@ function deref (schema, node) {
   const name = node.$ref.replace('#/definitions/', '')
   const def = schema.definitions[name]
   if (def === undefined) throw new Error(`unknown $ref ${node.$ref}`)
-  const { $ref, ...own } = node
+  const { $ref: _ref, ...own } = node
   return { ...deref(schema, def), ...own }
 }
 

@@ -83,7 +83,7 @@ t.test('the ConfigMap holds a valid configuration that the DaemonSet serves and 
   t.same(main.env.find((e: { name: string }) => e.name === 'AUDITSHIP_HOST_NAME').valueFrom, { fieldRef: { fieldPath: 'spec.nodeName' } })
   const vol = (name: string): any => pod.spec.volumes.find((v: { name: string }) => v.name === name)
   const mount = (path: string): any => main.volumeMounts.find((m: { mountPath: string }) => path === m.mountPath || path.startsWith(`${m.mountPath}/`))
-  const logMount = mount(c.source.path as string)
+  const logMount = mount(c.source.path)
   t.equal(logMount.readOnly, true, 'the audit log is read-only')
   t.same(vol(logMount.name).hostPath, { path: '/var/log/audit', type: 'Directory' })
   t.equal(vol(mount(c.state_dir).name).hostPath?.path, c.state_dir, 'the state dir is on the node: checkpoints survive the pod')

@@ -27,7 +27,13 @@ export interface SetupRequest {
 
 export type SetupOutcome = 'created' | 'updated' | 'unchanged'
 
-type Json = Record<string, any>
+type Json = Record<string, unknown>
+
+/** The object at `key` of a parsed JSON value, if it is one. */
+function obj (v: unknown, key: string): Json | undefined {
+  const o = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json)[key] : undefined
+  return typeof o === 'object' && o !== null && !Array.isArray(o) ? o as Json : undefined
+}
 
 const ASSETS = {
   index: { policy: ['auditship-daily', 'ilm-policy-daily.json'], template: ['auditship', 'index-template.json'] },
@@ -66,13 +72,17 @@ export function setupPlan (c: SinkConfigOf<'elasticsearch'>): { requests: SetupR
 
 /** The hash stored with the object a GET answered (undefined: not ours, or another shape). */
 export function storedHash (path: string, res: HttpResponse): string | undefined {
-  let doc: Json
-  try { doc = JSON.parse(res.body) as Json } catch { return undefined }
+  let doc: unknown
+  try { doc = JSON.parse(res.body) } catch { return undefined }
   const name = path.split('/').pop() as string
-  const meta = path.startsWith('/_ilm/')
-    ? (doc[name] as Json | undefined)?.policy?._meta
-    : (doc.index_templates as Json[] | undefined)?.find((x) => x.name === name)?.index_template?._meta
-  const h = (meta as Json | undefined)?.auditship_sha256
+  let meta: Json | undefined
+  if (path.startsWith('/_ilm/')) meta = obj(obj(obj(doc, name), 'policy'), '_meta')
+  else {
+    const list = (doc as Json | null)?.index_templates
+    const found = Array.isArray(list) ? (list as unknown[]).find((x) => (x as Json | null)?.name === name) : undefined
+    meta = obj(obj(found, 'index_template'), '_meta')
+  }
+  const h = meta?.auditship_sha256
   return typeof h === 'string' ? h : undefined
 }
 
@@ -80,8 +90,9 @@ export function storedHash (path: string, res: HttpResponse): string | undefined
 function failure (r: SetupRequest, method: string, res: HttpResponse, label: string): Error {
   let reason = res.body.slice(0, 300)
   try {
-    const e = (JSON.parse(res.body) as Json).error
-    reason = typeof e === 'string' ? e : `${e?.type as string}: ${e?.reason as string}`
+    const e = (JSON.parse(res.body) as Json | null)?.error
+    const o = obj({ e }, 'e')
+    reason = typeof e === 'string' ? e : o !== undefined ? `${String(o.type)}: ${String(o.reason)}` : reason
   } catch {}
   const hint = res.status === 401 || res.status === 403 ? ' (the credentials of the sink need the manage_ilm and manage_index_templates cluster privileges)' : ''
   return new Error(`${method} ${label}${r.path}: HTTP ${res.status}: ${reason}${hint}`)

@@ -2,8 +2,11 @@
 # The .deb on this machine, as an operator installs it: `npm run package` builds it, `dpkg -i`
 # installs it, then the installed command (--version, check-config of the packaged
 # configuration, convert as the system user), the user and its groups, the state directory,
-# `systemd-analyze verify` of the installed unit, the inactive auditd plugin file; then
-# `dpkg -r` (conffiles stay) and `dpkg -P` (all gone). Needs root. Exit 1 with the reason.
+# `systemd-analyze verify` of the installed unit (any warning fails), the inactive auditd plugin
+# file and plugin mode as auditd runs it (root, the feed on stdin); then `dpkg -r` (conffiles
+# stay) and `dpkg -P` (all gone). It leaves the machine as it found it: the package purged on
+# every exit, and the system user removed if this check created it. Needs root. Exit 1 with
+# the reason.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 fail () { echo "check-deb: $*" >&2; exit 1; }
@@ -17,7 +20,14 @@ deb="$repo/dist-pkg/auditship_${version}_amd64.deb"
 [ -f "$deb" ] || fail "npm run package made no $deb"
 
 installed=0
-cleanup () { if [ "$installed" = 1 ]; then dpkg -P auditship >/dev/null 2>&1 || true; fi; }
+had_user=0; if getent passwd auditship >/dev/null; then had_user=1; fi
+work=$(mktemp -d)
+cleanup () {
+  if [ "$installed" = 1 ]; then dpkg -P auditship >/dev/null 2>&1 || true; fi
+  # postrm keeps the system user (Debian policy); a user this check made goes with it
+  if [ "$had_user" = 0 ] && getent passwd auditship >/dev/null; then userdel auditship >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 dpkg -i "$deb" || fail "dpkg -i failed"
 installed=1
@@ -30,8 +40,15 @@ got=$(auditship --version 2>"$errfile") || fail "auditship --version failed"
 err=$(cat "$errfile"); rm -f "$errfile"
 [ -z "$err" ] || fail "auditship --version wrote to stderr: $err"
 [ "$(command -v auditship)" = /usr/bin/auditship ] || fail "auditship is not /usr/bin/auditship"
-auditship check-config --config /etc/auditship/auditship.yaml || fail "check-config of the packaged configuration failed"
-auditship check-config --config /etc/auditship/plugin.yaml || fail "check-config of the packaged plugin configuration failed"
+# check-config as the unit's ExecStartPre runs it: as the user auditship. The only warning
+# allowed is the audit log missing on a machine where auditd never ran.
+(cd / && runuser -u auditship -- auditship check-config --config /etc/auditship/auditship.yaml) >/dev/null 2>"$work/cc.err" \
+  || { cat "$work/cc.err" >&2; fail "check-config of the packaged configuration (as auditship) failed"; }
+if grep -E '^  [a-z_]' "$work/cc.err" | grep -vqE '^  source\.path: '; then cat "$work/cc.err" >&2; fail "check-config of the packaged configuration (as auditship) warns"; fi
+# plugin mode as auditd starts it: as root, its configuration without any warning
+auditship check-config --config /etc/auditship/plugin.yaml >/dev/null 2>"$work/cc.err" \
+  || { cat "$work/cc.err" >&2; fail "check-config of the packaged plugin configuration failed"; }
+[ ! -s "$work/cc.err" ] || { cat "$work/cc.err" >&2; fail "check-config of the packaged plugin configuration (as root) warns"; }
 
 id auditship >/dev/null 2>&1 || fail "no user auditship"
 group=$(sed -n 's/^[[:space:]]*log_group[[:space:]]*=[[:space:]]*\([^[:space:]#]*\).*/\1/p' /etc/audit/auditd.conf 2>/dev/null | tail -n 1)
@@ -42,6 +59,11 @@ id -nG auditship | tr ' ' '\n' | grep -qx "$group" || fail "user auditship is no
 out=$(cd / && runuser -u auditship -- auditship convert /usr/share/doc/auditship/examples/teleport-sessions.log 2>/dev/null | wc -l) \
   || fail "auditship convert as user auditship failed"
 [ "$out" -eq 39 ] || fail "auditship convert as user auditship wrote $out events, not 39"
+# plugin mode: auditd's feed on stdin (the example log), run as root until the feed ends
+(cd / && timeout 60 auditship run --config /etc/auditship/plugin.yaml </usr/share/doc/auditship/examples/teleport-sessions.log >"$work/plugin.log" 2>&1) \
+  || { tail -n 5 "$work/plugin.log" >&2; fail "plugin mode (run --config /etc/auditship/plugin.yaml on stdin) failed"; }
+got=$(wc -l </var/log/auditship-plugin/events.ndjson 2>/dev/null || echo 0)
+[ "$got" -eq 39 ] || { tail -n 5 "$work/plugin.log" >&2; fail "plugin mode delivered $got events to /var/log/auditship-plugin/events.ndjson, not 39"; }
 
 unit=/lib/systemd/system/auditship.service
 # verify exits 0 on a value it ignores: any output is a failure too
@@ -58,7 +80,7 @@ dpkg -r auditship >/dev/null || fail "dpkg -r failed"
 [ -f /etc/auditship/auditship.yaml ] || fail "dpkg -r removed the conffile (it must stay until purge)"
 dpkg -P auditship >/dev/null || fail "dpkg -P failed"
 installed=0
-for p in /etc/auditship /var/lib/auditship /etc/audit/plugins.d/auditship.conf "$unit"; do
+for p in /etc/auditship /var/lib/auditship /var/log/auditship /var/lib/auditship-plugin /var/log/auditship-plugin /etc/audit/plugins.d/auditship.conf "$unit"; do
   [ ! -e "$p" ] || fail "dpkg -P left $p"
 done
-echo "check-deb: $(basename "$deb") installs, runs (--version, check-config, convert as auditship), verifies (systemd-analyze) and purges"
+echo "check-deb: $(basename "$deb") installs, runs (--version, check-config and convert as auditship, plugin mode as root), verifies (systemd-analyze) and purges"

@@ -1,8 +1,9 @@
 /**
- * deploy/container/Dockerfile, checked statically (scripts/check-container.sh builds and runs
- * it where a container engine can): multi-stage, a slim Node LTS runtime, not root, a
- * HEALTHCHECK on /healthz, the memory settings of package.json `auditship`, and every file it
- * copies present in the build context that .dockerignore leaves.
+ * deploy/container/Dockerfile, checked statically: CI cannot build it (podman cannot pull a
+ * base image there: no network but the npm registry and Debian's packages). Multi-stage, a
+ * slim Node LTS runtime, not root, a HEALTHCHECK on /healthz, the memory settings of
+ * package.json `auditship`, and every file it copies present in the build context that
+ * .dockerignore leaves.
  */
 import t from 'tap'
 import { existsSync, readFileSync } from 'node:fs'

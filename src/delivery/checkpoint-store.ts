@@ -14,7 +14,7 @@ import { open, rename, readFile, unlink } from 'node:fs/promises'
 import { constants } from 'node:fs'
 import { join } from 'node:path'
 import { Ajv, type ValidateFunction } from 'ajv'
-import { schemaPath } from '../paths.js'
+import { readPackageJson, schemaPath } from '../paths.js'
 import type { Checkpoint } from './checkpoint.generated.js'
 import { openSafe, safeDir } from './safe-fs.js'
 
@@ -31,7 +31,7 @@ let compiled: ValidateFunction<Checkpoint> | undefined
 
 async function validator (): Promise<ValidateFunction<Checkpoint>> {
   if (compiled === undefined) {
-    const schema = JSON.parse(await readFile(schemaPath('checkpoint.schema.json'), 'utf8')) as object
+    const schema = readPackageJson('schemas/checkpoint.schema.json') as object
     // tsType is for the type generator (scripts/gen-types.mjs), not a validation keyword
     const ajv = new Ajv({ strict: true, allErrors: false, keywords: ['tsType'] })
     compiled = ajv.compile<Checkpoint>(schema)

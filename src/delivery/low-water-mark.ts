@@ -8,8 +8,11 @@
  *      from mark(), computed one way.
  * Records and tickets name their file by generation: a number given here each time reading
  *      moves to another file (generation()), so that a position names the file it was read from.
+ * resume() gives the checkpoint's position together with the delivered events whose records
+ *      continue past it (delivered-tails.ts), taken at the same mark.
  */
 import { AckTracker, type Ticket } from './ack-tracker.js'
+import { DeliveredTails, type SkipEntry } from './delivered-tails.js'
 import type { SourceFile, SourcePosition } from '../source/source.js'
 
 export type { Ticket }
@@ -27,6 +30,14 @@ export interface LowWaterMarkOptions {
   held: () => MarkedRecord | undefined
   /** where reading stands (Source.position); null when the source cannot resume */
   read: () => SourcePosition | null
+  /** the first records' read-order numbers of all events still being assembled, ascending (Pipeline.heldFirsts) */
+  heldFirsts?: () => number[]
+}
+
+/** Where to resume, and what to leave out there (the checkpoint's `position` and `skip`). */
+export interface ResumePoint {
+  position: SourcePosition | null
+  skip: SkipEntry[]
 }
 
 export interface Lag {
@@ -39,6 +50,8 @@ export interface Lag {
 export class LowWaterMark {
   private readonly tracker = new AckTracker()
   private readonly files: SourceFile[] = []
+  /** finished events that may span a checkpoint (add() each finished event to it) */
+  readonly tails = new DeliveredTails()
 
   constructor (private readonly o: LowWaterMarkOptions) {}
 
@@ -79,6 +92,28 @@ export class LowWaterMark {
     if (m === undefined) return read
     const f = this.files[m.gen]
     return { path: f.path, identity: f.identity, offset: m.offset }
+  }
+
+  /** position() and the delivered events whose records continue past it, at the same mark. */
+  resume (): ResumePoint {
+    const read = this.o.read()
+    if (read === null) { this.tails.clear(); return { position: null, skip: [] } }
+    const m = this.mark()
+    const unsettled = this.tracker.openSeqs()
+    const held = this.o.heldFirsts?.() ?? []
+    const all = held.length === 0 ? unsettled : unsettled.concat(held).sort((a, b) => a - b)
+    if (m === undefined) {
+      // nothing open: only entries carried from the last start can lie ahead of reading
+      return { position: read, skip: this.tails.at({ seq: Number.MAX_SAFE_INTEGER, gen: this.genOf(read) }, all) }
+    }
+    const f = this.files[m.gen]
+    return { position: { path: f.path, identity: f.identity, offset: m.offset }, skip: this.tails.at(m, all) }
+  }
+
+  /** The generation of the file reading stands in (the next one when reading has just moved on). */
+  private genOf (p: SourcePosition): number {
+    for (let g = this.files.length - 1; g >= 0; g--) if (sameIdentity(this.files[g], p)) return g
+    return this.files.length
   }
 
   /** How far the mark is behind reading (0 when everything read is delivered, or the source cannot resume). */

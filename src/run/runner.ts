@@ -9,13 +9,16 @@
  *   good. Bad lines and schema-invalid events go to the dead-letter file and hold nothing back.
  * - Idle events are closed on the reading clock, which stops while reading waits for the sinks.
  * - The checkpoint (the low-water mark and the pipeline's state) is saved on an interval
- *   (checkpointer.ts) and at shutdown.
+ *   (checkpointer.ts) and at shutdown, with the delivered events whose records continue past
+ *   it; after a restart their records are left out (design.md §2.7), so that no fragment of
+ *   a delivered event is shipped again as an event of its own.
  * - stop(): stop reading, deliver what is in flight within `shutdownTimeoutMs` (finish()),
  *   save the checkpoint. Events still being assembled are not emitted half done from a
  *   replayable source: they lie after the checkpoint and are read again on the next start.
  */
 import type { Logger } from '../telemetry/logger.js'
 import { Pipeline, type PipelineOptions } from '../pipeline/pipeline.js'
+import type { AuditEventRecords } from '../correlate/reassembler.js'
 import type { SinkQueue, QueueOptions } from '../ship/queue.js'
 import type { Sink } from '../ship/sink.js'
 import { DeadLetter } from '../delivery/dead-letter.js'
@@ -68,7 +71,7 @@ export class Runner {
   constructor (private readonly o: RunnerOptions) {
     this.deadLetter = new DeadLetter(o.deadLetterPath)
     this.store = new CheckpointStore(o.stateDir)
-    this.mark = new LowWaterMark({ held: () => this.pipeline.oldestHeld(), read: () => this.source?.position() ?? null })
+    this.mark = new LowWaterMark({ held: () => this.pipeline.oldestHeld(), heldFirsts: () => this.pipeline.heldFirsts(), read: () => this.source?.position() ?? null })
     this.gate = new Backpressure({ maxEvents: o.maxPendingEvents, maxBytes: o.maxPendingBytes, pending: () => this.mark.pending })
     const dispatch = new Dispatch({ sinks: o.sinks, mark: this.mark, gate: this.gate, deadLetter: (e) => this.deadLettered(e), log: o.log, crashed: (err) => this.fail(err), finished: () => this.finished })
     this.queues = dispatch.queues
@@ -76,16 +79,20 @@ export class Runner {
     // Teleport join keeps an undo journal so that its state is saved as of the checkpoint
     const teleport = o.pipeline.teleport === false ? false : { ...o.pipeline.teleport, journal: o.maxPendingEvents + o.pipeline.maxInFlight }
     this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.gate.readingClock(), teleport }, {
-      event: (doc, ev) => dispatch.push(doc, ev),
+      event: (doc, ev) => { dispatch.push(doc, ev); this.finishedEvent(ev) },
       lineError: (err, source) => { this.deadLettered(badLine(err, source)) },
       invalid: (doc, issues, ev) => {
         o.log.error({ event: ev.key, issue: issues[0] }, 'event does not match the event schema: dead-lettered')
         this.deadLettered(invalidEvent(doc, issues))
+        this.finishedEvent(ev)
       },
     })
     this.checkpointer = new Checkpointer({
       intervalMs: o.checkpointIntervalMs,
-      state: () => ({ position: this.mark.position(), teleport: this.pipeline.exportState(this.mark.mark()?.seq) }),
+      state: () => {
+        const { position, skip } = this.mark.resume()
+        return { position, ...(skip.length > 0 ? { skip } : {}), teleport: this.pipeline.exportState(this.mark.mark()?.seq) }
+      },
       save: async (state) => await this.store.save(state),
       beforeSave: () => this.deadLetter.sync(),
       failed: () => this.failed,
@@ -101,6 +108,11 @@ export class Runner {
       failed: () => this.failed,
       stopping: () => this.stopping,
     })
+  }
+
+  /** An event left the pipeline (to the sinks or the dead letter): it may span a later checkpoint. */
+  private finishedEvent (ev: AuditEventRecords): void {
+    if (this.source?.replayable === true) this.mark.tails.add({ key: ev.key, firstSeq: ev.records[0].seq, last: ev.last, overlapped: ev.overlapped })
   }
 
   private deadLettered (entry: Entry): void {
@@ -130,6 +142,11 @@ export class Runner {
     this.idleTimer.unref()
 
     const start = cp?.position ?? undefined
+    if (start !== undefined && cp?.skip !== undefined) {
+      const tails = this.mark.tails
+      tails.carry(cp.skip)
+      this.pipeline.resume(cp.skip, { seen: (e, seq) => tails.seen(e, seq), passed: (e) => tails.passed(e) })
+    }
     const source = this.o.source(start)
     this.source = source
     if (source.replayable) this.o.log.info({ resume: start ?? null }, start === undefined ? 'starting without a checkpoint' : 'resuming from checkpoint')

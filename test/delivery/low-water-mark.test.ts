@@ -59,3 +59,20 @@ t.test('a source that cannot resume: no position, no lag', async (t) => {
   t.equal(m.position(), null)
   t.same(m.lag(), { seconds: 0, bytes: 0 })
 })
+
+t.test('resume(): the position and the delivered events whose records continue past it, at the same mark', async (t) => {
+  const held: { r: MarkedRecord | undefined } = { r: undefined }
+  const read: { p: SourcePosition | null } = { p: { ...B, offset: 900 } }
+  const firsts: number[] = []
+  const m = new LowWaterMark({ held: () => held.r, heldFirsts: () => firsts, read: () => read.p })
+  const gB = m.generation(B)
+  // event 1 (seq 1 … 6) was delivered; event 2 (seq 3, offset 300) is not: the checkpoint is at
+  // event 2, and event 1's records after it (its last at offset 600) are listed
+  m.tails.add({ key: '1.000:1', firstSeq: 1, last: { seq: 6, gen: gB, offset: 600 }, overlapped: true })
+  const e2 = m.open({ seq: 3, gen: gB, offset: 300, sec: 1 }, 1)
+  t.same(m.resume(), { position: { ...B, offset: 300 }, skip: [{ event: '1.000:1', file: 0, offset: 600 }] })
+  m.settle(e2)
+  t.same(m.resume(), { position: { ...B, offset: 900 }, skip: [] }, 'all delivered: resume where reading stands, nothing to leave out')
+  read.p = null
+  t.same(m.resume(), { position: null, skip: [] }, 'a feed: nothing to resume')
+})

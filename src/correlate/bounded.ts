@@ -2,7 +2,8 @@
  * The records of one event, bounded (docs/auditd-format.md §2.5): beyond `maxRecords` records
  * or `maxBytes` bytes, records are dropped from the middle as they arrive, keeping the first
  * and the last ones — for an execve with a huge argv, the SYSCALL and the first arguments,
- * and the last arguments with CWD, PATH and PROCTITLE (as laurel and aushape do).
+ * and the last arguments with CWD, PATH and PROCTITLE (laurel cuts argv in the middle too;
+ * docs/auditd-format.md §2.5).
  *
  * MUST hold at most `maxRecords` records and about `maxBytes` bytes whatever the event's size
  *      (a record is measured by recordBytes(), about its line's length): an event of 100,000

@@ -27,7 +27,7 @@ export function recordBytes (r: AuditRecord): number {
 
 export class BoundedRecords {
   readonly head: AuditRecord[] = []
-  private tail: AuditRecord[] = []
+  private tail: AuditRecord[] | undefined = undefined
   /** index of the first live record in `tail` (dropped ones are cleared) */
   private tailStart = 0
   private headBytes = 0
@@ -41,7 +41,7 @@ export class BoundedRecords {
 
   /** Records held now. */
   get count (): number {
-    return this.head.length + this.tail.length - this.tailStart
+    return this.head.length + (this.tail === undefined ? 0 : this.tail.length - this.tailStart)
   }
 
   /** Bytes held now (recordBytes of each). */
@@ -65,28 +65,30 @@ export class BoundedRecords {
       }
       this.headOpen = false
     }
-    this.tail.push(r)
+    const tail = (this.tail ??= [])
+    tail.push(r)
     this.tailBytes += size
     const roomRecords = Math.max(1, maxRecords - this.head.length)
     const roomBytes = maxBytes - this.headBytes
-    while (this.tail.length - this.tailStart > 1 && (this.tail.length - this.tailStart > roomRecords || this.tailBytes > roomBytes)) {
-      const old = this.tail[this.tailStart]
-      this.tail[this.tailStart++] = undefined as unknown as AuditRecord
+    while (tail.length - this.tailStart > 1 && (tail.length - this.tailStart > roomRecords || this.tailBytes > roomBytes)) {
+      const old = tail[this.tailStart]
+      tail[this.tailStart++] = undefined as unknown as AuditRecord
       const b = recordBytes(old)
       this.tailBytes -= b
       this.droppedRecords++
       this.droppedBytes += b
     }
-    if (this.tailStart > 64 && this.tailStart * 2 > this.tail.length) {
-      this.tail = this.tail.slice(this.tailStart)
+    if (this.tailStart > 64 && this.tailStart * 2 > tail.length) {
+      this.tail = tail.slice(this.tailStart)
       this.tailStart = 0
     }
   }
 
   /** What is kept, in the order read. */
   records (): AuditRecord[] {
-    if (this.tail.length === this.tailStart) return this.head
-    return this.head.concat(this.tailStart === 0 ? this.tail : this.tail.slice(this.tailStart))
+    const tail = this.tail
+    if (tail === undefined || tail.length === this.tailStart) return this.head
+    return this.head.concat(this.tailStart === 0 ? tail : tail.slice(this.tailStart))
   }
 }
 

@@ -47,7 +47,10 @@ interface Building {
   /** the number of events begun when this one began */
   readonly began: number
   overlapped: boolean
-  last: RecordPosition
+  /** the last record read: read-order number, file generation, offset */
+  lastSeq: number
+  lastGen: number
+  lastOffset: number
 }
 
 /** The open events of one node. */
@@ -169,7 +172,7 @@ export class Reassembler {
       ev = {
         key: rec.key, node: rec.node, sec: rec.sec, ms: rec.ms, serial: rec.serial,
         recs, complete: false, reason: 'end', touched: 0, began: ++this.began, overlapped: false,
-        last: { seq: rec.seq, gen: rec.gen, offset: rec.offset },
+        lastSeq: rec.seq, lastGen: rec.gen, lastOffset: rec.offset,
       }
       if (t >= 0 && endsEvent(t)) {
         ev.complete = true
@@ -216,7 +219,9 @@ export class Reassembler {
 
   /** A record of `ev` was read (kept, dropped, or its EOE). */
   private note (ev: Building, rec: AuditRecord): void {
-    ev.last = { seq: rec.seq, gen: rec.gen, offset: rec.offset }
+    ev.lastSeq = rec.seq
+    ev.lastGen = rec.gen
+    ev.lastOffset = rec.offset
     if (this.began !== ev.began) ev.overlapped = true
   }
 
@@ -247,7 +252,8 @@ export class Reassembler {
   private done (ev: Building): void {
     const out: AuditEventRecords = {
       key: ev.key, node: ev.node, sec: ev.sec, ms: ev.ms, serial: ev.serial,
-      records: ev.recs.records(), complete: ev.complete, reason: ev.reason, last: ev.last, overlapped: ev.overlapped,
+      records: ev.recs.records(), complete: ev.complete, reason: ev.reason,
+      last: { seq: ev.lastSeq, gen: ev.lastGen, offset: ev.lastOffset }, overlapped: ev.overlapped,
     }
     if (ev.recs.droppedRecords > 0) out.dropped = { records: ev.recs.droppedRecords, bytes: ev.recs.droppedBytes }
     this.emit(out)

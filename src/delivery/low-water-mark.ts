@@ -12,7 +12,7 @@
  *      continue past it (delivered-tails.ts), taken at the same mark.
  */
 import { AckTracker, type Ticket } from './ack-tracker.js'
-import { DeliveredTails, type SkipEntry } from './delivered-tails.js'
+import { DeliveredTails, type FinishedSpan, type SkipEntry } from './delivered-tails.js'
 import type { SourceFile, SourcePosition } from '../source/source.js'
 
 export type { Ticket }
@@ -50,8 +50,10 @@ export interface Lag {
 export class LowWaterMark {
   private readonly tracker = new AckTracker()
   private readonly files: SourceFile[] = []
-  /** finished events that may span a checkpoint (add() each finished event to it) */
+  /** finished events that may span a checkpoint (finished()); carried entries go in directly */
   readonly tails = new DeliveredTails()
+  /** tails held when they are next pruned, between checkpoints */
+  private pruneAt = 1024
 
   constructor (private readonly o: LowWaterMarkOptions) {}
 
@@ -92,6 +94,17 @@ export class LowWaterMark {
     if (m === undefined) return read
     const f = this.files[m.gen]
     return { path: f.path, identity: f.identity, offset: m.offset }
+  }
+
+  /**
+   * An event left the pipeline (to the sinks or the dead letter): it may span a later
+   * checkpoint. The list is pruned as it grows, not only when a checkpoint is taken.
+   */
+  finished (ev: FinishedSpan): void {
+    this.tails.add(ev)
+    if (this.tails.size < this.pruneAt) return
+    this.resume()
+    this.pruneAt = Math.max(1024, 2 * this.tails.size)
   }
 
   /** position() and the delivered events whose records continue past it, at the same mark. */

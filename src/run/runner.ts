@@ -112,7 +112,7 @@ export class Runner {
 
   /** An event left the pipeline (to the sinks or the dead letter): it may span a later checkpoint. */
   private finishedEvent (ev: AuditEventRecords): void {
-    if (this.source?.replayable === true) this.mark.tails.add({ key: ev.key, firstSeq: ev.records[0].seq, last: ev.last, overlapped: ev.overlapped })
+    if (this.source?.replayable === true) this.mark.finished({ key: ev.key, firstSeq: ev.records[0].seq, last: ev.last, overlapped: ev.overlapped })
   }
 
   private deadLettered (entry: Entry): void {

@@ -76,3 +76,16 @@ t.test('resume(): the position and the delivered events whose records continue p
   read.p = null
   t.same(m.resume(), { position: null, skip: [] }, 'a feed: nothing to resume')
 })
+
+t.test('finished(): the list of events that may span a checkpoint is pruned as it grows, between checkpoints', async (t) => {
+  const read: { p: SourcePosition | null } = { p: { ...B, offset: 0 } }
+  const m = new LowWaterMark({ held: () => undefined, read: () => read.p })
+  const g = m.generation(B)
+  let most = 0
+  // 100,000 interleaved events, all delivered as they come: none can span a later checkpoint
+  for (let i = 1; i <= 100_000; i++) {
+    m.finished({ key: `1.000:${i}`, firstSeq: 2 * i, last: { seq: 2 * i + 3, gen: g, offset: i * 10 }, overlapped: true })
+    most = Math.max(most, m.tails.size)
+  }
+  t.ok(most <= 1024, `at most ${most} held`)
+})

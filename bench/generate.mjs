@@ -648,7 +648,7 @@ class Generator {
   }
 
   // ~0.1% of events: one argument long enough to be chunked over EXECVE records
-  longCommand(s) {
+  longCommand() {
     const k = this.ri(4);
     if (k === 0) {
       const jars = ['spring-core-6.1.3', 'jackson-databind-2.16.1', 'netty-all-4.1.104', 'guava-33.0.0-jre', 'log4j-core-2.22.1', 'postgresql-42.7.1'];
@@ -679,7 +679,7 @@ class Generator {
   // a command typed in a session: plain exec, or a sudo flow
   sessionCommand(s) {
     if (this.chance(0.03) && s.shell.uid !== 0) return this.startFlow(this.sudoFlow(s));
-    const c = this.chance(0.0015 / 0.35) ? this.longCommand(s) : this.command(s);
+    const c = this.chance(0.0015 / 0.35) ? this.longCommand() : this.command(s);
     if (c.script && this.chance(0.2)) { // ./deploy.sh not executable yet
       const [e] = this.execEvent(s.shell, c, { fail: true });
       return e;
@@ -880,7 +880,7 @@ class Generator {
       { exe: '/usr/lib/apt/apt.systemd.daily', comm: 'apt.systemd.dai', script: '/usr/lib/apt/apt.systemd.daily', interp: '/bin/sh', argv: ['/bin/sh', '/usr/lib/apt/apt.systemd.daily', 'update'] },
       { exe: '/usr/bin/systemd-tmpfiles', argv: ['systemd-tmpfiles', '--clean'] }]))[0];
     if (k < 8 && this.chance(0.01)) { // rarely, a service started with a very long command line
-      const c = this.longCommand(null);
+      const c = this.longCommand();
       return this.execEvent(this.systemd, { ...c, acc: ACC.get('deploy') })[0];
     }
     return this.execEvent(this.teleport, { exe: TELEPORT_EXE, argv: [TELEPORT_EXE, 'exec'], comm: 'teleport' })[0];

@@ -52,9 +52,6 @@ const ALLOWED = [
 // section of the configuration, so they count as the bottom layer, not as config/.
 const SHAPES = new Set(['config/types.ts', 'config/types.generated.ts'])
 
-// Folders on their way into another one (issue #10 §2): checked as the folder they move to.
-const MOVING = { ack: 'delivery', state: 'delivery' }
-
 // Why some directions are forbidden, printed with the offending import.
 const REASONS = {
   'telemetry→ship': 'telemetry/ must not import ship/: the request-duration histogram belongs to telemetry (prom-client\'s Histogram)',
@@ -92,7 +89,7 @@ function folderOf (relPath) {
   if (SHAPES.has(relPath.split(sep).join('/').replace(/\.js$/, '.ts'))) return 'shapes'
   const parts = relPath.split(sep)
   if (parts.length === 1) return ROOT_FILES
-  return MOVING[parts[0]] ?? parts[0]
+  return parts[0]
 }
 
 function sourceFiles (dir) {

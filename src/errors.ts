@@ -39,13 +39,13 @@ export const ExitCodes = Object.freeze({
   FAILURE: 1,
   /** EX_USAGE: the command line is wrong (unknown command or option, missing or bad value) */
   USAGE: 64,
-  /** EX_DATAERR: the input is not an audit log; convert --validate, and an event did not match schemas/event.schema.json */
+  /** EX_DATAERR: the input is not an audit log; convert --validate, and an event did not match schemas/event.schema.json; run: the checkpoint cannot be used */
   DATA: 65,
   /** EX_NOINPUT: an input file cannot be opened, or search finds no audit log */
   NO_INPUT: 66,
   /** EX_SOFTWARE: an internal error (a bug: the stack is printed) */
   INTERNAL: 70,
-  /** EX_CANTCREAT: run cannot start: the audit log, state dir, dead-letter file or server port is not usable (config/preflight.ts) */
+  /** EX_CANTCREAT: run cannot start: the state dir or the dead-letter file cannot be written (config/preflight.ts), or another auditship holds the state dir's lock */
   CANT_CREATE: 73,
   /** EX_IOERR: reading an input failed midway, or the errors file cannot be written */
   IO: 74,
@@ -83,7 +83,10 @@ export const AppErrors = Object.freeze({
   LISTEN: def('AS_SERVER_LISTEN', 'io', 'cannot listen on server.listen'),
   UNAUTHORIZED: def('AS_SERVER_UNAUTHORIZED', 'permanent', 'the request does not carry the bearer token of server.auth_token_file'),
   RUN_FAILED: def('AS_RUN_FAILED', 'io', 'the pipeline cannot go on: stopping without moving the checkpoint'),
-  PREFLIGHT: def('AS_RUN_PREFLIGHT', 'io', 'run cannot start: the audit log, the state dir, the dead-letter file or the server port is not usable'),
+  SHUTDOWN_TIMEOUT: def('AS_RUN_SHUTDOWN_TIMEOUT', 'io', 'stopping took longer than shutdown.timeout_ms: exiting without waiting further'),
+  PREFLIGHT: def('AS_RUN_PREFLIGHT', 'io', 'run cannot start: the state dir or the dead-letter file cannot be created or written'),
+  LOCKED: def('AS_RUN_LOCKED', 'io', 'run cannot start: another auditship uses the state dir'),
+  CHECKPOINT_INVALID: def('AS_RUN_CHECKPOINT_INVALID', 'io', 'run cannot start: the checkpoint cannot be used (auditship run --reset-checkpoint moves it aside)'),
   INTERNAL: def('AS_INTERNAL', 'permanent', 'internal error'),
 } as const)
 
@@ -98,7 +101,10 @@ const EXIT_ON = new Map<ErrorDef, ExitCode>([
   [AppErrors.SCHEMA_INVALID, ExitCodes.DATA],
   [AppErrors.LISTEN, ExitCodes.FAILURE],
   [AppErrors.RUN_FAILED, ExitCodes.FAILURE],
+  [AppErrors.SHUTDOWN_TIMEOUT, ExitCodes.FAILURE],
   [AppErrors.PREFLIGHT, ExitCodes.CANT_CREATE],
+  [AppErrors.LOCKED, ExitCodes.CANT_CREATE],
+  [AppErrors.CHECKPOINT_INVALID, ExitCodes.DATA],
   [AppErrors.INTERNAL, ExitCodes.INTERNAL],
 ])
 

@@ -1,14 +1,16 @@
 /**
  * `auditship run --config FILE`: the daemon. Follows the audit log (or auditd's plugin feed
  * on stdin), ships every event to the configured sinks, and advances the checkpoint only
- * after delivery. SIGTERM/SIGINT: stop reading, deliver what is in flight within
- * shutdown.timeout_ms, save the checkpoint, exit 0; a second signal exits at once.
+ * after delivery. SIGTERM/SIGINT: stop reading, deliver what is in flight, save the checkpoint
+ * and exit 0, all within shutdown.timeout_ms (past it: exit 1 at once, AS_RUN_SHUTDOWN_TIMEOUT;
+ * a checkpoint that cannot be saved: exit 1, AS_RUN_FAILED); a second signal exits at once.
+ * SIGHUP: reopen the file sinks' outputs and the dead-letter file (after logrotate).
  */
 import { parseArgs } from 'node:util'
 import { join } from 'node:path'
 import { prepare } from '../config/prepare.js'
 import { issuesText } from '../config/print.js'
-import { AppErrors, ExitCodes } from '../errors.js'
+import { AppErrors, AuditshipError, ExitCodes, exitCodeOf } from '../errors.js'
 import { fail } from './report.js'
 import { createLogger } from '../telemetry/logger.js'
 import { Runner } from '../run/runner.js'
@@ -18,26 +20,34 @@ import { buildServer } from '../server/app.js'
 import { createMetrics } from '../telemetry/metrics.js'
 import { parseListen } from '../config/listen.js'
 import { logLevelOverride } from '../config/log-level.js'
+import { startChecks } from '../run/start.js'
 
 function isLoopback (host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
 }
 
-export const RUN_HELP = `Usage: auditship run --config FILE [--log-level LEVEL]
+export const RUN_HELP = `Usage: auditship run --config FILE [--log-level LEVEL] [--reset-checkpoint]
 
 Run the shipper as a daemon with the configuration in FILE (YAML or JSON, see
 schemas/config.schema.json and examples/auditship.yaml). An invalid configuration is refused
-before anything starts (exit ${ExitCodes.CONFIG}) with the path of each bad key.
+before anything starts (exit ${ExitCodes.CONFIG}) with the path of each bad key. Nothing is read
+either when the state dir or the dead-letter file cannot be written, or another auditship
+holds the state dir's lock (<state_dir>/auditship.lock) (exit ${ExitCodes.CANT_CREATE}), or the
+checkpoint cannot be used (exit ${ExitCodes.DATA}, with the reason).
 
 Options:
   -c, --config FILE      the configuration file
   --log-level LEVEL      overrides log.level and AUDITSHIP_LOG_LEVEL: fatal, error, warn,
                          info, debug, trace or silent
+  --reset-checkpoint     move the checkpoint aside (to checkpoint.json.bad-<time>, kept) and
+                         start as without one: source.read_from decides where reading starts.
+                         For one start after a refused checkpoint; not for the service's
+                         command line
   -h, --help             this help
 `
 
 export async function run (argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } })
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' }, 'reset-checkpoint': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } })
   if (values.help) { process.stdout.write(RUN_HELP); return ExitCodes.OK }
   if (values.config === undefined) return fail('run', AppErrors.USAGE, '--config FILE is required')
   // --log-level, then AUDITSHIP_LOG_LEVEL, then log.level
@@ -46,6 +56,13 @@ export async function run (argv: string[]): Promise<number> {
   const p = await prepare(values.config, { logger: (config) => createLogger({ level: level.level ?? config.log.level, format: config.log.format }) })
   if (!p.ok) { process.stderr.write(issuesText(values.config, p.errors)); return p.exitCode }
   const { config: c, log } = p
+  // before reading anything: the state dir and the dead letter writable, the state dir's lock,
+  // a checkpoint that can be used (released at exit by the lock itself)
+  const started = await startChecks({ config: c, configFile: values.config, resetCheckpoint: values['reset-checkpoint'], log })
+  if (!started.ok) {
+    for (const pr of started.problems) log.error({ code: started.error.code, key: pr.key, path: pr.path, fix: pr.fix }, `cannot start: ${pr.message}`)
+    return exitCodeOf(started.error)
+  }
   const tp = c.enrich.teleport
   const ri = c.enrich.resolve_ids
   const runner = new Runner({
@@ -78,6 +95,8 @@ export async function run (argv: string[]): Promise<number> {
     sinks: p.sinks,
     shutdownTimeoutMs: c.shutdown.timeout_ms,
     log,
+    readFrom: c.source.read_from,
+    statsIntervalSecs: c.log.stats_interval_secs,
   })
 
   let signals = 0
@@ -88,15 +107,23 @@ export async function run (argv: string[]): Promise<number> {
       process.exit(ExitCodes.INTERRUPTED)
     }
     log.info({ signal: sig }, 'stopping: delivering what is in flight')
+    // the whole stop is bounded, whatever hangs (a disk, a close): past the timeout, exit now
+    // (a timeout under 2 s still leaves 2 s: enough to save the checkpoint on a loaded machine)
+    setTimeout(() => {
+      log.error({ code: AppErrors.SHUTDOWN_TIMEOUT.code, timeout_ms: c.shutdown.timeout_ms }, 'stopping took longer than shutdown.timeout_ms: exiting now; what the checkpoint did not pass is read again')
+      process.exit(exitCodeOf(AppErrors.SHUTDOWN_TIMEOUT))
+    }, Math.max(c.shutdown.timeout_ms, 2000)).unref()
     void runner.stop()
   }
   process.on('SIGTERM', onSignal)
   process.on('SIGINT', onSignal)
+  // logrotate's postrotate: `systemctl kill -s HUP auditship` (the default action would kill us)
+  process.on('SIGHUP', () => { runner.reopen().catch((err: Error) => { log.error({ code: AppErrors.RUN_FAILED.code, err: err.message }, 'SIGHUP: reopening failed') }) })
 
   log.info({ config: values.config, source: c.source.stdin ? 'stdin' : c.source.path, sinks: c.sinks.map((s) => s.type) }, 'auditship starting')
   const token = p.secrets.server
   const server = c.server.enabled
-    ? buildServer({ alive: () => !runner.failed, ready: () => runner.status.readiness(c.server.max_lag_secs), metrics: createMetrics(() => runner.status.metrics()), token })
+    ? buildServer({ alive: () => !runner.failed, ready: () => runner.status.readiness(c.server.max_lag_secs), metrics: createMetrics(() => runner.status.metrics(), true, { behindBytes: async () => await runner.status.behindBytes() }), token })
     : undefined
   if (server !== undefined) {
     const l = parseListen(c.server.listen) as { host: string, port: number }
@@ -106,20 +133,36 @@ export async function run (argv: string[]): Promise<number> {
       log.info({ listen: c.server.listen }, 'serving /healthz, /readyz, /metrics')
     } catch (err) {
       log.error({ code: AppErrors.LISTEN.code, listen: c.server.listen, err: (err as Error).message }, 'cannot listen')
+      started.lock.release()
       return ExitCodes.FAILURE
     }
   }
   try {
-    await runner.run()
+    await runner.run({ checkpoint: started.checkpoint })
   } catch (err) {
     runner.failed = true
-    log.error({ code: AppErrors.RUN_FAILED.code, err: (err as Error).message }, 'cannot go on: stopping without moving the checkpoint')
+    // the Teleport join state of a checkpoint that passed the start checks may still be refused
+    const invalid = err instanceof AuditshipError && err.code === AppErrors.CHECKPOINT_INVALID.code
+    const fix = `auditship run --config ${values.config} --reset-checkpoint moves it aside and starts without it`
+    if (invalid) log.error({ code: err.code, fix }, `cannot start: ${err.message}`)
+    else log.error({ code: AppErrors.RUN_FAILED.code, err: (err as Error).message }, 'cannot go on: stopping without moving the checkpoint')
     await runner.finish(false).catch(() => {})
     await server?.close()
-    return ExitCodes.FAILURE
+    started.lock.release()
+    return invalid ? exitCodeOf(AppErrors.CHECKPOINT_INVALID) : ExitCodes.FAILURE
   }
-  const all = await runner.finish()
+  let all: boolean
+  try {
+    all = await runner.finish()
+  } catch (err) {
+    // e.g. the state dir became unwritable: say so and exit non-zero, within the timeout
+    log.error({ code: AppErrors.RUN_FAILED.code, err: (err as Error).message }, 'cannot save the checkpoint at shutdown: what was delivered since the last one is sent again on the next start')
+    await server?.close()
+    started.lock.release()
+    return exitCodeOf(AppErrors.RUN_FAILED)
+  }
   await server?.close()
+  started.lock.release()
   const s = runner.pipeline.stats
   log.info({ records: s.records, events: s.events, parse_errors: s.parseErrors, dead_lettered: runner.stats.deadLettered, delivered_all: all }, 'auditship stopped')
   return ExitCodes.OK

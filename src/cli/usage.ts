@@ -60,6 +60,8 @@ export function parseArgsMessage (err: { code?: string, message: string }, comma
       const asConfig = optionsIn(help).includes('--config') ? ` (did you mean --config ${quoted}?)` : ''
       return `unexpected argument "${quoted}": ${command} takes options only${asConfig}; ${helpPointer(command)}`
     }
+    default: // a code we do not know: Node's own message
+      break
   }
   return `${err.message}; ${helpPointer(command)}`
 }

@@ -4,8 +4,9 @@
  * "did you mean" for a misspelt key. Pure functions.
  */
 import type { ErrorObject } from 'ajv'
-import { isObject, type JsonObject } from './json.js'
+import { isObject } from './json.js'
 import type { ConfigIssue } from './types.js'
+import { maskUrlCredentials } from '../telemetry/redact.js'
 
 /** `['sinks', 0, 'path']` → `sinks[0].path` (keys that are not plain names are quoted: `a["x y"]`) */
 export function keyPath (parts: ReadonlyArray<string | number>): string {
@@ -84,7 +85,7 @@ function describe (e: ErrorObject, sinkTypes: readonly string[]): ConfigIssue | 
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(p.additionalProperty)
-      const known = Object.keys(((e.parentSchema as JsonObject | undefined)?.properties ?? {}) as JsonObject)
+      const known = Object.keys(e.parentSchema?.properties ?? {})
       return { path: keyPath([...at, key]), message: unknownKeyMessage(key, known) }
     }
     case 'required':
@@ -111,9 +112,9 @@ function describe (e: ErrorObject, sinkTypes: readonly string[]): ConfigIssue | 
     }
     case 'pattern': {
       // the schema's description of the value says what is wanted better than a regex
-      const d = (e.parentSchema as JsonObject | undefined)?.description
+      const d = e.parentSchema?.description
       // and a URL's credentials are not echoed back
-      const value = typeof e.data === 'string' ? ` (got ${shown(e.data.replace(/\/\/[^/@]*@/, '//***@'))})` : got
+      const value = typeof e.data === 'string' ? ` (got ${shown(maskUrlCredentials(e.data))})` : got
       return { path: keyPath(at), message: `${typeof d === 'string' ? `must be ${d.replace(/\.$/, '').replace(/`/g, '')}` : `must match ${String(p.pattern)}`}${value}` }
     }
     case 'oneOf': case 'anyOf': case 'if':

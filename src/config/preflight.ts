@@ -2,7 +2,8 @@
  * What would stop `auditship run` on this machine with a valid configuration: the audit log
  * missing or unreadable, the state dir or the dead-letter file that cannot be created or
  * written, the server port taken. `check-config` reports these as warnings with the fix;
- * `run` refuses to start on them (AS_RUN_PREFLIGHT, exit 73).
+ * `run` refuses to start on them (AS_RUN_PREFLIGHT, exit 73). Directories that other users can
+ * write in, and symlinks where auditship writes files, are refused too (preflight-safety.ts).
  *
  * MUST NOT throw: every problem is a value with the key it is about, what is wrong and the fix.
  * MUST NOT change the machine: nothing is created or written (the port is bound for an instant
@@ -16,6 +17,7 @@ import { parseListen } from './listen.js'
 import { cannotRead, errnoText } from './messages.js'
 import { configDefaults } from './defaults.js'
 import type { Config } from './types.js'
+import { checkSafety } from './preflight-safety.js'
 
 export interface PreflightIssue {
   /** the configuration key it is about (`source.path`, `state_dir` …) */
@@ -69,7 +71,7 @@ export async function checkSource (c: Config): Promise<PreflightIssue[]> {
  * A directory that `run` creates when missing and writes in: it exists and is a writable
  * directory, or the nearest existing parent is one (so it can be created).
  */
-async function checkWritableDir (key: string, dir: string, what: string): Promise<PreflightIssue[]> {
+export async function checkWritableDir (key: string, dir: string, what: string): Promise<PreflightIssue[]> {
   let d = dir
   for (;;) {
     const st = await statOf(d)
@@ -130,7 +132,7 @@ export async function checkPort (c: Config): Promise<PreflightIssue[]> {
 
 /** Every problem found, in the order of the configuration's keys; [] when run can start. */
 export async function preflight (c: Config, o: PreflightOptions = {}): Promise<PreflightIssue[]> {
-  const checks = [checkSource(c), checkStateDir(c), checkDeadLetter(c)]
+  const checks = [checkSource(c), checkStateDir(c), checkDeadLetter(c), checkSafety(c)]
   if (o.port !== false) checks.push(checkPort(c))
   try {
     return (await Promise.all(checks)).flat()

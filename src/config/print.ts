@@ -28,7 +28,12 @@ export function configSummary (c: Config): string {
   return `source ${source}; sinks ${sinks}; state ${c.state_dir}`
 }
 
-/** The effective configuration (every default filled in, keys in the schema's order) as JSON. */
+/**
+ * The effective configuration (every default filled in, keys in the schema's order) as JSON.
+ * The values of an http sink's `headers` are shown as `***` (they may be credentials, e.g. an
+ * API key); the secrets themselves are never in the configuration.
+ */
 export function configJson (c: Config): string {
-  return JSON.stringify(c, null, 2) + '\n'
+  const sinks = c.sinks.map((s) => s.type === 'http' ? { ...s, headers: Object.fromEntries(Object.keys(s.headers).map((k) => [k, '***'])) } : s)
+  return JSON.stringify({ ...c, sinks }, null, 2) + '\n'
 }

@@ -66,7 +66,6 @@ function netSink (s: SinkConfig, at: string, abs: Abs, out: ConfigIssue[]): void
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) out.push({ path: key, message: 'is not a valid header name' })
       else if (HOP_HEADERS.has(k.toLowerCase())) out.push({ path: key, message: 'is set by auditship itself' })
       else if (k.toLowerCase() === 'authorization') out.push({ path: key, message: 'is a secret: use auth (read from a file or the environment)' })
-      // eslint-disable-next-line no-control-regex
       if (/[\x00-\x08\x0a-\x1f\x7f]/.test(v)) out.push({ path: key, message: 'must not contain control characters (line breaks)' })
     }
   }

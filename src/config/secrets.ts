@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises'
 import { cannotRead } from './messages.js'
 import type { Config, ConfigIssue } from './types.js'
+import { addSecret } from '../telemetry/redact.js'
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/
 
 async function readOne (at: string, name: string, file: string | null, env: string | null): Promise<string | ConfigIssue | undefined> {
@@ -38,5 +38,7 @@ async function readOne (at: string, name: string, file: string | null, env: stri
 export async function readServerToken (c: Config): Promise<{ ok: true, token: string | undefined } | { ok: false, errors: ConfigIssue[] }> {
   if (!c.server.enabled || c.server.auth_token_file === null) return { ok: true, token: undefined }
   const r = await readOne('server', 'auth_token', c.server.auth_token_file, null)
-  return typeof r === 'object' ? { ok: false, errors: [r] } : { ok: true, token: r }
+  if (typeof r === 'object') return { ok: false, errors: [r] }
+  addSecret(r)
+  return { ok: true, token: r }
 }

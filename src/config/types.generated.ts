@@ -553,7 +553,7 @@ export interface HttpBatchConfig {
  */
 export interface ServerConfig {
   /**
-   * Serve GET /healthz, /readyz and /metrics (Prometheus) on `listen`.
+   * Serve GET /healthz, /readyz and /metrics (Prometheus) on `listen` (on by default: supervisors and Kubernetes probes ask it); false turns the server off.
    */
   enabled?: boolean
   /**
@@ -565,7 +565,7 @@ export interface ServerConfig {
    */
   auth_token_file?: string | null
   /**
-   * /readyz answers 503 when the oldest undelivered event is older than this.
+   * /readyz answers 503 when the oldest event read and not yet delivered has waited longer than this for delivery (delivery lag, not the age of the event by its log time: a backfill of an old log that keeps delivering is ready).
    */
   max_lag_secs?: number
 }
@@ -591,7 +591,7 @@ export interface LogConfig {
  */
 export interface ShutdownConfig {
   /**
-   * On SIGTERM/SIGINT, stop reading and deliver what is in flight for at most this long, then save the checkpoint and exit.
+   * On SIGTERM/SIGINT, stop reading, deliver what is in flight, save the checkpoint and exit, all within this long (delivery gets it less min(1 s, a quarter of it)); past it (and at least 2 s after the signal) the daemon exits 1 at once.
    */
   timeout_ms?: number
 }

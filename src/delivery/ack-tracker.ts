@@ -20,8 +20,8 @@ export interface TrackedPosition {
 
 export interface Ticket extends TrackedPosition {
   seq: number
-  /** log time (seconds) of the event, for the checkpoint lag */
-  sec: number
+  /** when it was opened (ms since the epoch): how long it has waited for delivery */
+  openedAt: number
   /** sinks that have not settled it yet */
   remaining: number
 }
@@ -35,8 +35,8 @@ export class AckTracker {
     return this.open.size
   }
 
-  openEvent (seq: number, pos: TrackedPosition, sinks: number, sec = 0): Ticket {
-    const t: Ticket = { seq, gen: pos.gen, offset: pos.offset, remaining: sinks, sec }
+  openEvent (seq: number, pos: TrackedPosition, sinks: number, openedAt = 0): Ticket {
+    const t: Ticket = { seq, gen: pos.gen, offset: pos.offset, remaining: sinks, openedAt }
     // two events can share an earliest seq only if one record were in both: never
     this.open.set(seq, t)
     this.push(seq)

@@ -5,14 +5,18 @@
  * MUST write atomically (temporary file, fsync, rename, fsync of the directory): a crash
  *      leaves either the old or the new checkpoint, never a torn one.
  * MUST refuse, as a value ({ ok: false, error }), a checkpoint it cannot use: unreadable, not
- *      JSON, another version, or not matching the schema (a well-formed file with wrong types).
+ *      JSON, another version, not matching the schema (a well-formed file with wrong types), or
+ *      with fields that contradict each other. Whether its offset fits the file on disk is
+ *      checked apart, at start (checkpoint-check.ts).
  * The join state is opaque here (`unknown`): the caller owns its meaning.
  */
-import { open, rename, readFile, mkdir, unlink } from 'node:fs/promises'
+import { open, rename, readFile, unlink } from 'node:fs/promises'
+import { constants } from 'node:fs'
 import { join } from 'node:path'
 import { Ajv, type ValidateFunction } from 'ajv'
 import { schemaPath } from '../paths.js'
 import type { Checkpoint } from './checkpoint.generated.js'
+import { openSafe, safeDir } from './safe-fs.js'
 
 export type { Checkpoint }
 
@@ -35,6 +39,16 @@ async function validator (): Promise<ValidateFunction<Checkpoint>> {
   return compiled
 }
 
+/** What the schema cannot say: the fields of a position that must agree with each other. */
+export function inconsistency (c: Checkpoint): string | undefined {
+  const p = c.position
+  if (p === null) return undefined
+  const id = p.identity
+  if (id.fpLen !== undefined && id.fpLen * 2 !== id.fingerprint.length) return `/position/identity/fpLen is ${id.fpLen} but the fingerprint holds ${id.fingerprint.length / 2} bytes`
+  if (id.ino === 0 && (p.offset !== 0 || id.dev !== 0 || id.fingerprint !== '')) return '/position/identity/ino 0 (no file was open) with a device, a fingerprint or an offset'
+  return undefined
+}
+
 export class CheckpointStore {
   readonly path: string
   constructor (readonly dir: string) {
@@ -45,7 +59,7 @@ export class CheckpointStore {
   async load (): Promise<LoadResult> {
     let text: string
     try {
-      text = await readFile(this.path, 'utf8')
+      text = await readFile(this.path, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW })
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, checkpoint: undefined }
       return { ok: false, error: `cannot read ${this.path}: ${(err as Error).message}` }
@@ -69,14 +83,18 @@ export class CheckpointStore {
       const where = e === undefined || e.instancePath === '' ? '(top level)' : e.instancePath
       return { ok: false, error: `${this.path} is not a checkpoint (schemas/checkpoint.schema.json): ${where} ${e?.message ?? 'is invalid'}` }
     }
+    const wrong = inconsistency(c)
+    if (wrong !== undefined) return { ok: false, error: `${this.path} is not a checkpoint auditship writes: ${wrong}` }
     return { ok: true, checkpoint: c }
   }
 
   async save (c: CheckpointState): Promise<void> {
-    await mkdir(this.dir, { recursive: true })
+    // created 0750 when missing; refused when others can write in it (safe-fs.ts)
+    await safeDir(this.dir)
     const tmp = `${this.path}.tmp`
     const body: Checkpoint = { version: CHECKPOINT_VERSION, ...c, saved_at: new Date().toISOString() }
-    const fh = await open(tmp, 'w', 0o600)
+    // a new file, 0600, never through a symlink left at the temporary name
+    const fh = await openSafe(tmp, 'replace', 0o600)
     try {
       await fh.writeFile(JSON.stringify(body))
       await fh.sync()

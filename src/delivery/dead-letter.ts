@@ -3,24 +3,31 @@
  * (schemas/dead-letter.schema.json) — bad lines, schema-invalid events, and events a sink
  * refused for good. A line is written here before its record is settled, so one poison record
  * never stalls the checkpoint and is never lost silently. Synchronous appends (rare, small);
- * fsynced with every checkpoint.
+ * fsynced with every checkpoint. Opened without following symlinks, in a directory only root
+ * (or we) can write, created 0600 (safe-fs.ts); reopen() (SIGHUP) makes the next entry open
+ * the path anew, and so does an entry that finds the path no longer naming the open file
+ * (renamed or removed: one lstat per entry).
  */
-import { openSync, writeSync, fsyncSync, closeSync, mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { writeSync, fsyncSync, closeSync, fstatSync, lstatSync } from 'node:fs'
+import { openSafeSync } from './safe-fs.js'
 import type { DeadLetterEntry } from './dead-letter.generated.js'
 
 export type { DeadLetterEntry }
 
 export class DeadLetter {
   private fd: number | undefined
+  /** the open file's identity */
+  private id = { dev: 0, ino: 0 }
   written = 0
   constructor (readonly path: string) {}
 
   /** Append one entry (the time is added here); throws when it cannot be written. */
   write (entry: Omit<DeadLetterEntry, 'time'>): void {
+    if (this.fd !== undefined && !this.named()) this.close()
     if (this.fd === undefined) {
-      mkdirSync(dirname(this.path), { recursive: true })
-      this.fd = openSync(this.path, 'a', 0o600)
+      this.fd = openSafeSync(this.path, 'append', 0o600)
+      const st = fstatSync(this.fd)
+      this.id = { dev: st.dev, ino: st.ino }
     }
     const line: DeadLetterEntry = { time: new Date().toISOString(), ...entry }
     const b = Buffer.from(JSON.stringify(line) + '\n', 'utf8')
@@ -29,11 +36,25 @@ export class DeadLetter {
     this.written++
   }
 
+  /** Does the path still name the open file? */
+  private named (): boolean {
+    const st = lstatSync(this.path, { throwIfNoEntry: false })
+    return st !== undefined && st.dev === this.id.dev && st.ino === this.id.ino
+  }
+
   sync (): void {
     if (this.fd !== undefined) fsyncSync(this.fd)
   }
 
+  /** SIGHUP: make what was written durable, close; the next entry opens the path anew. */
+  reopen (): void {
+    this.close()
+  }
+
   close (): void {
-    if (this.fd !== undefined) { fsyncSync(this.fd); closeSync(this.fd); this.fd = undefined }
+    const fd = this.fd
+    if (fd === undefined) return
+    this.fd = undefined
+    try { fsyncSync(fd) } finally { closeSync(fd) }
   }
 }

@@ -6,6 +6,9 @@
  *      two in read order, or, when nothing is open, where reading stands.
  * position() (what the checkpoint saves) and lag() (how far it is behind reading) both come
  *      from mark(), computed one way.
+ * lag() is delivery lag: bytes between the mark and reading, and how long the oldest open event
+ *      has waited for delivery since it was handed to the sinks. Never wall clock minus log
+ *      time: a backfill of an old log that is delivering is not behind in time.
  * Records and tickets name their file by generation: a number given here each time reading
  *      moves to another file (generation()), so that a position names the file it was read from.
  * resume() gives the checkpoint's position together with the delivered events whose records
@@ -17,12 +20,11 @@ import type { SourceFile, SourcePosition } from '../source/source.js'
 
 export type { Ticket }
 
-/** A record as the mark needs it: read-order number, file generation, offset, log time (s). */
+/** A record as the mark needs it: read-order number, file generation, offset. */
 export interface MarkedRecord {
   seq: number
   gen: number
   offset: number
-  sec: number
 }
 
 export interface LowWaterMarkOptions {
@@ -32,6 +34,8 @@ export interface LowWaterMarkOptions {
   read: () => SourcePosition | null
   /** the first records' read-order numbers of all events still being assembled, ascending (Pipeline.heldFirsts) */
   heldFirsts?: () => number[]
+  /** wall clock in ms (default Date.now) */
+  now?: () => number
 }
 
 /** Where to resume, and what to leave out there (the checkpoint's `position` and `skip`). */
@@ -41,7 +45,7 @@ export interface ResumePoint {
 }
 
 export interface Lag {
-  /** age of the oldest event not yet delivered: wall clock minus its log time */
+  /** how long the oldest open event (in read order) has waited for delivery; 0 when none is open */
   seconds: number
   /** bytes between the mark and reading in the same file; else the read offset (a lower bound) */
   bytes: number
@@ -71,7 +75,7 @@ export class LowWaterMark {
 
   /** An event is waiting for `sinks` sinks; `first` is its earliest record. */
   open (first: MarkedRecord, sinks: number): Ticket {
-    return this.tracker.openEvent(first.seq, { gen: first.gen, offset: first.offset }, sinks, first.sec)
+    return this.tracker.openEvent(first.seq, { gen: first.gen, offset: first.offset }, sinks, (this.o.now ?? Date.now)())
   }
 
   /** One sink is done with the event (delivered or dead-lettered). True when all are. */
@@ -129,14 +133,16 @@ export class LowWaterMark {
     return this.files.length
   }
 
-  /** How far the mark is behind reading (0 when everything read is delivered, or the source cannot resume). */
-  lag (nowMs = Date.now()): Lag {
+  /** How far delivery is behind reading (0 when everything read is delivered; bytes 0 when the source cannot resume). */
+  lag (nowMs = (this.o.now ?? Date.now)()): Lag {
+    const oldest = this.tracker.oldest()
+    const seconds = oldest === undefined ? 0 : Math.max(0, (nowMs - oldest.openedAt) / 1000)
     const m = this.mark()
     const read = this.o.read()
-    if (m === undefined || read === null) return { seconds: 0, bytes: 0 }
+    if (m === undefined || read === null) return { seconds, bytes: 0 }
     const f = this.files[m.gen]
     const sameFile = f !== undefined && f.identity.ino === read.identity.ino && f.identity.dev === read.identity.dev
-    return { seconds: Math.max(0, nowMs / 1000 - m.sec), bytes: sameFile ? Math.max(0, read.offset - m.offset) : read.offset }
+    return { seconds, bytes: sameFile ? Math.max(0, read.offset - m.offset) : read.offset }
   }
 }
 

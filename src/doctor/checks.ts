@@ -12,6 +12,7 @@ import { loadConfig } from '../config/load.js'
 import { prepare } from '../config/prepare.js'
 import { auditdState, checkAuditdRunning, checkAuditLog } from './auditd.js'
 import type { CheckResult } from './result.js'
+import { redact } from '../telemetry/redact.js'
 
 export type { CheckResult, Status } from './result.js'
 export { checkAuditLog } from './auditd.js'
@@ -134,9 +135,11 @@ export async function checkConfigFile (path: string | undefined): Promise<CheckR
   for (const { sink } of p.sinks) {
     if (sink.health === undefined) { await sink.close(); continue }
     const h = await sink.health()
+    // the endpoint's answer, quoted: redacted (a peer may echo our credentials)
+    const detail = redact(h.detail)
     out.push(h.ok
-      ? { name: `sink ${sink.name}`, status: 'ok', detail: h.detail }
-      : { name: `sink ${sink.name}`, status: 'fail', detail: h.detail, fix: 'check the endpoint, its credentials (auth, token) and tls settings; events wait on disk meanwhile' })
+      ? { name: `sink ${sink.name}`, status: 'ok', detail }
+      : { name: `sink ${sink.name}`, status: 'fail', detail, fix: 'check the endpoint, its credentials (auth, token) and tls settings; events wait on disk meanwhile' })
     await sink.close()
   }
   return out

@@ -8,6 +8,11 @@
  *      done, and reading it again is better than skipping it.
  * MUST make the dead letters durable (beforeSave) before a checkpoint passes their records.
  * Saves nothing when the state has not changed since the last save.
+ * MUST say since when saves fail (`failingSince`, cleared by the next save that works), so
+ *      that readiness can tell a checkpoint that has not moved for minutes.
+ * A save that fails does not stop delivery: the next tick tries again. The failure is
+ * reported (onError) when it begins and then at most every `reportEveryMs`, the recovery once
+ * (onRecovered).
  */
 import type { CheckpointState } from '../delivery/checkpoint-store.js'
 
@@ -20,13 +25,26 @@ export interface CheckpointerOptions {
   beforeSave: () => void
   /** processing failed: ticks stop saving */
   failed: () => boolean
-  /** a save on a tick failed (the next tick tries again) */
-  onError: (err: Error) => void
+  /** a save on a tick failed (the next tick tries again); `failingMs`: since the first failure in a row */
+  onError: (err: Error, failingMs: number) => void
+  /** a save worked after `failedMs` of failures */
+  onRecovered?: (failedMs: number) => void
+  /** while saves keep failing, onError at most this often (default 60000) */
+  reportEveryMs?: number
+  /** a checkpoint was written, in `ms` (dead letters synced, file written and renamed) */
+  saved?: (state: CheckpointState, ms: number) => void
+  /** wall clock in ms (default Date.now) */
+  now?: () => number
 }
 
 export class Checkpointer {
   /** checkpoints written */
   saved = 0
+  /** when saves started failing (ms since the epoch); undefined while they work */
+  failingSince: number | undefined
+  /** why the last save failed; undefined while saves work */
+  lastError: string | undefined
+  private reportedAt = 0
   private timer: NodeJS.Timeout | undefined
   private saving: Promise<void> = Promise.resolve()
   private inSave = false
@@ -37,7 +55,7 @@ export class Checkpointer {
   start (): void {
     this.timer = setInterval(() => {
       if (this.o.failed() || this.inSave) return
-      this.save().catch((err: Error) => { this.o.onError(err) })
+      this.save().catch((err: Error) => { this.report(err) })
     }, this.o.intervalMs)
     this.timer.unref()
   }
@@ -59,16 +77,41 @@ export class Checkpointer {
     await this.saving.catch(() => {})
   }
 
+  /** How long saves have been failing (0 while they work). */
+  failingMs (now = (this.o.now ?? Date.now)()): number {
+    return this.failingSince === undefined ? 0 : now - this.failingSince
+  }
+
+  private report (err: Error): void {
+    const now = (this.o.now ?? Date.now)()
+    if (this.reportedAt !== 0 && now - this.reportedAt < (this.o.reportEveryMs ?? 60_000)) return
+    this.reportedAt = now
+    this.o.onError(err, this.failingMs(now))
+  }
+
   private async saveNow (): Promise<void> {
     this.inSave = true
+    const now = this.o.now ?? Date.now
     try {
       const state = this.o.state()
       const key = JSON.stringify(state)
-      if (key === this.lastSaved) return
-      this.o.beforeSave()
-      await this.o.save(state)
-      this.lastSaved = key
-      this.saved++
+      // unchanged: what is on disk is current (also after failures to write a newer state)
+      if (key !== this.lastSaved) {
+        const t0 = now()
+        this.o.beforeSave()
+        await this.o.save(state)
+        this.lastSaved = key
+        this.saved++
+        this.o.saved?.(state, now() - t0)
+      }
+      if (this.failingSince !== undefined) this.o.onRecovered?.(this.failingMs(now()))
+      this.failingSince = undefined
+      this.lastError = undefined
+      this.reportedAt = 0
+    } catch (err) {
+      this.failingSince ??= now()
+      this.lastError = (err as Error).message
+      throw err
     } finally {
       this.inSave = false
     }

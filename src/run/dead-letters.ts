@@ -8,6 +8,7 @@ import type { LineError } from '../parse/record.js'
 import { fromLatin1 } from '../parse/decode.js'
 import type { ValidationIssue } from '../validate/validator.js'
 import type { Rejected } from '../ship/sink.js'
+import { redact } from '../telemetry/redact.js'
 
 export type Entry = Omit<DeadLetterEntry, 'time'>
 
@@ -21,7 +22,7 @@ export function invalidEvent (event: object, issues: ValidationIssue[]): Entry {
   return { code: 'AS_SCHEMA_INVALID', reason: 'event does not match schemas/event.schema.json', issues, event }
 }
 
-/** An event `sink` refused for good (or that expired while retried). */
+/** An event `sink` refused for good (or that expired while retried); the reason quotes the peer: redacted. */
 export function refusedEvent (sink: string, r: Rejected): Entry {
-  return { sink, code: r.error.code, status: r.error.status, reason: r.error.message, event: JSON.parse(r.event.data.toString('utf8')) as object }
+  return { sink, code: r.error.code, status: r.error.status, reason: redact(r.error.message), event: JSON.parse(r.event.data.toString('utf8')) as object }
 }

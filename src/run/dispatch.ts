@@ -32,7 +32,7 @@ export class Dispatch {
 
   constructor (private readonly o: DispatchOptions) {
     this.queues = o.sinks.map(({ sink, queue }) => new SinkQueue(sink, queue, {
-      delivered: (batch) => this.delivered(batch),
+      delivered: (batch) => { this.delivered(batch); this.debugBatch(sink.name, batch) },
       rejected: (events) => this.rejected(sink.name, events),
       crashed: (err) => { o.log.error({ sink: sink.name, err: err.message }, 'cannot go on with this sink: stopping without moving the checkpoint'); o.crashed(err) },
       failed: (err, attempt) => { if (attempt === 1) o.log.error({ sink: sink.name, err: err.message }, 'sink write failed; retrying with backoff (data kept)') },
@@ -53,6 +53,15 @@ export class Dispatch {
     let freed = 0
     for (const e of batch) if (this.o.mark.settle(e.ticket)) freed += e.data.length
     this.o.gate.freed(freed)
+  }
+
+  /** debug: one line per batch delivered (sink, events, bytes, ms since its oldest event was queued). */
+  private debugBatch (sink: string, batch: OutEvent[]): void {
+    if (!this.o.log.isLevelEnabled('debug') || batch.length === 0) return
+    let bytes = 0
+    let queuedAt = Infinity
+    for (const e of batch) { bytes += e.data.length; queuedAt = Math.min(queuedAt, e.queuedAt) }
+    this.o.log.debug({ sink, events: batch.length, bytes, ms: Date.now() - queuedAt }, 'batch delivered')
   }
 
   /** A sink refused events for good: dead-letter each whole event with the reason, then settle it for that sink. */

@@ -12,41 +12,34 @@
  *   (checkpointer.ts) and at shutdown, with the delivered events whose records continue past
  *   it; after a restart their records are left out (design.md §2.7), so that no fragment of
  *   a delivered event is shipped again as an event of its own.
- * - stop(): stop reading, deliver what is in flight within `shutdownTimeoutMs` (finish()),
- *   save the checkpoint. Events still being assembled are not emitted half done from a
- *   replayable source: they lie after the checkpoint and are read again on the next start.
+ * - Says at info where reading begins (start-line.ts) and, every `statsIntervalSecs`, the
+ *   running totals (stats-line.ts); at debug each checkpoint saved and each batch delivered.
+ * - stop(): stop reading; finish() delivers what is in flight and saves the checkpoint, all
+ *   within `shutdownTimeoutMs` of the stop (shutdown.ts). Events still being assembled are not
+ *   emitted half done from a replayable source: they are read again on the next start.
+ * - reopen() (SIGHUP): the sinks' output files and the dead-letter file are opened anew (reopen.ts).
  */
-import type { Logger } from '../telemetry/logger.js'
-import { Pipeline, type PipelineOptions } from '../pipeline/pipeline.js'
+import { Pipeline } from '../pipeline/pipeline.js'
 import type { AuditEventRecords } from '../correlate/reassembler.js'
-import type { SinkQueue, QueueOptions } from '../ship/queue.js'
-import type { Sink } from '../ship/sink.js'
+import type { SinkQueue } from '../ship/queue.js'
 import { DeadLetter } from '../delivery/dead-letter.js'
-import { CheckpointStore } from '../delivery/checkpoint-store.js'
+import { CheckpointStore, type Checkpoint } from '../delivery/checkpoint-store.js'
+import { AppErrors, AuditshipError } from '../errors.js'
 import { LowWaterMark } from '../delivery/low-water-mark.js'
-import type { Source, SourceBatch, SourcePosition } from '../source/source.js'
+import type { Source, SourceBatch } from '../source/source.js'
 import { Backpressure } from './backpressure.js'
 import { Checkpointer } from './checkpointer.js'
 import { RunStatus } from './status.js'
+import { StatsLine } from './stats-line.js'
+import { logStart } from './start-line.js'
 import { feed } from './feed.js'
 import { badLine, invalidEvent, type Entry } from './dead-letters.js'
 import { Dispatch } from './dispatch.js'
-
-export interface RunnerOptions {
-  /** opens the source, at the checkpoint's position when there is one */
-  source: (resume: SourcePosition | undefined) => Source
-  pipeline: PipelineOptions
-  idleTimeoutMs: number
-  stateDir: string
-  checkpointIntervalMs: number
-  maxPendingEvents: number
-  /** bytes of JSON waiting for delivery; with the heap bound, this keeps memory flat */
-  maxPendingBytes: number
-  deadLetterPath: string
-  sinks: Array<{ sink: Sink, queue: QueueOptions }>
-  shutdownTimeoutMs: number
-  log: Logger
-}
+export type { RunnerOptions } from './options.js'
+import type { RunnerOptions } from './options.js'
+import { reopenOutputs } from './reopen.js'
+import { closeSinks, drainQueues, stopBudget } from './shutdown.js'
+import { carrySkip, checkpointState, finishedEvent } from './restart-skip.js'
 
 export class Runner {
   readonly pipeline: Pipeline
@@ -60,9 +53,13 @@ export class Runner {
   private readonly store: CheckpointStore
   private readonly gate: Backpressure
   private readonly checkpointer: Checkpointer
+  private readonly statsLine: StatsLine
   private source: Source | undefined
+  private started = false // the source has started: readiness says 'starting' until then
   private readonly abort = new AbortController()
-  private stopping = false
+  /** when stop() was called (the shutdown timeout counts from there) */
+  private stopAt: number | undefined
+  private get stopping (): boolean { return this.stopAt !== undefined }
   /** finish() is done: answers that come later are ignored (their events are read again) */
   private finished = false
   private idleTimer: NodeJS.Timeout | undefined
@@ -78,41 +75,27 @@ export class Runner {
     // idle events are timed on a clock that stops while reading waits for the sinks; the
     // Teleport join keeps an undo journal so that its state is saved as of the checkpoint
     const teleport = o.pipeline.teleport === false ? false : { ...o.pipeline.teleport, journal: o.maxPendingEvents + o.pipeline.maxInFlight }
+    const finished = (ev: AuditEventRecords): void => finishedEvent(this.mark, this.source?.replayable === true, ev)
     this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.gate.readingClock(), teleport }, {
-      event: (doc, ev) => { dispatch.push(doc, ev); this.finishedEvent(ev) },
+      event: (doc, ev) => { dispatch.push(doc, ev); finished(ev) },
       lineError: (err, source) => { this.deadLettered(badLine(err, source)) },
-      invalid: (doc, issues, ev) => {
-        o.log.error({ event: ev.key, issue: issues[0] }, 'event does not match the event schema: dead-lettered')
-        this.deadLettered(invalidEvent(doc, issues))
-        this.finishedEvent(ev)
-      },
+      invalid: (doc, issues, ev) => { o.log.error({ event: ev.key, issue: issues[0] }, 'event does not match the event schema: dead-lettered'); this.deadLettered(invalidEvent(doc, issues)); finished(ev) },
     })
     this.checkpointer = new Checkpointer({
       intervalMs: o.checkpointIntervalMs,
-      state: () => {
-        const { position, skip } = this.mark.resume()
-        return { position, ...(skip.length > 0 ? { skip } : {}), teleport: this.pipeline.exportState(this.mark.mark()?.seq) }
-      },
+      state: () => checkpointState(this.mark, this.pipeline),
       save: async (state) => await this.store.save(state),
       beforeSave: () => this.deadLetter.sync(),
       failed: () => this.failed,
-      onError: (err) => o.log.error({ err: err.message }, 'cannot save the checkpoint; will retry'),
+      onError: (err, failingMs) => o.log.error({ err: err.message, failing_ms: failingMs }, 'cannot save the checkpoint; delivery goes on, will retry'),
+      onRecovered: (failedMs) => o.log.warn({ failed_ms: failedMs }, 'the checkpoint is saved again'),
+      saved: (state, ms) => o.log.debug({ path: state.position?.path, offset: state.position?.offset, ms }, 'checkpoint saved'),
     })
     this.status = new RunStatus({
-      pipeline: this.pipeline,
-      queues: this.queues,
-      mark: this.mark,
-      source: () => this.source,
-      deadLettered: () => this.stats.deadLettered,
-      checkpoints: () => this.checkpointer.saved,
-      failed: () => this.failed,
-      stopping: () => this.stopping,
+      pipeline: this.pipeline, queues: this.queues, mark: this.mark, source: () => this.started ? this.source : undefined, deadLettered: () => this.stats.deadLettered,
+      failed: () => this.failed, stopping: () => this.stopping, checkpoint: this.checkpointer, checkpointIntervalMs: o.checkpointIntervalMs, stateDir: o.stateDir,
     })
-  }
-
-  /** An event left the pipeline (to the sinks or the dead letter): it may span a later checkpoint. */
-  private finishedEvent (ev: AuditEventRecords): void {
-    if (this.source?.replayable === true) this.mark.finished({ key: ev.key, firstSeq: ev.records[0].seq, last: ev.last, overlapped: ev.overlapped })
+    this.statsLine = new StatsLine({ intervalSecs: o.statsIntervalSecs ?? 0, totals: async () => await this.status.totals(), log: o.log })
   }
 
   private deadLettered (entry: Entry): void {
@@ -127,12 +110,16 @@ export class Runner {
     void this.stop()
   }
 
-  /** Run until the source ends or stop() is called. */
-  async run (): Promise<void> {
-    const loaded = await this.store.load()
-    if (!loaded.ok) throw new Error(loaded.error)
+  /** Run until the source ends or stop(); `resume`: the checkpoint checked at start (run/start.ts), else loaded here. */
+  async run (resume?: { checkpoint: Checkpoint | undefined }): Promise<void> {
+    const loaded = resume === undefined ? await this.store.load() : { ok: true as const, ...resume }
+    if (!loaded.ok) throw new AuditshipError(AppErrors.CHECKPOINT_INVALID, loaded.error)
     const cp = loaded.checkpoint
-    this.pipeline.importState(cp?.teleport ?? null)
+    try {
+      this.pipeline.importState(cp?.teleport ?? null)
+    } catch (err) {
+      throw new AuditshipError(AppErrors.CHECKPOINT_INVALID, `${this.store.path}: the Teleport join state cannot be loaded: ${(err as Error).message}`)
+    }
     this.checkpointer.start()
     this.idleTimer = setInterval(() => {
       if (this.stopping) return
@@ -140,17 +127,14 @@ export class Runner {
       try { this.pipeline.flushIdle(this.o.idleTimeoutMs) } catch (err) { this.fail(err as Error) }
     }, Math.max(50, this.o.idleTimeoutMs / 2))
     this.idleTimer.unref()
-
     const start = cp?.position ?? undefined
-    if (start !== undefined && cp?.skip !== undefined) {
-      const tails = this.mark.tails
-      tails.carry(cp.skip)
-      this.pipeline.resume(cp.skip, { seen: (e, seq) => tails.seen(e, seq), passed: (e) => tails.passed(e) })
-    }
+    carrySkip(this.mark, this.pipeline, cp)
     const source = this.o.source(start)
     this.source = source
-    if (source.replayable) this.o.log.info({ resume: start ?? null }, start === undefined ? 'starting without a checkpoint' : 'resuming from checkpoint')
     await source.start()
+    this.started = true
+    if (source.replayable) logStart(this.o.log, source.position(), start !== undefined ? 'checkpoint' : this.o.readFrom ?? 'end')
+    this.statsLine.start()
     await this.loop(source)
     if (this.timerError !== undefined) throw this.timerError
   }
@@ -179,31 +163,34 @@ export class Runner {
   /** Stop reading; run() returns, then finish() delivers and saves. False when already stopping. */
   async stop (): Promise<boolean> {
     if (this.stopping) return false
-    this.stopping = true
+    this.stopAt = Date.now()
     this.abort.abort()
     this.gate.release()
     return true
   }
 
+  async reopen (): Promise<void> {
+    if (!this.finished) await reopenOutputs(this.queues.map((q) => q.sink), this.deadLetter, this.o.log, (err) => this.fail(err))
+  }
+
   /**
-   * After run() returned: deliver what is in flight (within the shutdown timeout), checkpoint,
-   * close. True when everything read was delivered. After a failure (`saveCheckpoint` false)
-   * the checkpoint is left where it was: the batch being processed may be half done, and
-   * reading it again is better than skipping it.
+   * After run(): deliver, checkpoint and close within the shutdown timeout of stop(); true when all
+   * was delivered. After a failure (`saveCheckpoint` false) the checkpoint stays. Throws (after closing) if it cannot be saved.
    */
   async finish (saveCheckpoint = true): Promise<boolean> {
     this.checkpointer.stop()
+    this.statsLine.stop()
     clearInterval(this.idleTimer)
-    const deadline = Date.now() + this.o.shutdownTimeoutMs
-    let all = true
-    for (const q of this.queues) all = (await q.drain(Math.max(0, deadline - Date.now()))) && all
-    for (const q of this.queues) q.stop()
-    if (saveCheckpoint && !this.failed) await this.checkpointer.save()
-    else await this.checkpointer.settled()
-    await this.source?.close()
-    for (const q of this.queues) await q.sink.close()
-    this.finished = true
-    this.deadLetter.close()
+    const budget = stopBudget(this.stopAt ?? Date.now(), this.o.shutdownTimeoutMs)
+    const all = await drainQueues(this.queues, budget.drainUntil)
+    try {
+      await (saveCheckpoint && !this.failed ? this.checkpointer.save() : this.checkpointer.settled())
+    } finally {
+      await this.source?.close()
+      await closeSinks(this.queues.map((q) => q.sink), budget.closeUntil - Date.now(), this.o.log)
+      this.finished = true
+      this.deadLetter.close()
+    }
     return all
   }
 }

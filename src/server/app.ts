@@ -18,7 +18,8 @@ export type ReadyCheck = Readyz
 export interface ServerDeps {
   /** false once the pipeline has failed */
   alive: () => boolean
-  ready: () => ReadyCheck
+  /** may ask the file system (the state dir, the audit log): awaited per request */
+  ready: () => ReadyCheck | Promise<ReadyCheck>
   metrics: Registry
   /** when set, every request must carry `Authorization: Bearer <token>` */
   token?: string
@@ -54,7 +55,7 @@ export function buildServer (deps: ServerDeps): FastifyInstance {
   app.get('/readyz', {
     schema: { response: { 200: shape('readyz'), 503: shape('readyz'), 401: shape('unauthorized') } },
   }, async (_req, reply) => {
-    const r: Readyz = deps.ready()
+    const r: Readyz = await deps.ready()
     return await reply.code(r.ready ? 200 : 503).send(r)
   })
   app.get('/metrics', {

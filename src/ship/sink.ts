@@ -14,6 +14,7 @@
 import type { Ticket } from '../delivery/ack-tracker.js'
 import { AuditshipError, type SinkErrorDef } from '../errors.js'
 import type { RequestDurations } from '../telemetry/request-durations.js'
+import { redact } from '../telemetry/redact.js'
 
 export interface OutEvent {
   /**
@@ -59,13 +60,19 @@ export interface Sink {
   /** `signal` aborts when the attempt has run out of time (ship/timeout.ts): stop what is under way */
   write (batch: OutEvent[], signal?: AbortSignal): Promise<WriteResult | undefined | void>
   close (): Promise<void>
+  /** SIGHUP: reopen the output file (after the operator rotated it); resolves with its path */
+  reopen? (): Promise<string>
   /** ask the endpoint whether it is up (doctor); sinks without a health call omit it */
   health? (): Promise<SinkHealth>
   /** request durations, for the metrics endpoint */
   readonly timings?: RequestDurations
 }
 
-/** A delivery failure with its bounded code and kind (src/errors.ts, SinkErrors). */
+/**
+ * A delivery failure with its bounded code and kind (src/errors.ts, SinkErrors). Its message
+ * is redacted (telemetry/redact.ts): it often quotes the peer, and it goes to the log,
+ * /readyz and the dead-letter file.
+ */
 export class SinkError extends AuditshipError {
   /** the peer's `Retry-After`, in ms */
   retryAfterMs: number | undefined
@@ -73,7 +80,7 @@ export class SinkError extends AuditshipError {
   readonly status: number | undefined
 
   constructor (d: SinkErrorDef, detail: string, o: { status?: number, retryAfterMs?: number, cause?: unknown } = {}) {
-    super(d, detail, { cause: o.cause })
+    super(d, redact(detail), { cause: o.cause })
     this.name = 'SinkError'
     this.status = o.status
     this.retryAfterMs = o.retryAfterMs

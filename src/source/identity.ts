@@ -6,7 +6,8 @@
  * A log only grows at its end, so a fingerprint taken while the file was shorter than
  * FINGERPRINT_BYTES is a prefix of the one taken later: fingerprints are compared by prefix.
  */
-import { open, type FileHandle } from 'node:fs/promises'
+import { open, stat, type FileHandle } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
 
 export const FINGERPRINT_BYTES = 64
 
@@ -41,6 +42,14 @@ export async function openIfExists (path: string): Promise<FileHandle | undefine
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw err
   }
+}
+
+/** stat(); undefined when the file does not exist; other errors (EACCES …) are thrown. */
+export async function statIfExists (path: string): Promise<Stats | undefined> {
+  return await stat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined
+    throw err
+  })
 }
 
 /** undefined when the file does not exist; other errors (EACCES …) are thrown, not hidden. */

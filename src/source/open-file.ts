@@ -6,7 +6,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import { LineSplitter } from './lines.js'
-import { FINGERPRINT_BYTES, compatible, identifyHandle, openIfExists, sameFile, type FileIdentity } from './identity.js'
+import { FINGERPRINT_BYTES, compatible, identifyHandle, matchesContent, openIfExists, sameFile, sameInode, type FileIdentity, type FileState } from './identity.js'
 import { snapshot } from './rotated.js'
 import type { ReadStep } from './rotation.js'
 import type { SourceBatch, SourceLine, SourceTooLong } from './source.js'
@@ -88,22 +88,31 @@ export class OpenFile {
   }
 }
 
-/** Open a planned file by its identity: under its planned name, else under any name of `livePath`'s rotated set. */
+/**
+ * Open a planned file: by its identity under its planned name, else under any name of
+ * `livePath`'s rotated set (renamed since), else by its bytes: the oldest other file that
+ * begins with its fingerprint and holds its start offset (copied away and truncated since).
+ */
 export async function openStep (step: ReadStep, livePath: string): Promise<Found | undefined> {
-  const tryPath = async (path: string): Promise<Found | undefined> => {
+  const tryPath = async (path: string, ok: (id: FileState) => boolean): Promise<Found | undefined> => {
     const fh = await openIfExists(path)
     if (fh === undefined) return undefined
-    const { size: _size, ...identity } = await identifyHandle(fh)
-    if (sameFile(identity, step.identity)) return { fh, path, identity }
+    const { size, ...identity } = await identifyHandle(fh)
+    if (ok({ ...identity, size })) return { fh, path, identity }
     await fh.close()
     return undefined
   }
-  const direct = await tryPath(step.path)
+  const same = (id: FileState): boolean => sameFile(id, step.identity)
+  const copy = (id: FileState): boolean => !sameInode(id, step.identity) && matchesContent(step.identity, id) && id.size >= step.startOffset
+  const direct = await tryPath(step.path, same)
   if (direct !== undefined) return direct
-  // renamed since the plan was made (another rotation): look for it under every name
-  for (const e of await snapshot(livePath)) {
-    if (!sameFile(e.identity, step.identity)) continue
-    const found = await tryPath(e.path)
+  const snap = await snapshot(livePath)
+  for (const e of snap) {
+    const found = same(e.identity) ? await tryPath(e.path, same) : undefined
+    if (found !== undefined) return found
+  }
+  for (const e of [...snap].reverse()) {
+    const found = copy(e.identity) ? await tryPath(e.path, copy) : undefined
     if (found !== undefined) return found
   }
   return undefined

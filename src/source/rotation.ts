@@ -27,8 +27,20 @@
  *                   unread rest of ours is lost and its size is unknown (bytesLost: null).
  *                   If ours was deleted by hand instead, older siblings are read again:
  *                   duplicates rather than a silent gap.
+ *
+ * A head not pinned yet: while fewer than FINGERPRINT_BYTES of our first bytes are known (an
+ * empty file: none), our inode may have been copied, truncated and refilled with bytes that
+ * begin like ours, and look the same. When the caller has followed the set (`allOlderKnown`:
+ * every file older than ours is in `knownOlder`), a new file just below ours — older than ours,
+ * newer than every known one — that begins with our bytes and holds our offset is that copy:
+ * `copytruncated`, the oldest such copy from the offset, then every newer file from 0.
+ *
+ * planAfter: a file read to its end is left for every file newer than it in the set, from 0,
+ * oldest first, whatever became of the files seen earlier (renamed, copied away and truncated,
+ * deleted): the order of the set is the order the bytes were written in. A copy is found by
+ * where it is; an empty file, which has no fingerprint, is found that way too.
  */
-import { compatible, matchesContent, sameFile, sameInode, type FileIdentity, type FileState } from './identity.js'
+import { FINGERPRINT_BYTES, compatible, matchesContent, sameFile, sameInode, type FileIdentity, type FileState } from './identity.js'
 
 export interface Checkpointed {
   identity: FileIdentity
@@ -72,6 +84,8 @@ export interface PlanOptions {
   knownOlder?: FileIdentity[]
   /** the caller holds our file open: its inode cannot have been reused by another file */
   held?: boolean
+  /** `knownOlder` lists every file older than ours (the caller followed the set): a file below ours that is not in it is new */
+  allOlderKnown?: boolean
 }
 
 function plan (kind: PlanKind, steps: ReadStep[], note: string, counts: Partial<Pick<Plan, 'rotations' | 'truncations' | 'copytruncates' | 'filesLost' | 'bytesLost'>> = {}): Plan {
@@ -83,13 +97,39 @@ function isKnown (known: FileIdentity, e: FileIdentity): boolean {
   return sameInode(known, e) && known.fingerprint.length > 0 && e.fingerprint.length > 0 && compatible(known.fingerprint, e.fingerprint)
 }
 
+/** A file the caller knew is still that file: same inode, bytes that begin as they did; one known empty only while still empty. */
+function stillKnown (known: FileIdentity, e: FileIdentity): boolean {
+  return sameInode(known, e) && compatible(known.fingerprint, e.fingerprint) && (known.fingerprint !== '' || e.fingerprint === '')
+}
+
+/** All FINGERPRINT_BYTES of the file's head are known: a truncation and refill would show. */
+export function pinned (id: FileIdentity): boolean {
+  return (id.fpLen ?? id.fingerprint.length / 2) >= FINGERPRINT_BYTES
+}
+
+const at = (e: SnapshotEntry, startOffset: number): ReadStep => ({ path: e.path, identity: e.identity, startOffset })
+
 export function planResume (ours: Checkpointed, snapshot: Snapshot, opts: PlanOptions = {}): Plan {
-  const at = (e: SnapshotEntry, startOffset: number): ReadStep => ({ path: e.path, identity: e.identity, startOffset })
   /** the entries newer than index `i`, oldest first, from 0 */
   const newerThan = (i: number): ReadStep[] => snapshot.slice(0, i).reverse().map((e) => at(e, 0))
+  const older = opts.knownOlder ?? []
+  /** the oldest new file below index `i` (up to the first known one) that begins with our bytes and holds our offset */
+  const copyBelow = (i: number): number => {
+    let k = -1
+    for (let x = i + 1; x < snapshot.length; x++) {
+      const e = snapshot[x].identity
+      if (older.some((o) => stillKnown(o, e))) break
+      if (e.size > 0 && e.size >= ours.offset && e.fingerprint.startsWith(ours.identity.fingerprint)) k = x
+    }
+    return k
+  }
 
   const i = snapshot.findIndex((e) => sameFile(e.identity, ours.identity))
   if (i >= 0 && snapshot[i].identity.size >= ours.offset) {
+    const c = opts.allOlderKnown === true && !pinned(ours.identity) ? copyBelow(i) : -1
+    if (c >= 0) {
+      return plan('copytruncated', [at(snapshot[c], ours.offset), ...newerThan(c)], `our head was not pinned yet and ${snapshot[c].path} is a new file below ours that begins with our bytes`, { copytruncates: 1 })
+    }
     if (i === 0) return plan('same', [at(snapshot[0], ours.offset)], 'still reading the newest file')
     return plan('rotated', [at(snapshot[i], ours.offset), ...newerThan(i)], `our file is now ${snapshot[i].path}`, { rotations: i })
   }
@@ -99,7 +139,6 @@ export function planResume (ours: Checkpointed, snapshot: Snapshot, opts: PlanOp
   if (k >= 0) {
     return plan('copytruncated', [at(snapshot[k], ours.offset), ...newerThan(k)], `our bytes were copied to ${snapshot[k].path}`, { copytruncates: 1 })
   }
-  const older = opts.knownOlder ?? []
   const unknown = (e: SnapshotEntry): boolean => !older.some((o) => isKnown(o, e.identity))
   const j = snapshot.findIndex((e) => sameInode(e.identity, ours.identity))
   // Our inode holds other bytes. Held open by the caller, it cannot have been freed and reused:
@@ -119,4 +158,31 @@ export function planResume (ours: Checkpointed, snapshot: Snapshot, opts: PlanOp
 /** The snapshot entries a plan does not read: older than what it reads. */
 export function olderThan (snap: Snapshot, plan: Plan): FileIdentity[] {
   return snap.filter((e) => !plan.steps.some((s) => sameInode(s.identity, e.identity))).map((e) => e.identity)
+}
+
+/** What comes after a file read to its end, and the files in it that were not queued before. */
+export interface After {
+  steps: ReadStep[]
+  /** new files at the live path: rotations (auditd renamed the live file away) */
+  rotations: number
+  /** new files under rotated names: copies (logrotate copytruncate copied the live file there) */
+  copytruncates: number
+}
+
+/**
+ * What comes after `done`, a file read to its end: every file newer than it in the set, from 0,
+ * oldest first, minus those known to be older. When `done` is under no name any more, the
+ * newest file known to be older stands in for it; when none is there either, every file not
+ * known to be older is read (duplicates rather than a gap). `queued`: the files planned to come
+ * next before; the others are counted as what brought them.
+ */
+export function planAfter (done: FileIdentity, snapshot: Snapshot, knownOlder: FileIdentity[] = [], queued: FileIdentity[] = []): After {
+  const known = (e: SnapshotEntry): boolean => knownOlder.some((o) => stillKnown(o, e.identity))
+  let end = snapshot.findIndex((e) => stillKnown(done, e.identity))
+  if (end < 0) end = snapshot.findIndex(known)
+  if (end < 0) end = snapshot.length
+  const next = snapshot.slice(0, end).filter((e) => !known(e))
+  const fresh = next.filter((e) => !queued.some((q) => sameInode(q, e.identity)))
+  const rotations = fresh.filter((e) => e === snapshot[0]).length
+  return { steps: next.reverse().map((e) => at(e, 0)), rotations, copytruncates: fresh.length - rotations }
 }

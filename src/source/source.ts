@@ -59,6 +59,24 @@ export interface SourceStats {
   filesLost: number
 }
 
+/** Why the live log cannot be read now: it does not exist, or opening it fails (`error`). */
+export interface SourceProblem {
+  kind: 'missing' | 'unreadable'
+  path: string
+  /** when it started (ms since the epoch) */
+  since: number
+  error?: string
+}
+
+/** What a source says about itself for readiness and the bytes-behind gauge (Source.status). */
+export interface SourceStatus {
+  /** a file is open and being read */
+  reading: boolean
+  problem: SourceProblem | undefined
+  /** bytes on disk not handed out yet: the rest of the file being read and the files after it */
+  unreadBytes: number
+}
+
 export interface Source {
   /**
    * true: what is not delivered is read again from position() on the next start (a file).
@@ -72,5 +90,7 @@ export interface Source {
   read (signal?: AbortSignal): Promise<SourceBatch | null>
   /** Where reading would resume: after the last complete line handed out; null when it cannot resume. */
   position (): SourcePosition | null
+  /** A file source's state for readiness (absent: nothing to say, e.g. stdin). */
+  status? (): Promise<SourceStatus>
   close (): Promise<void>
 }

@@ -40,7 +40,6 @@ export function levelName (level: number): string {
   return levelOf(level)[1]
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/g
 
 function escapeControls (s: string): string {

@@ -1,7 +1,8 @@
 /**
  * auditship's own log (pino) to stderr, written synchronously so nothing is lost on exit. One
  * line per notable event (start, rotation, loss, sink unhealthy/healthy, dead letter …),
- * never per record. Keys that may hold secrets are redacted.
+ * never per record. Keys that may hold secrets are redacted, and so is every secret this process
+ * holds (telemetry/redact.ts) wherever it appears in a line.
  *
  * Format (`log.format`): `json`, one object per line; `pretty`, one readable line
  * (log-format.ts); `auto`, pretty when the output is a terminal, else json. Under systemd
@@ -11,6 +12,7 @@
 import { isatty } from 'node:tty'
 import { pino, type DestinationStream, type Logger } from 'pino'
 import { prettyLine, syslogPriority, withPriority } from './log-format.js'
+import { scrubSecrets } from './redact.js'
 
 export type { Logger }
 
@@ -86,5 +88,6 @@ export function createLogger (o: LoggerOptions | string, fd = 2): Logger {
     base: { name: 'auditship' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    hooks: { streamWrite: scrubSecrets },
   }, style.pretty || style.journal ? new StyledStream(style, dest) : dest)
 }

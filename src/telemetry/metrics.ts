@@ -3,9 +3,12 @@
  * queues); the registry reads them at scrape time, so the hot path pays nothing per record.
  * Counters follow those totals by adding what they grew by since the last scrape (never reset:
  * a counter only goes up); request durations are prom-client histograms the sinks observe
- * into (request-durations.ts).
+ * into (request-durations.ts). What needs I/O to know (the bytes the files hold beyond
+ * reading) is asked for at scrape time, once per scrape (`behindBytes`).
  */
+import { readFileSync } from 'node:fs'
 import { Registry, Counter, Gauge, collectDefaultMetrics } from 'prom-client'
+import { packageFile } from '../paths.js'
 import { requestDurationsMetric, type RequestDurations } from './request-durations.js'
 
 export interface MetricsSource {
@@ -21,7 +24,22 @@ export interface MetricsSource {
   lag: { seconds: number, bytes: number }
 }
 
+export interface MetricsExtras {
+  /** bytes not yet delivered, read or not (RunStatus.behindBytes); the gauge is absent without it */
+  behindBytes?: () => Promise<number>
+  /** auditship's version for auditship_build_info (default: package.json's) */
+  version?: string
+}
+
 type Labels<L extends string> = Partial<Record<L, string>>
+
+function packageVersion (): string {
+  try {
+    return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version?: string }).version ?? 'unknown'
+  } catch {
+    return 'unknown'
+  }
+}
 
 /**
  * A counter that follows running totals kept elsewhere: at scrape time each series grows by
@@ -49,8 +67,11 @@ function total (reg: Registry, name: string, help: string, read: (s: MetricsSour
   follow(reg, name, help, [], () => [[{}, read(src())]])
 }
 
-export function createMetrics (src: () => MetricsSource, withProcess = true): Registry {
+export function createMetrics (src: () => MetricsSource, withProcess = true, extra: MetricsExtras = {}): Registry {
   const reg = new Registry()
+  const build = new Gauge({ name: 'auditship_build_info', help: 'Always 1; the labels say which auditship and which Node.js run.', labelNames: ['version', 'node_version'], registers: [] })
+  build.labels(extra.version ?? packageVersion(), process.version).set(1)
+  reg.registerMetric(build)
   if (withProcess) {
     collectDefaultMetrics({ register: reg, prefix: 'auditship_' })
     // prom-client names these gauges *_total, which the Prometheus conventions (and
@@ -77,8 +98,10 @@ export function createMetrics (src: () => MetricsSource, withProcess = true): Re
   })
   follow(reg, 'auditship_events_by_type_total', 'Events emitted, by the type of their primary record (lower case).', ['type'], () =>
     [...src().byType].map(([type, n]) => [{ type }, n]))
-  reg.registerMetric(new Gauge({ name: 'auditship_checkpoint_lag_seconds', help: 'Age of the oldest event not yet delivered (wall clock minus its log time); 0 when all is delivered.', registers: [], collect () { this.set(src().lag.seconds) } }))
+  reg.registerMetric(new Gauge({ name: 'auditship_checkpoint_lag_seconds', help: 'How long the oldest event read and not yet delivered has waited for delivery (not its age by log time); 0 when all is delivered.', registers: [], collect () { this.set(src().lag.seconds) } }))
   reg.registerMetric(new Gauge({ name: 'auditship_checkpoint_lag_bytes', help: 'Bytes read but behind the checkpoint (in the same file; else the read offset, a lower bound).', registers: [], collect () { this.set(src().lag.bytes) } }))
+  const behind = extra.behindBytes
+  if (behind !== undefined) reg.registerMetric(new Gauge({ name: 'auditship_behind_bytes', help: 'Bytes of the audit log not yet delivered: from the checkpoint to the end of the files on disk, read or not.', registers: [], async collect () { this.set(await behind()) } }))
   reg.registerMetric(new Gauge({ name: 'auditship_pending_events', help: 'Events read and not yet delivered by every sink.', registers: [], collect () { this.set(src().pendingEvents) } }))
   const perSink = (name: string, help: string, read: (s: MetricsSource['sinks'][number]) => number): void =>
     follow(reg, name, help, ['sink'], () => src().sinks.map((s) => [{ sink: s.name }, read(s)]))

@@ -12,9 +12,9 @@ t.test('the examples are valid: exit 0, "config OK" and a summary', async (t) =>
   const a = cli(['check-config', '--config', example])
   t.equal(a.code, 0, a.stderr)
   t.equal(a.stdout, `config OK: ${example}\n  source /var/log/audit/audit.log (first start at the end); sinks file-0 (file /var/log/auditship/events.ndjson); state /var/lib/auditship\n`)
-  // whether /var/log/audit/audit.log exists and /var/lib is writable depends on the machine:
-  // nothing on stderr, or only warnings with their fixes
-  t.match(a.stderr, /^(|warning: auditship run would not start on this machine \(\d problems?\):\n(  (source\.path|state_dir): [^\n]+\n    fix: [^\n]+\n)+)$/)
+  // whether /var/log/audit/audit.log exists, /var/lib is writable and the server's port (on by
+  // default) is free depends on the machine: nothing on stderr, or only warnings with their fixes
+  t.match(a.stderr, /^(|warning: auditship run would not start on this machine \(\d problems?\):\n(  (source\.path|state_dir|server\.listen): [^\n]+\n    fix: [^\n]+\n)+)$/)
   const b = cli(['check-config', '-c', local])
   t.equal(b.code, 0, b.stderr)
   t.equal(b.stdout, `config OK: ${local}\n  source /tmp/auditship-demo/audit.log (first start at the beginning); sinks stdout-0 (stdout); state /tmp/auditship-demo/state\n`)
@@ -146,6 +146,16 @@ t.test('--print writes the effective config as JSON on stdout', async (t) => {
   t.equal(c.correlate.max_in_flight, 4096)
   t.same(c.sinks, [{ type: 'stdout', name: 'stdout-0', batch: { max_events: 500, max_bytes: 1048576, flush_interval_ms: 200 } }])
   t.equal(c.delivery.dead_letter_path, null)
+})
+
+t.test('--print shows the values of an http sink\'s headers as ***', async (t) => {
+  const dir = t.testdir()
+  const cfg = join(dir, 'headers.yaml')
+  writeFileSync(cfg, 'sinks: [{ type: http, endpoints: ["https://collector.example/in"], headers: { X-Api-Key: key-5e3f9a1c77, X-Team: sec } }]\n')
+  const r = cli(['check-config', '--config', cfg, '--print'])
+  t.equal(r.code, 0, r.stderr)
+  t.same(JSON.parse(r.stdout).sinks[0].headers, { 'X-Api-Key': '***', 'X-Team': '***' }, 'the names stay, the values do not')
+  t.notMatch(r.stdout + r.stderr, /key-5e3f9a1c77/)
 })
 
 t.test('usage errors exit 64', async (t) => {

@@ -38,12 +38,11 @@ t.test('log.format: pretty gives readable lines when not on a terminal too', asy
 
 t.test('on a pseudo-terminal: pretty by default, JSON with log.format: json', async (t) => {
   const probe = spawnSync('script', ['--version'], { encoding: 'utf8' })
-  if (probe.status !== 0) { t.skip('util-linux `script` (a pseudo-terminal) is not available'); return }
+  if (probe.status !== 0) { t.plan(0, 'util-linux `script` (a pseudo-terminal) is not available'); return }
   const onTty = (cfg: string): string => {
     const cmd = `${process.execPath} ${cliPath} run --config ${cfg} < /dev/null`
     const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, ...quiet, NODE_OPTIONS: '' } })
     t.equal(r.status, 0, r.stdout)
-    // eslint-disable-next-line no-control-regex
     return r.stdout.replace(/\x1b\[[0-9;]*m/g, '').replaceAll('\r', '')
   }
   t.match(onTty(config(t, '{ level: info }')), /^\S+Z INFO  auditship starting config=/m)

@@ -8,7 +8,7 @@ t.test('without gaps: arguments up to the first missing one (records lost, not c
 })
 
 t.test('with gaps (the event bound dropped records): whole arguments on both sides, the missing ones counted', async (t) => {
-  const records = [
+  const records: Array<Record<string, string>> = [
     { argc: '6', a0: 'prog', a1_len: '6', 'a1[0]': hex('abc'), 'a1[1]': hex('def') }, // head: a0, a1 whole
     { a2_len: '8', 'a2[0]': hex('1234') }, // head: the start of a2 only — [1] was dropped
     // dropped: the rest of a2, a3, the start of a4

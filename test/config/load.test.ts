@@ -37,7 +37,7 @@ t.test('a minimal config gets every default', async (t) => {
     checkpoint: { interval_ms: 1000 },
     delivery: { max_pending_events: 4000, max_pending_bytes: 8388608, dead_letter_path: null },
     sinks: [{ type: 'stdout', name: 'stdout-0', batch: BATCH }],
-    server: { enabled: false, listen: '127.0.0.1:9477', auth_token_file: null, max_lag_secs: 300 },
+    server: { enabled: true, listen: '127.0.0.1:9477', auth_token_file: null, max_lag_secs: 300 },
     log: { level: 'info', format: 'auto', stats_interval_secs: 60 },
     shutdown: { timeout_ms: 10000 },
   })
@@ -205,10 +205,13 @@ t.test('server.listen: host:port with port 1-65535', async (t) => {
   t.ok(v6.ok)
 })
 
-t.test('the server can be enabled', async (t) => {
-  const r = await load(t, 'server: { enabled: true }\nsinks: [{type: stdout}]\n')
-  t.ok(r.ok)
-  if (r.ok) t.equal(r.config.server.enabled, true)
+t.test('the server is on by default; server.enabled: false turns it off', async (t) => {
+  const on = await load(t, 'sinks: [{type: stdout}]\n')
+  t.ok(on.ok)
+  if (on.ok) t.equal(on.config.server.enabled, true)
+  const off = await load(t, 'server: { enabled: false }\nsinks: [{type: stdout}]\n')
+  t.ok(off.ok)
+  if (off.ok) t.equal(off.config.server.enabled, false)
 })
 
 t.test('the example configurations are valid', async (t) => {

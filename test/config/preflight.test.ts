@@ -62,7 +62,6 @@ t.test('the server port: in use is reported, free is fine, the server off is not
     [{ path: 'server.listen', message: `cannot listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE)`, fix: /ss -ltnp/ }])
   t.same(await preflight(config({ ...base, server: { enabled: false, listen: `127.0.0.1:${port}` } })), [])
   t.same(await preflight(config({ ...base, server: { enabled: true, listen: `127.0.0.1:${port}` } }), { port: false }), [], 'port: false skips it')
-  srv.close()
-  await new Promise((resolve) => setTimeout(resolve, 20))
+  await new Promise((resolve) => srv.close(resolve))
   t.same(await preflight(config({ ...base, server: { enabled: true, listen: `127.0.0.1:${port}` } })), [], 'free again')
 })

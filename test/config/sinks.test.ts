@@ -1,4 +1,4 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { writeFileSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkConfig } from '../../src/config/validate.js'
@@ -36,6 +36,11 @@ t.test('bad network sink settings name the key', async (t) => {
   const es = { type: 'elasticsearch', endpoints: ['http://es:9200'] }
   t.same(await issuesOf({ ...es, endpoints: [] }), [{ path: 'sinks[0].endpoints', message: 'must list at least one entry' }])
   t.same(await issuesOf({ ...es, endpoints: ['http://user:pw@es:9200'] }), [{ path: 'sinks[0].endpoints[0]', message: 'must be http(s)://host[:port][/path prefix], without credentials (they go in auth) (got "http://***@es:9200")' }], 'credentials in the URL are refused, and not echoed')
+  for (const url of ['https://u:p@ss@es.example:9200', 'https://u:p@ss@es.example', 'http://admin:a@b@c@es:9200/prefix']) {
+    const [i] = await issuesOf({ ...es, endpoints: [url] })
+    t.match(i, { path: 'sinks[0].endpoints[0]', message: /\(got "https?:\/\/\*\*\*@es[^@]*"\)$/ }, `${url}: masked up to the last @`)
+    t.notMatch(i.message, /p@ss|ss@|a@b|b@c|admin/, `${url}: no part of the user or password`)
+  }
   t.match(await issuesOf({ ...es, endpoints: ['es:9200'] }), [{ path: 'sinks[0].endpoints[0]' }])
   t.same(await issuesOf({ ...es, auth: { type: 'api_key' } }), [{ path: 'sinks[0].auth.api_key_file', message: 'is required with auth.type api_key (or api_key_env)' }])
   t.same(await issuesOf({ ...es, auth: { type: 'basic', password_env: 'P' } }), [{ path: 'sinks[0].auth.username', message: 'is required with auth.type basic' }])

@@ -83,3 +83,32 @@ t.test("the tailer's positions are checkpoints the store loads again (schema and
   await tl.close()
   await before.close()
 })
+
+t.test('every field that cannot be what auditship wrote is refused, never guessed at', async (t) => {
+  const fp = 'ab'.repeat(64)
+  const good = { version: 1, position: { path: '/var/log/audit/audit.log', identity: { dev: 1, ino: 2, fingerprint: fp, fpLen: 64 }, offset: 123 }, teleport: null, saved_at: '2024-01-01T00:00:00.000Z' }
+  const id = good.position.identity
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['offset past 2^53 (not exact as a number)', { ...good, position: { ...good.position, offset: 2 ** 60 } }, /\/position\/offset must be <= 9007199254740991/],
+    ['offset a float', { ...good, position: { ...good.position, offset: 1.5 } }, /\/position\/offset must be integer/],
+    ['offset null', { ...good, position: { ...good.position, offset: null } }, /\/position\/offset must be integer/],
+    ['inode a string', { ...good, position: { ...good.position, identity: { ...id, ino: '2' } } }, /\/position\/identity\/ino must be integer/],
+    ['fingerprint longer than 64 bytes', { ...good, position: { ...good.position, identity: { ...id, fingerprint: fp + 'ab', fpLen: undefined } } }, /\/position\/identity\/fingerprint must NOT have more than 128 characters/],
+    ['fpLen above 64', { ...good, position: { ...good.position, identity: { ...id, fpLen: 65 } } }, /\/position\/identity\/fpLen must be <= 64/],
+    ['fpLen not the fingerprint\'s length', { ...good, position: { ...good.position, identity: { ...id, fpLen: 3 } } }, /\/position\/identity\/fpLen is 3 but the fingerprint holds 64 bytes/],
+    ['no file (ino 0) but an offset', { ...good, position: { path: '/x', identity: { dev: 0, ino: 0, fingerprint: '' }, offset: 99 } }, /ino 0 \(no file was open\) with a device, a fingerprint or an offset/],
+    ['saved_at not a time', { ...good, saved_at: 'yesterday' }, /\/saved_at must match pattern/],
+    ['version a string', { ...good, version: '1' }, /unsupported checkpoint version 1/],
+    ['an array', [good], /unsupported checkpoint version undefined/],
+    ['null', null, /unsupported checkpoint version undefined/],
+  ]
+  const dir = t.testdir()
+  for (const [what, body, reason] of cases) {
+    writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify(body))
+    const r = await new CheckpointStore(dir).load()
+    t.equal(r.ok, false, `${what}: refused`)
+    if (!r.ok) t.match(r.error, reason, `${what}: says why`)
+  }
+  writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify({ ...good, position: { path: '/x', identity: { dev: 0, ino: 0, fingerprint: '', fpLen: 0 }, offset: 0 } }))
+  t.equal((await new CheckpointStore(dir).load()).ok, true, 'the position of a tailer that had no file open loads')
+})

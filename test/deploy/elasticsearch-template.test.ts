@@ -11,7 +11,7 @@ import { repoRoot } from '../helpers/pipeline.js'
 import { parseAddr } from '../../src/coalesce/network.js'
 import { decodeSaddr } from '../../src/parse/decode.js'
 
-type Json = any // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any
 
 function readJson (rel: string): Json {
   return JSON.parse(readFileSync(join(repoRoot, rel), 'utf8'))

@@ -15,7 +15,7 @@ t.test('plugin mode fed from a file through stdin produces the same events as co
   const dir = t.testdir()
   const input = join(repoRoot, 'examples', 'teleport-sessions.log')
   const cfg = join(dir, 'plugin.yaml')
-  writeFileSync(cfg, `source: { stdin: true }\nstate_dir: ${dir}/state\nsinks:\n  - type: file\n    path: ${dir}/out.ndjson\nlog: { level: warn }\n`)
+  writeFileSync(cfg, `source: { stdin: true }\nstate_dir: ${dir}/state\nserver: { enabled: false }\nsinks:\n  - type: file\n    path: ${dir}/out.ndjson\nlog: { level: warn }\n`)
   const child = spawn(process.execPath, [cliPath, 'run', '--config', cfg], { stdio: ['pipe', 'ignore', 'pipe'] })
   let err = ''
   child.stderr.on('data', (d: Buffer) => { err += d.toString() })
@@ -42,7 +42,7 @@ t.test('a slow sink keeps RSS flat while 10^6 records are appended', async (t) =
   const log = join(dir, 'audit.log')
   writeFileSync(log, '')
   const cfg = join(dir, 'slow.yaml')
-  writeFileSync(cfg, `source:\n  path: ${log}\n  read_from: beginning\n  poll_interval_ms: 50\nstate_dir: ${dir}/state\ncheckpoint: { interval_ms: 200 }\nsinks:\n  - type: blackhole\n    delay_ms: 100\n    batch: { max_events: 200 }\nlog: { level: warn }\n`)
+  writeFileSync(cfg, `source:\n  path: ${log}\n  read_from: beginning\n  poll_interval_ms: 50\nstate_dir: ${dir}/state\nserver: { enabled: false }\ncheckpoint: { interval_ms: 200 }\nsinks:\n  - type: blackhole\n    delay_ms: 100\n    batch: { max_events: 200 }\nlog: { level: warn }\n`)
   const d = startDaemon(cfg)
   t.teardown(() => { d.kill('SIGKILL') })
   await until(() => rssKb(d.pid as number) > 0, 5000)
@@ -74,7 +74,7 @@ t.test('a slow sink keeps RSS flat while 10^6 records are appended', async (t) =
 t.test('plugin mode: SIGTERM while the feed is idle delivers what was read and exits 0', async (t) => {
   const dir = t.testdir()
   const cfg = join(dir, 'plugin.yaml')
-  writeFileSync(cfg, `source: { stdin: true }\nstate_dir: ${dir}/state\nsinks:\n  - type: file\n    path: ${dir}/out.ndjson\nlog: { level: info }\n`)
+  writeFileSync(cfg, `source: { stdin: true }\nstate_dir: ${dir}/state\nserver: { enabled: false }\nsinks:\n  - type: file\n    path: ${dir}/out.ndjson\nlog: { level: info }\n`)
   const child = spawn(process.execPath, [cliPath, 'run', '--config', cfg], { stdio: ['pipe', 'ignore', 'pipe'] })
   let err = ''
   child.stderr.on('data', (d: Buffer) => { err += d.toString() })
@@ -96,7 +96,7 @@ t.test('stdout sink: the reader going away is a sink failure, not a crash', asyn
   writeFileSync(log, '')
   appendEvents(log, 1, 2000)
   const cfg = join(dir, 'out.yaml')
-  writeFileSync(cfg, `source:\n  path: ${log}\n  read_from: beginning\nstate_dir: ${dir}/state\nshutdown: { timeout_ms: 500 }\nsinks:\n  - type: stdout\nlog: { level: info }\n`)
+  writeFileSync(cfg, `source:\n  path: ${log}\n  read_from: beginning\nstate_dir: ${dir}/state\nserver: { enabled: false }\nshutdown: { timeout_ms: 500 }\nsinks:\n  - type: stdout\nlog: { level: info }\n`)
   const child = spawn(process.execPath, [cliPath, 'run', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] })
   let err = ''
   child.stderr.on('data', (d: Buffer) => { err += d.toString() })
@@ -122,6 +122,7 @@ t.test('a pause for backpressure does not close events whose records are still u
   writeFileSync(cfg, `source: { path: ${log}, read_from: beginning, read_chunk_bytes: 4096, poll_interval_ms: 50 }
 correlate: { idle_timeout_ms: 50 }
 state_dir: ${dir}/state
+server: { enabled: false }
 delivery: { max_pending_events: 4 }
 sinks:
   - type: file

@@ -24,6 +24,7 @@ function config (dir: string, extra = ''): string {
 correlate:
   idle_timeout_ms: 300
 state_dir: ${dir}/state
+server: { enabled: false }
 checkpoint:
   interval_ms: 100
 sinks:
@@ -151,12 +152,14 @@ t.test('an invalid config is refused before anything starts, with the key path (
   t.match(d.stderrText(), /source\.pth: unknown key/)
 })
 
+// A dead-letter path that cannot be written at all is refused at start (test/e2e/start.test.ts);
+// one that fails only when written (a full disk: /dev/full answers ENOSPC) stops the run.
 t.test('a failure while processing (dead-letter file unwritable) stops without moving the checkpoint past unread lines', async (t) => {
-  const dir = t.testdir({ 'dl-is-a-dir': {} })
+  const dir = t.testdir()
   const log = join(dir, 'audit.log')
   writeFileSync(log, 'garbage line\n')
   appendEvents(log, 1, 20)
-  const cfg = config(dir, `delivery:\n  dead_letter_path: ${dir}/dl-is-a-dir\n`)
+  const cfg = config(dir, 'delivery:\n  dead_letter_path: /dev/full\n')
   const d = startDaemon(cfg)
   t.teardown(() => { d.kill('SIGKILL') })
   const ex = await exited(d)
@@ -173,7 +176,7 @@ t.test('SIGTERM waits for in-flight delivery; a second signal exits at once', as
   writeFileSync(log, '')
   appendEvents(log, 1, 3000)
   const cfg = join(dir, 'slow.yaml')
-  writeFileSync(cfg, `source:\n  path: ${log}\n  read_from: beginning\nstate_dir: ${dir}/state\nshutdown: { timeout_ms: 20000 }\nsinks:\n  - type: blackhole\n    delay_ms: 2000\n    batch: { max_events: 100 }\nlog: { level: info }\n`)
+  writeFileSync(cfg, `source:\n  path: ${log}\n  read_from: beginning\nstate_dir: ${dir}/state\nserver: { enabled: false }\nshutdown: { timeout_ms: 20000 }\nsinks:\n  - type: blackhole\n    delay_ms: 2000\n    batch: { max_events: 100 }\nlog: { level: info }\n`)
   const d = startDaemon(cfg)
   t.teardown(() => { d.kill('SIGKILL') })
   t.ok(await until(() => d.stderrText().includes('auditship starting'), 10000), 'started')

@@ -5,10 +5,13 @@
  */
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { appendEvents, exited, freePort, startDaemon, until } from '../helpers/daemon.js'
+import { repoRoot } from '../helpers/pipeline.js'
+
+const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version.replaceAll('.', '\\.')
 
 async function get (port: number, path: string): Promise<{ status: number, body: string }> {
   try {
@@ -47,6 +50,8 @@ t.test('readyz follows the sink; metrics scrape', async (t) => {
   t.match(m.body, /^auditship_sink_events_sent_total\{sink="file-0"\} 50$/m)
   t.match(m.body, /^auditship_sink_failures_total\{sink="file-0",code="AS_SINK_WRITE"\} [1-9]/m)
   t.match(m.body, /^auditship_process_resident_memory_bytes \d+/m)
+  t.match(m.body, new RegExp(`^auditship_build_info\\{version="${version}",node_version="v\\d+\\.\\d+\\.\\d+"\\} 1$`, 'm'), 'build info: the version of package.json and of Node.js')
+  t.match(m.body, /^auditship_behind_bytes 0$/m, 'everything delivered: nothing behind')
   const promtool = spawnSync('promtool', ['check', 'metrics'], { input: m.body, encoding: 'utf8' })
   if (promtool.error !== undefined) t.comment('promtool not installed: format check skipped (apt-get install prometheus)')
   else t.equal(promtool.status, 0, `promtool check metrics: ${promtool.stdout}${promtool.stderr}`)

@@ -162,6 +162,7 @@ t.test('SIGKILL and restart: Elasticsearch still holds each event once (the _id 
   const cfg = join(dir, 'auditship.yaml')
   writeFileSync(cfg, `source: { path: ${log}, read_from: beginning }
 state_dir: ${dir}/state
+server: { enabled: false }
 checkpoint: { interval_ms: 1000 }
 sinks:
   - type: elasticsearch

@@ -23,6 +23,7 @@ function config (dir: string, sink: string): string {
 correlate:
   idle_timeout_ms: 300
 state_dir: ${dir}/state
+server: { enabled: false }
 checkpoint:
   interval_ms: 100
 sinks:
@@ -73,7 +74,7 @@ t.test('SIGKILL mid-session, the rest of the session appended: attributed as wit
   second.kill('SIGTERM')
   await exited(second)
   const last = new Map(out(dir).map((e) => [e.auditd.sequence, e]))
-  t.same(attributionOf([...last.values()]).sort((a, b) => a[0] - b[0]), expected.map((e) => [e.serial, e.teleport_user, e.attribution]).sort((a, b) => a[0] - b[0]))
+  t.same(attributionOf([...last.values()]).sort((a, b) => a[0] - b[0]), expected.map((e) => [e.serial, e.teleport_user, e.attribution] as const).sort((a, b) => a[0] - b[0]))
 })
 
 t.test('nothing delivered before a SIGKILL: the saved Teleport state is the one before the first event, and all is joined again', async (t) => {
@@ -97,5 +98,5 @@ t.test('nothing delivered before a SIGKILL: the saved Teleport state is the one 
   t.ok(await until(() => out(dir).length === expected.length, 15000), 'all delivered after the restart')
   second.kill('SIGTERM')
   await exited(second)
-  t.same(attributionOf(out(dir)).sort((a, b) => a[0] - b[0]), expected.map((e) => [e.serial, e.teleport_user, e.attribution]).sort((a, b) => a[0] - b[0]))
+  t.same(attributionOf(out(dir)).sort((a, b) => a[0] - b[0]), expected.map((e) => [e.serial, e.teleport_user, e.attribution] as const).sort((a, b) => a[0] - b[0]))
 })

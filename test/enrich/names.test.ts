@@ -1,7 +1,7 @@
 import t from 'tap'
-import { writeFileSync } from 'node:fs'
+import { utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseIdFile } from '../../src/enrich/names.js'
+import { IdNames, parseIdFile } from '../../src/enrich/names.js'
 import { runFixture } from '../helpers/pipeline.js'
 
 t.test('passwd/group parsing: first name wins, junk skipped', async (t) => {
@@ -29,4 +29,18 @@ t.test('RAW log: names only when enabled, from the files given; ENRICHED names w
 t.test('missing files: no names, no crash', async (t) => {
   const d = runFixture('correlate/interleaved.log', { names: { passwd: '/nonexistent/p', group: '/nonexistent/g' } }).docs
   t.equal(d[0].user?.name, undefined)
+})
+
+t.test('changed files are read again, looked at no more often than the recheck interval (fake clock)', async (t) => {
+  t.clock.enter()
+  const dir = t.testdir({ passwd: 'alice:x:1000:1000::/h:/bin/sh\n', group: 'staff:x:50:\n' })
+  const n = new IdNames({ passwd: join(dir, 'passwd'), group: join(dir, 'group') }, 30_000)
+  t.equal(n.user('1000'), 'alice')
+  writeFileSync(join(dir, 'passwd'), 'bob:x:1000:1000::/h:/bin/sh\n')
+  utimesSync(join(dir, 'passwd'), 1_000_000_000, 1_000_000_000) // a different mtime, whatever the file system's resolution
+  t.clock.advance(29_999)
+  t.equal(n.user('1000'), 'alice', 'not looked at again within the interval')
+  t.clock.advance(1)
+  t.equal(n.user('1000'), 'bob', 'read again once the interval has passed and the file changed')
+  t.equal(n.group('50'), 'staff', 'the unchanged file is kept')
 })

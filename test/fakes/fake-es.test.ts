@@ -1,6 +1,6 @@
 /**
  * The fake Elasticsearch `_bulk` server (test/helpers/fake-es.ts) against the conformance
- * checklist of /work/shared/docs/sinks.md §5.3 (ES items 1–12), over real HTTP on 127.0.0.1.
+ * checklist of docs/sinks.md §5.3 (ES items 1–12), over real HTTP on 127.0.0.1.
  */
 import t, { type Test } from 'tap'
 import { request } from 'undici'
@@ -471,4 +471,26 @@ t.test('load: 100 gzip requests × 1000 docs, 8 in flight, with item and request
   t.ok(retried > 0)
   t.ok(ms < 10000, `took ${ms} ms`)
   t.equal(es.requests.length, 100 + retried)
+})
+
+t.test('echoHeaders: item errors and error answers quote the request headers, Authorization first', async (t) => {
+  const auth = `Basic ${Buffer.from('elastic:pw-echoed').toString('base64')}`
+  const es = await fake(t, { echoHeaders: true, auth: { basic: { username: 'elastic', password: 'pw-echoed' } } })
+  es.onItem(({ i }) => i === 1 ? { status: 400, type: 'mapper_parsing_exception', reason: 'bad field' } : undefined)
+  es.onRequest((n) => n === 1 ? { status: 503 } : n === 2 ? { status: 502 } : undefined)
+  const items = await bulk(es, '/_bulk', [{ create: { _index: 'a' } }, { x: 1 }, { create: { _index: 'a' } }, { x: 2 }], { headers: { authorization: auth } })
+  t.equal(items.status, 200)
+  t.match(items.json.items[1].create.error.reason, `request headers: authorization: ${auth}; `)
+  t.match(items.json.items[1].create.error.reason, /bad field$/)
+  t.notOk('error' in items.json.items[0].create, 'a success quotes nothing')
+  const json = await bulk(es, '/_bulk', [{ create: { _index: 'a' } }, { x: 1 }], { headers: { authorization: auth } })
+  t.equal(json.status, 503)
+  t.match(json.json.error.reason, new RegExp(`^request headers: authorization: ${auth.replace(/[+/]/g, '\\$&')}; .*no master`))
+  const html = await bulk(es, '/_bulk', [{ create: { _index: 'a' } }, { x: 1 }], { headers: { authorization: auth } })
+  t.match(html.text, /^request headers: authorization: Basic [^\n]*\n<html>/)
+  const denied = await bulk(es, '/_bulk', [{ create: { _index: 'a' } }, { x: 1 }], { headers: { authorization: 'Basic d3Jvbmc6d3Jvbmc=' } })
+  t.equal(denied.status, 401)
+  t.match(denied.json.error.root_cause[0].reason, /^request headers: authorization: Basic d3Jvbmc6d3Jvbmc=; /)
+  const plain = await fake(t)
+  t.notMatch((await bulk(plain, '/x/y', [])).text, /request headers/, 'off by default')
 })

@@ -1,6 +1,6 @@
 /**
  * The fake Splunk HEC server (test/helpers/fake-hec.ts) against the conformance checklist of
- * /work/shared/docs/sinks.md §5.3 (HEC items 1–10), over real HTTP on 127.0.0.1.
+ * docs/sinks.md §5.3 (HEC items 1–10), over real HTTP on 127.0.0.1.
  */
 import t, { type Test } from 'tap'
 import { request } from 'undici'
@@ -449,4 +449,17 @@ t.test('load: 100 gzip requests × 1000 events, useACK, lost acks resent', async
   t.equal(unique.size, 100000, 'every event delivered')
   t.ok(hec.events.length > 100000, 'lost acks produced duplicates')
   t.ok(ms < 10000, `took ${ms} ms`)
+})
+
+t.test('echoHeaders: answers of status >= 400 quote the request headers in their text', async (t) => {
+  const hec = await fake(t, { echoHeaders: true })
+  hec.onEvent(({ i }) => i === 1 ? 6 : undefined)
+  const bad = await send(hec, '/services/collector/event', [ev(0), ev(1)])
+  t.equal(bad.status, 400)
+  t.match(bad.json, { code: 6, 'invalid-event-number': 1, text: `request headers: authorization: Splunk ${TOK}; ` })
+  t.match(bad.json.text, /Invalid data format$/)
+  const denied = await send(hec, '/services/collector/event', [ev(0)], { token: 'nope-nope' })
+  t.match(denied.json, { code: 4, text: /^request headers: authorization: Splunk nope-nope; / })
+  const ok = await send(hec, '/services/collector/event', [ev(2)])
+  t.same(ok.json, { text: 'Success', code: 0 }, 'a success quotes nothing')
 })

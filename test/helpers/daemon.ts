@@ -71,11 +71,11 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => { kill
  * The daemon as installed: without tap's NODE_OPTIONS (its process-info hook caches source
  * maps, ~10 MB of the daemon's small heap).
  */
-export function startDaemon (config: string, extraEnv: NodeJS.ProcessEnv = {}): ChildProcess & { stderrText: () => string } {
+export function startDaemon (config: string, extraEnv: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): ChildProcess & { stderrText: () => string } {
   // tap's process-info hook puts itself back into NODE_OPTIONS of every child it sees
   // spawned; `env -u` drops it in the child itself, before node starts (env execs node)
   const opts = extraEnv.NODE_OPTIONS === undefined ? ['-u', 'NODE_OPTIONS'] : []
-  const child = spawn('env', [...opts, process.execPath, ...nodeFlags, cliPath, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...settings.nodeEnv, ...extraEnv } }) as ChildProcess & { stderrText: () => string }
+  const child = spawn('env', [...opts, process.execPath, ...nodeFlags, cliPath, 'run', '--config', config, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...settings.nodeEnv, ...extraEnv } }) as ChildProcess & { stderrText: () => string }
   // a test that times out or throws must not leave the daemon running
   live.add(child)
   child.once('exit', () => live.delete(child))

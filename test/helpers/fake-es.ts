@@ -1,7 +1,7 @@
 /**
  * Fake Elasticsearch / OpenSearch `_bulk` server for integration tests of the Elasticsearch sink.
  *
- * Follows /work/shared/docs/sinks.md §1 and the §5.3 checklist (ES items 1–12); answers
+ * Follows docs/sinks.md §1 and the §5.3 checklist (ES items 1–12); answers
  * (status codes, JSON bodies, error types and reasons) are copied from the real-server captures
  * quoted there. In-memory, on 127.0.0.1 with a random port, no per-request logging.
  *
@@ -68,6 +68,10 @@ export interface FakeEsOptions {
   denyIndices?: string[]
   /** keep request bodies in `requests[k].body` (default true; false saves memory under load) */
   recordBodies?: boolean
+  /** a server (or proxy) that quotes the request's headers, Authorization first, at the start
+   * of every error it reports: each item error's reason, and every answer of status >= 400
+   * (see withEcho) */
+  echoHeaders?: boolean
 }
 
 /** One HTTP request as the fake saw it (shared with fake-hec.ts). */
@@ -227,8 +231,40 @@ export function decodeBody (raw: Buffer, encoding: string, max: number, deflate:
   }
 }
 
-/** @internal answer and record the status; body undefined → empty with content-length 0 */
-export function answer (reply: FastifyReply, rec: RecordedRequest, status: number, body: string | undefined, headers: Record<string, string | string[]>): void {
+/** @internal the request headers as a misbehaving server quotes them: `name: value; …`, Authorization first */
+export function echoOf (rec: RecordedRequest): string {
+  const names = Object.keys(rec.headers).sort((a, b) => (a === 'authorization' ? -1 : b === 'authorization' ? 1 : 0))
+  return `request headers: ${names.map((k) => `${k}: ${String(rec.headers[k])}`).join('; ')}`
+}
+
+/**
+ * @internal `body` of an error answer with the request headers quoted at its start: in the
+ * reason of an Elasticsearch error (`error.reason`, `root_cause[].reason`, or `error` when a
+ * string), in an HEC answer's `text`, else as a first line before the text or HTML.
+ */
+export function withEcho (body: string | undefined, echo: string): string {
+  if (body === undefined || body === '') return echo
+  let v: unknown
+  try { v = JSON.parse(body) } catch { return `${echo}\n${body}` }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${echo}\n${body}`
+  const o = v as Record<string, unknown>
+  const err = o.error
+  if (typeof err === 'string') o.error = `${echo} ${err}`
+  else if (typeof err === 'object' && err !== null) {
+    const e = err as { reason?: unknown, root_cause?: Array<{ reason?: unknown }> }
+    e.reason = `${echo} ${String(e.reason ?? '')}`
+    for (const c of e.root_cause ?? []) c.reason = `${echo} ${String(c.reason ?? '')}`
+  } else if (typeof o.text === 'string') o.text = `${echo} ${o.text}`
+  else o.echo = echo
+  return JSON.stringify(o)
+}
+
+/**
+ * @internal answer and record the status; body undefined → empty with content-length 0; with
+ * `echo`, an answer of status >= 400 quotes the request headers (withEcho)
+ */
+export function answer (reply: FastifyReply, rec: RecordedRequest, status: number, body: string | undefined, headers: Record<string, string | string[]>, echo = false): void {
+  if (echo && status >= 400) body = withEcho(body, echoOf(rec))
   rec.status = status
   reply.code(status)
   for (const k in headers) reply.header(k, headers[k])
@@ -327,7 +363,7 @@ function segMatch (seg: string, key: string): boolean {
   if (!seg.includes('*')) return seg === key
   let re = segReCache.get(seg)
   if (re === undefined) {
-    re = globRe([seg]) as RegExp
+    re = globRe([seg])!
     segReCache.set(seg, re)
   }
   return re.test(key)
@@ -454,6 +490,9 @@ export async function startFakeEs (opts: FakeEsOptions = {}): Promise<FakeEs> {
   const isEs = flavor === 'elasticsearch'
   const max = opts.maxContentLength ?? 100 * MiB
   const recordBodies = opts.recordBodies ?? true
+  const echo = opts.echoHeaders === true
+  /** the quote of the request being answered, for item errors (echoHeaders) */
+  let itemEcho: string | undefined
   const dsRe = globRe(opts.dataStreams ?? [])
   const denyRe = globRe(opts.denyIndices ?? [])
   const auth = opts.auth !== undefined && (opts.auth.basic !== undefined || opts.auth.apiKey !== undefined || opts.auth.bearer !== undefined) ? opts.auth : undefined
@@ -601,6 +640,7 @@ export async function startFakeEs (opts: FakeEsOptions = {}): Promise<FakeEs> {
     }
     if (type !== undefined) error.type = type
     if (reason !== undefined) error.reason = reason
+    if (itemEcho !== undefined) error.reason = `${itemEcho} ${String(error.reason)}`
     return { _index: concrete, _id: id ?? null, status, error }
   }
 
@@ -746,7 +786,7 @@ export async function startFakeEs (opts: FakeEsOptions = {}): Promise<FakeEs> {
         if (server.closed || fault.reset === 'before') { resetSocket(reply, rec); return }
         if (fault.status !== undefined) {
           const f = faultAnswer(fault.status, fault.body, rec)
-          answer(reply, rec, fault.status, f.body, { ...f.headers, ...fault.headers })
+          answer(reply, rec, fault.status, f.body, { ...f.headers, ...fault.headers }, echo)
           return
         }
       }
@@ -759,7 +799,7 @@ export async function startFakeEs (opts: FakeEsOptions = {}): Promise<FakeEs> {
       const extra = fault?.headers ?? {}
       const send = (status: number, body: string | undefined, headers: Record<string, string | string[]>): void => {
         if (fault?.reset === 'after') { resetSocket(reply, rec); return }
-        answer(reply, rec, status, body, { ...headers, ...extra })
+        answer(reply, rec, status, body, { ...headers, ...extra }, echo)
       }
       if (dec.tooLarge) { send(413, undefined, {}); return }
       const hasBody = rec.rawLength > 0
@@ -779,7 +819,9 @@ export async function startFakeEs (opts: FakeEsOptions = {}): Promise<FakeEs> {
         if (dec.body[dec.body.length - 1] !== 0x0a) { send(400, esError('illegal_argument_exception', NEWLINE_REASON, 400), jsonHeaders); return }
         const m = BULK_PATH.exec(rec.path)
         const target = m === null ? undefined : decodeURIComponent(m[1])
+        itemEcho = echo ? echoOf(rec) : undefined
         const r = bulk(n, dec.body.toString('utf8'), target, rec.query, authz.user)
+        itemEcho = undefined
         send(r.status, r.body, jsonHeaders)
         return
       }

@@ -1,7 +1,7 @@
 /**
  * Fake Splunk HTTP Event Collector for integration tests of the Splunk HEC sink.
  *
- * Follows /work/shared/docs/sinks.md §2.4–2.8 and the §5.3 checklist (HEC items 1–10); answers
+ * Follows docs/sinks.md §2.4–2.8 and the §5.3 checklist (HEC items 1–10); answers
  * (`{"text":…,"code":N}`, HTTP statuses, `invalid-event-number`) are copied from the code table
  * and the Splunk Enterprise 10.4.3 probe quoted there. In-memory, on 127.0.0.1 with a random
  * port, no per-request logging.
@@ -82,6 +82,9 @@ export interface FakeHecOptions {
   health?: 'healthy' | 18 | 19 | 20
   /** keep request bodies in `requests[k].body` (default true; false saves memory under load) */
   recordBodies?: boolean
+  /** a server (or proxy) that quotes the request's headers, Authorization first, at the start
+   * of the `text` (or page) of every answer of status >= 400 (fake-es.ts withEcho) */
+  echoHeaders?: boolean
 }
 
 export interface HecEvent {
@@ -267,6 +270,7 @@ export async function startFakeHec (opts: FakeHecOptions): Promise<FakeHec> {
   const max = opts.maxContentLength ?? 800 * MiB
   const ackDelayMs = opts.ackDelayMs ?? 0
   const recordBodies = opts.recordBodies ?? true
+  const echo = opts.echoHeaders === true
   const tokens = new Map<string, HecToken>()
   for (const t of opts.tokens) tokens.set(t.token, t)
   let health: 'healthy' | 18 | 19 | 20 = opts.health ?? 'healthy'
@@ -452,15 +456,15 @@ export async function startFakeHec (opts: FakeHecOptions): Promise<FakeHec> {
     const method = req.method
     const kind = ROUTES.get(rec.path)
 
-    if (method === 'OPTIONS') { answer(reply, rec, 200, undefined, {}); return }
-    if (kind === undefined) { answer(reply, rec, 404, NOT_FOUND, JSON_HEADERS); return }
+    if (method === 'OPTIONS') { answer(reply, rec, 200, undefined, {}, echo); return }
+    if (kind === undefined) { answer(reply, rec, 404, NOT_FOUND, JSON_HEADERS, echo); return }
     if (kind === 'health') {
-      if (method !== 'GET' && method !== 'HEAD') { answer(reply, rec, 405, NOT_FOUND, JSON_HEADERS); return }
+      if (method !== 'GET' && method !== 'HEAD') { answer(reply, rec, 405, NOT_FOUND, JSON_HEADERS, echo); return }
       const code = health === 'healthy' ? 17 : health
-      answer(reply, rec, hecStatus(code), hecBody(code), JSON_HEADERS)
+      answer(reply, rec, hecStatus(code), hecBody(code), JSON_HEADERS, echo)
       return
     }
-    if (method !== 'POST') { answer(reply, rec, 405, NOT_FOUND, JSON_HEADERS); return }
+    if (method !== 'POST') { answer(reply, rec, 405, NOT_FOUND, JSON_HEADERS, echo); return }
 
     let fault: HecRequestFault | undefined
     let n = -1
@@ -472,7 +476,7 @@ export async function startFakeHec (opts: FakeHecOptions): Promise<FakeHec> {
         if (server.closed || fault.reset === 'before') { resetSocket(reply, rec); return }
         if (fault.status !== undefined) {
           const f = faultAnswer(fault.status, fault.body)
-          answer(reply, rec, fault.status, f.body, { ...f.headers, ...fault.headers })
+          answer(reply, rec, fault.status, f.body, { ...f.headers, ...fault.headers }, echo)
           return
         }
       }
@@ -480,7 +484,7 @@ export async function startFakeHec (opts: FakeHecOptions): Promise<FakeHec> {
     const extra = fault?.headers ?? {}
     const send = (status: number, body: string | undefined, headers: Record<string, string>): void => {
       if (fault?.reset === 'after') { resetSocket(reply, rec); return }
-      answer(reply, rec, status, body, { ...headers, ...extra })
+      answer(reply, rec, status, body, { ...headers, ...extra }, echo)
     }
     const sendCode = (code: number, more?: Record<string, unknown>): void => { send(hecStatus(code), hecBody(code, more), JSON_HEADERS) }
 

@@ -8,7 +8,7 @@ export function outEvents (n: number, from = 0, o: { node?: string, sec?: number
     const i = from + k
     const sec = o.sec ?? 1700000000 + Math.floor(i / 1000)
     const doc = o.body?.(i) ?? { '@timestamp': new Date(sec * 1000 + (i % 1000)).toISOString(), n: i, auditd: { sequence: i } }
-    return { data: Buffer.from(JSON.stringify(doc)), ticket: a.openEvent(i + 1, { gen: 0, offset: i * 100 }, 1, sec), meta: { node: o.node, sec, ms: i % 1000, serial: i, firstType: 1300 }, queuedAt: Date.now() }
+    return { data: Buffer.from(JSON.stringify(doc)), ticket: a.openEvent(i + 1, { gen: 0, offset: i * 100 }, 1), meta: { node: o.node, sec, ms: i % 1000, serial: i, firstType: 1300 }, queuedAt: Date.now() }
   })
 }
 

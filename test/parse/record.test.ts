@@ -4,7 +4,7 @@ import { ParseErrors } from '../../src/errors.js'
 
 function rec (line: string): AuditRecord {
   const r = parseLine(line, 0)
-  if (!(r instanceof AuditRecord)) throw new Error(`expected a record, got ${(r as LineError).error.code}`)
+  if (!(r instanceof AuditRecord)) throw new Error(`expected a record, got ${r.error.code}`)
   return r
 }
 function err (line: string): string {

@@ -119,3 +119,108 @@ t.test('a failed save on a tick is reported, and the next tick tries again', asy
   await c.settled()
   c.stop()
 })
+
+t.test('failingSince: when saves started failing, kept while they fail, cleared by the next save that works', async (t) => {
+  t.clock.enter()
+  let fail = true
+  let offset = 1
+  const c = new Checkpointer({
+    intervalMs: 1000,
+    state: () => at(offset),
+    save: async () => { if (fail) throw new Error('EROFS: read-only file system') },
+    beforeSave: () => {},
+    failed: () => false,
+    onError: () => {},
+  })
+  t.equal(c.failingSince, undefined)
+  c.start()
+  t.clock.advance(1000)
+  await turn()
+  const since = Date.now()
+  t.equal(c.failingSince, since, 'the first failed save')
+  t.equal(c.lastError, 'EROFS: read-only file system')
+  t.clock.advance(3000)
+  await turn()
+  t.equal(c.failingSince, since, 'still the first failure, not the latest')
+  fail = false
+  offset = 2
+  t.clock.advance(1000)
+  await turn()
+  t.equal(c.failingSince, undefined)
+  t.equal(c.lastError, undefined)
+  c.stop()
+})
+
+t.test('failing with nothing left to save: what is on disk is current, so nothing is failing', async (t) => {
+  let fail = false
+  let offset = 1
+  const c = new Checkpointer({ intervalMs: 1000, state: () => at(offset), save: async () => { if (fail) throw new Error('EIO') }, beforeSave: () => {}, failed: () => false, onError: () => {} })
+  await c.save()
+  fail = true
+  offset = 2
+  await t.rejects(c.save())
+  t.not(c.failingSince, undefined)
+  offset = 1
+  await c.save()
+  t.equal(c.failingSince, undefined)
+})
+
+t.test('saved(): each checkpoint written, with how long it took', async (t) => {
+  const saved: Array<[number | undefined, number]> = []
+  let now = 100
+  const c = new Checkpointer({
+    intervalMs: 1000,
+    state: () => at(7),
+    save: async () => { now += 25 },
+    beforeSave: () => {},
+    failed: () => false,
+    onError: () => {},
+    saved: (s, ms) => saved.push([s.position?.offset, ms]),
+    now: () => now,
+  })
+  await c.save()
+  await c.save()
+  t.same(saved, [[7, 25]], 'an unchanged state is not written, nor reported')
+})
+
+t.test('saves that keep failing: how long is exposed, reported at the start and then at most every reportEveryMs, recovery said once', async (t) => {
+  t.clock.enter()
+  const t0 = Date.now()
+  const log: string[] = []
+  let fail = true
+  let offset = 1
+  const c = new Checkpointer({
+    intervalMs: 1000,
+    state: () => at(offset),
+    save: async () => { if (fail) throw new Error('EROFS') },
+    beforeSave: () => {},
+    failed: () => false,
+    onError: (err, ms) => log.push(`${err.message} ${ms}`),
+    onRecovered: (ms) => log.push(`recovered after ${ms}`),
+    reportEveryMs: 10_000,
+  })
+  t.equal(c.failingSince, undefined)
+  t.equal(c.failingMs(), 0)
+  c.start()
+  t.clock.advance(1000)
+  await turn()
+  t.equal(c.failingSince, t0 + 1000, 'failing since the first failed save')
+  t.equal(c.lastError, 'EROFS')
+  for (let i = 0; i < 14; i++) { offset++; t.clock.advance(1000); await turn() }
+  t.equal(c.failingMs(), 14_000, 'the time since the first failure, not since the last')
+  t.same(log, ['EROFS 0', 'EROFS 10000'], 'reported when it begins, then every 10 s, not at every tick')
+  fail = false
+  t.clock.advance(1000)
+  await turn()
+  t.same(log.slice(2), ['recovered after 15000'])
+  t.equal(c.failingSince, undefined, 'working again')
+  t.equal(c.lastError, undefined)
+  t.equal(c.saved, 1)
+  fail = true
+  offset++
+  t.clock.advance(1000)
+  await turn()
+  t.same(log.slice(3), ['EROFS 0'], 'a new run of failures is reported at once')
+  await c.settled()
+  c.stop()
+})

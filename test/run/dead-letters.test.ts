@@ -32,11 +32,21 @@ t.test('every kind of entry, as written, matches schemas/dead-letter.schema.json
   t.match(lines[2], { code: 'AS_SCHEMA_INVALID', issues: [{ path: '/event' }], event: { '@timestamp': 'x' } })
   t.match(lines[3], { sink: 'es', code: 'AS_SINK_REJECTED', status: 400, reason: /mapper_parsing_exception/, event: { n: 0 } })
   t.notOk('status' in lines[4], 'no status when there was none')
-  t.ok(lines.every((l) => typeof l.time === 'string' && !Number.isNaN(Date.parse(l.time as string))), 'each entry has its time')
+  t.ok(lines.every((l) => typeof l.time === 'string' && !Number.isNaN(Date.parse(l.time))), 'each entry has its time')
 })
 
 t.test('an entry that does not match the schema is refused by it (the test above can fail)', async (t) => {
   t.notOk(validate({ time: 'x', code: 'AS_X', reason: 'y', offset: 'abc' }))
   t.notOk(validate({ time: 'x', code: 'AS_X' }))
   t.notOk(validate({ time: 'x', code: 'AS_X', reason: 'y', extra: 1 }))
+})
+
+t.test('a refusal\'s reason is written without credentials, and bounded', async (t) => {
+  const [e] = outEvents(1)
+  // a message with a credential in it, however it got there
+  const error = Object.assign(new SinkError(SinkErrors.REJECTED, 'x', { status: 400 }), { message: `mapper_parsing_exception {"authorization":"ApiKey Zm9vOmJhcjEyMzQ1Njc4"} ${'y'.repeat(5000)}` })
+  const entry = refusedEvent('es', { event: e, error })
+  t.match(entry.reason, /^mapper_parsing_exception \{"authorization":"\[redacted\]"\}/)
+  t.notMatch(entry.reason, /Zm9vOmJhcjEyMzQ1Njc4/)
+  t.ok(entry.reason.length <= 1001, 'capped')
 })

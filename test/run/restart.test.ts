@@ -1,7 +1,7 @@
 // Issue #11 item 3: after a crash amid interleaved events, the restart reads again from the
 // checkpoint (the first record of the oldest undelivered event). The records there of events
 // already delivered must be left out, not shipped as events of their own.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as realSleep } from 'node:timers/promises'
@@ -96,7 +96,7 @@ function runner (dir: string, source: (resume: SourcePosition | undefined) => So
 
 const RealDate = Date
 /** The fake clock; clock-mock's Date copies only the enumerable statics, so Date.parse and Date.UTC are put back. */
-function fakeClock (t: Tap.Test): void {
+function fakeClock (t: Test): void {
   t.clock.enter()
   Object.assign(globalThis.Date, { parse: RealDate.parse, UTC: RealDate.UTC })
 }
@@ -113,7 +113,7 @@ interface Saved { position: SourcePosition | null, skip?: Array<{ event: string,
 const saved = (dir: string): Saved => JSON.parse(readFileSync(join(dir, 'state', 'checkpoint.json'), 'utf8')) as Saved
 
 /** Run until `done`, take an interval checkpoint, then die without the shutdown save (as SIGKILL would). */
-async function runAndCrash (t: Tap.Test, r: Runner, done: () => boolean): Promise<void> {
+async function runAndCrash (t: Test, r: Runner, done: () => boolean): Promise<void> {
   const running = r.run()
   t.ok(await until(done), 'reached the point of the crash')
   const before = r.status.metrics().checkpoints

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -85,7 +85,7 @@ class FakeSink implements Sink {
   async close (): Promise<void> {}
 }
 
-function mk (t: Tap.Test, source: Source, sink: Sink, o: Partial<RunnerOptions> = {}): { r: Runner, dir: string } {
+function mk (t: Test, source: Source, sink: Sink, o: Partial<RunnerOptions> = {}): { r: Runner, dir: string } {
   const dir = t.testdir()
   const r = new Runner({
     source: (resume) => { if (source instanceof FakeSource) source.resumedAt = resume; return source },
@@ -106,7 +106,7 @@ function mk (t: Tap.Test, source: Source, sink: Sink, o: Partial<RunnerOptions> 
 
 const RealDate = Date
 /** The fake clock; clock-mock's Date copies only the enumerable statics, so Date.parse and Date.UTC are put back. */
-function fakeClock (t: Tap.Test): void {
+function fakeClock (t: Test): void {
   t.clock.enter()
   Object.assign(globalThis.Date, { parse: RealDate.parse, UTC: RealDate.UTC })
 }
@@ -115,13 +115,13 @@ function fakeClock (t: Tap.Test): void {
  * Poll in real time (the fake clock does not move by itself); `tick`: fake ms to advance per
  * poll, for what waits on a timer of its own (a sink's retry backoff).
  */
-async function until (what: () => boolean, ms = 10_000, tick?: { clock: { advance: (n: number) => void }, ms: number }): Promise<boolean> {
+async function until (what: () => boolean | Promise<boolean>, ms = 10_000, tick?: { clock: { advance: (n: number) => void }, ms: number }): Promise<boolean> {
   for (let waited = 0; waited < ms; waited += 5) {
-    if (what()) return true
+    if (await what()) return true
     tick?.clock.advance(tick.ms)
     await realSleep(5)
   }
-  return what()
+  return await what()
 }
 
 interface SavedCheckpoint { position: SourcePosition | null, teleport: unknown }
@@ -173,7 +173,7 @@ t.test('sink failing: the checkpoint stays at the first undelivered event, and m
   t.clock.advance(5000)
   t.ok(await until(() => r.status.metrics().checkpoints === 1))
   t.equal(savedOffset(dir), firstUndelivered, 'not past event 2')
-  const ready = r.status.readiness()
+  const ready = await r.status.readiness()
   t.equal(ready.ready, false)
   t.match(ready.checks['sink:fake'], { ok: false, detail: /retrying with backoff \(data kept\)/ })
   t.match(r.status.metrics(), { pendingEvents: 2, lag: { bytes: src.end - firstUndelivered } })
@@ -181,7 +181,7 @@ t.test('sink failing: the checkpoint stays at the first undelivered event, and m
   t.ok(await until(() => sink.got.length === 3, 10_000, { clock: t.clock, ms: 1 }), 'delivered after recovery')
   t.clock.advance(5000)
   t.ok(await until(() => savedOffset(dir) === src.end), 'the checkpoint moves on')
-  t.equal(r.status.readiness().ready, true)
+  t.equal((await r.status.readiness()).ready, true)
   await r.stop()
   await running
   t.equal(await r.finish(), true)
@@ -285,10 +285,10 @@ t.test('stop() ends a read waiting for data at once', async (t) => {
   const src = new FakeSource()
   const { r, dir } = mk(t, src, new FakeSink())
   const running = r.run()
-  t.ok(await until(() => r.status.readiness().ready))
+  t.ok(await until(async () => (await r.status.readiness()).ready))
   await r.stop()
   await running
-  t.match(r.status.readiness(), { ready: false, checks: { pipeline: { ok: false, detail: 'stopping' } } })
+  t.match(await r.status.readiness(), { ready: false, checks: { pipeline: { ok: false, detail: 'stopping' } } })
   t.equal(await r.finish(), true)
   t.same(checkpoint(dir)?.position, { ...FILE, offset: 0 })
 })
@@ -364,4 +364,49 @@ t.test('a feed that ends: run() returns by itself with every event emitted', asy
   t.equal(await r.finish(), true)
   t.same(sink.got, [1, 2])
   t.same(sink.complete, [true, false])
+})
+
+t.test('a checkpoint that cannot be saved while running: delivery goes on, the failure is logged', async (t) => {
+  fakeClock(t)
+  const lines: string[] = []
+  const src = new FakeSource()
+  const sink = new FakeSink()
+  const { r, dir } = mk(t, src, sink, { checkpointIntervalMs: 100, log: pino({ level: 'warn' }, { write: (s: string) => { lines.push(s) } }) })
+  // the temporary file of every save cannot be opened
+  mkdirSync(join(dir, 'state', 'checkpoint.json.tmp'), { recursive: true })
+  src.add(ev(1))
+  const running = r.run()
+  t.ok(await until(() => sink.got.length === 1))
+  t.ok(await until(() => lines.some((l) => l.includes('cannot save the checkpoint')), 10_000, { clock: t.clock, ms: 100 }), 'the failure is logged')
+  src.add(ev(2) + ev(3))
+  t.ok(await until(() => sink.got.length === 3, 10_000, { clock: t.clock, ms: 100 }), 'and events are still delivered')
+  t.equal(r.failed, false, 'the daemon has not stopped')
+  t.match(JSON.parse(lines.find((l) => l.includes('cannot save the checkpoint')) ?? '{}'), { level: 50, failing_ms: 0, err: /EISDIR/ })
+  await r.stop()
+  await running
+  await r.finish(false)
+})
+
+t.test('a join state the pipeline cannot load is a refused checkpoint (AS_RUN_CHECKPOINT_INVALID), before anything is read', async (t) => {
+  const src = new FakeSource()
+  const { r, dir } = mk(t, src, new FakeSink())
+  mkdirSync(join(dir, 'state'))
+  writeFileSync(join(dir, 'state', 'checkpoint.json'), JSON.stringify({ version: 1, position: null, teleport: { boots: 7 }, saved_at: '2024-01-01T00:00:00.000Z' }))
+  await t.rejects(r.run(), { code: 'AS_RUN_CHECKPOINT_INVALID', message: /the Teleport join state cannot be loaded/ })
+  t.equal(src.reads, 0, 'nothing read')
+  await r.finish(false)
+})
+
+t.test('run(resume): the checkpoint checked at start is used, the file is not read again', async (t) => {
+  const src = new FakeSource()
+  const { r, dir } = mk(t, src, new FakeSink())
+  mkdirSync(join(dir, 'state'))
+  writeFileSync(join(dir, 'state', 'checkpoint.json'), 'not read')
+  const position = { ...FILE, offset: 77 }
+  const running = r.run({ checkpoint: { version: 1, position, teleport: null, saved_at: '2024-01-01T00:00:00.000Z' } })
+  t.ok(await until(() => src.resumedAt !== undefined))
+  t.same(src.resumedAt, position)
+  await r.stop()
+  await running
+  await r.finish(false)
 })

@@ -2,13 +2,14 @@ import t, { type Test } from 'tap'
 import { createServer, type IncomingMessage } from 'node:http'
 import { once } from 'node:events'
 import { join } from 'node:path'
-import { checkConfig, type Config } from '../../src/config/load.js'
+import { checkConfig } from '../../src/config/validate.js'
+import type { Config } from '../../src/config/types.js'
 import { buildSinks, type BuiltSink } from '../../src/ship/build.js'
 import { factories } from '../../src/ship/sinks/registry.js'
 import { outEvents } from '../helpers/out-events.js'
 
 async function config (sinks: unknown[]): Promise<Config> {
-  const r = await checkConfig({ sinks })
+  const r = checkConfig({ sinks })
   if (!r.ok) throw new Error(JSON.stringify(r.errors))
   return r.config
 }

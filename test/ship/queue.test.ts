@@ -197,7 +197,7 @@ t.test('a thrown error retries the whole batch (AS_SINK_WRITE)', async (t) => {
   const sink: Sink = { name: 'throws', write: async () => { if (n++ === 0) throw new Error('disk full') }, close: async () => {} }
   const codes: string[] = []
   t.clock.enter()
-  const q = new SinkQueue(sink, { maxEvents: 10, maxBytes: 1 << 20, flushIntervalMs: 1, backoffInitialMs: 1, backoffMaxMs: 2 }, { ...quiet, failed: (e) => codes.push((e as SinkError).code) })
+  const q = new SinkQueue(sink, { maxEvents: 10, maxBytes: 1 << 20, flushIntervalMs: 1, backoffInitialMs: 1, backoffMaxMs: 2 }, { ...quiet, failed: (e) => codes.push(e.code) })
   for (const e of events(3)) q.push(e)
   t.ok(await flow(t.clock, q.drain(2000), 2000))
   t.same(codes, ['AS_SINK_WRITE'])

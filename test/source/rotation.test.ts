@@ -1,7 +1,7 @@
 import t from 'tap'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { planResume, type PlanKind, type Snapshot } from '../../src/source/rotation.js'
+import { planAfter, planResume, type PlanKind, type Snapshot } from '../../src/source/rotation.js'
 import { FINGERPRINT_BYTES, identify, matchesContent, sameFile, type FileIdentity, type FileState } from '../../src/source/identity.js'
 
 // fingerprints are hex strings; short ones stand for files shorter than FINGERPRINT_BYTES
@@ -19,6 +19,7 @@ interface Case {
   snapshot: Snapshot
   knownOlder?: FileIdentity[]
   held?: boolean
+  allOlderKnown?: boolean
   kind: PlanKind
   steps: Array<[string, number]>
   rotations?: number
@@ -151,9 +152,66 @@ const cases: Case[] = [
   },
 ]
 
+// Following (held open, every older file known): a head not pinned yet (fewer than
+// FINGERPRINT_BYTES known; an empty file: none) may have been copied, truncated and refilled
+// with bytes that begin alike. The copy is then a new file just below ours.
+const FULL = 'ab'.repeat(FINGERPRINT_BYTES) // a pinned head
+const follow = { held: true, allOlderKnown: true }
+const OLD = id(9, 'ff') // known to be older
+cases.push(
+  {
+    name: 'unpinned, empty head refilled: the new file below ours is the copy, read from the offset, then ours from 0 (#11)',
+    ours: id(10, ''), offset: 0, ...follow, knownOlder: [OLD],
+    snapshot: snap(['audit.log', st(10, 'dd', 40)], ['audit.log.1', st(12, 'cc', 30)], ['audit.log.2', st(9, 'ff', 500)]),
+    kind: 'copytruncated', steps: [['audit.log.1', 0], ['audit.log', 0]], copytruncates: 1,
+  },
+  {
+    name: 'unpinned, two copies below ours: the oldest from the offset, then the newer one and ours from 0',
+    ours: id(10, ''), offset: 0, ...follow, knownOlder: [OLD],
+    snapshot: snap(['audit.log', st(10, 'dd', 40)], ['audit.log.1', st(13, 'ee', 30)], ['audit.log.2', st(12, 'cc', 30)], ['audit.log.3', st(9, 'ff', 500)]),
+    kind: 'copytruncated', steps: [['audit.log.2', 0], ['audit.log.1', 0], ['audit.log', 0]], copytruncates: 1,
+  },
+  {
+    name: 'short head refilled with the same first bytes: the copy is the oldest new file that begins with ours and holds the offset',
+    ours: id(10, 'aa01'), offset: 2, ...follow, knownOlder: [OLD],
+    snapshot: snap(['audit.log', st(10, 'aa01cc', 40)], ['audit.log.1', st(13, 'bb', 30)], ['audit.log.2', st(12, 'aa01dd', 30)], ['audit.log.3', st(9, 'ff', 500)]),
+    kind: 'copytruncated', steps: [['audit.log.2', 2], ['audit.log.1', 0], ['audit.log', 0]], copytruncates: 1,
+  },
+  {
+    name: 'unpinned, every file below ours known: same',
+    ours: id(10, ''), offset: 0, ...follow, knownOlder: [id(12, 'cc'), OLD],
+    snapshot: snap(['audit.log', st(10, 'dd', 40)], ['audit.log.1', st(12, 'cc', 30)], ['audit.log.2', st(9, 'ff', 500)]),
+    kind: 'same', steps: [['audit.log', 0]],
+  },
+  {
+    name: 'unpinned, a file known while empty is still empty: known, same',
+    ours: id(10, ''), offset: 0, ...follow, knownOlder: [id(12, '')],
+    snapshot: snap(['audit.log', st(10, 'dd', 40)], ['audit.log.1', st(12, '', 0)]),
+    kind: 'same', steps: [['audit.log', 0]],
+  },
+  {
+    name: 'unpinned, a new file below ours but the older files are not all known (at start): not guessed, same',
+    ours: id(10, ''), offset: 0, held: true, knownOlder: [OLD],
+    snapshot: snap(['audit.log', st(10, 'dd', 40)], ['audit.log.1', st(12, 'cc', 30)], ['audit.log.2', st(9, 'ff', 500)]),
+    kind: 'same', steps: [['audit.log', 0]],
+  },
+  {
+    name: 'pinned head: a new file below ours is not a copy (a refill would show), same',
+    ours: id(10, FULL), offset: 100, ...follow, knownOlder: [OLD],
+    snapshot: snap(['audit.log', st(10, FULL, 200)], ['audit.log.1', st(12, FULL, 150)], ['audit.log.2', st(9, 'ff', 500)]),
+    kind: 'same', steps: [['audit.log', 100]],
+  },
+  {
+    name: 'unpinned: a new file below that is empty, begins otherwise or is shorter than the offset is not the copy',
+    ours: id(10, 'aa01'), offset: 40, ...follow, knownOlder: [OLD],
+    snapshot: snap(['audit.log', st(10, 'aa01', 60)], ['audit.log.1', st(14, '', 0)], ['audit.log.2', st(13, 'bb', 90)], ['audit.log.3', st(12, 'aa01', 30)], ['audit.log.4', st(9, 'ff', 500)]),
+    kind: 'same', steps: [['audit.log', 40]],
+  },
+)
+
 t.test('planResume', async (t) => {
   for (const c of cases) {
-    const p = planResume({ identity: c.ours ?? OURS, offset: c.offset ?? AT }, c.snapshot, { knownOlder: c.knownOlder, held: c.held })
+    const p = planResume({ identity: c.ours ?? OURS, offset: c.offset ?? AT }, c.snapshot, { knownOlder: c.knownOlder, held: c.held, allOlderKnown: c.allOlderKnown })
     t.equal(p.kind, c.kind, `${c.name}: kind`)
     t.same(p.steps.map((s) => [s.path, s.startOffset]), c.steps, `${c.name}: steps`)
     t.same(
@@ -163,6 +221,92 @@ t.test('planResume', async (t) => {
     )
     t.ok(p.note.length > 0)
     for (const s of p.steps) t.ok(c.snapshot.some((e) => e.path === s.path && e.identity === s.identity), `${c.name}: steps carry the snapshot identity`)
+  }
+})
+
+interface AfterCase {
+  name: string
+  done: FileIdentity
+  snapshot: Snapshot
+  knownOlder?: FileIdentity[]
+  queued?: FileIdentity[]
+  steps: string[]
+  rotations?: number
+  copytruncates?: number
+}
+
+// A file read to its end is left: what comes next is every file newer than it in the set as it
+// is now, from 0 (#11: a queued file copied away and truncated meanwhile is read from its copy).
+const afterCases: AfterCase[] = [
+  {
+    name: 'nothing new: the queued live file',
+    done: id(11, 'bb'), queued: [id(12, 'cc')],
+    snapshot: snap(['audit.log', st(12, 'cc', 40)], ['audit.log.1', st(11, 'bb', 90)]),
+    steps: ['audit.log'],
+  },
+  {
+    name: 'copytruncate while the first copy was read: the new copy of the queued live file, then the live file',
+    done: id(11, 'bb'), queued: [id(10, 'cc')],
+    snapshot: snap(['audit.log', st(10, 'dd', 40)], ['audit.log.1', st(13, 'cc', 90)], ['audit.log.2', st(11, 'bb', 90)]),
+    steps: ['audit.log.1', 'audit.log'], copytruncates: 1,
+  },
+  {
+    name: 'the queued live file was empty (no fingerprint) and was copied and truncated: found by place',
+    done: id(11, 'bb'), queued: [id(10, '')],
+    snapshot: snap(['audit.log', st(10, 'f3', 10)], ['audit.log.1', st(13, 'f2', 10)], ['audit.log.2', st(11, 'bb', 90)], ['audit.log.3', st(9, 'ff', 90)]),
+    knownOlder: [OLD],
+    steps: ['audit.log.1', 'audit.log'], copytruncates: 1,
+  },
+  {
+    name: 'two copytruncates: both copies in order, then the live file',
+    done: id(11, 'bb'), queued: [id(10, 'cc')],
+    snapshot: snap(['audit.log', st(10, 'ee', 40)], ['audit.log.1', st(14, 'dd', 90)], ['audit.log.2', st(13, 'cc', 90)], ['audit.log.3', st(11, 'bb', 90)]),
+    steps: ['audit.log.2', 'audit.log.1', 'audit.log'], copytruncates: 2,
+  },
+  {
+    name: 'auditd rotated while the queue waited: the queued files under their new names, then the new live file',
+    done: id(11, 'bb'), queued: [id(12, 'c2'), id(13, 'c3')],
+    snapshot: snap(['audit.log', st(14, 'c4', 5)], ['audit.log.1', st(13, 'c3', 50)], ['audit.log.2', st(12, 'c2', 50)], ['audit.log.3', st(11, 'bb', 90)]),
+    steps: ['audit.log.2', 'audit.log.1', 'audit.log'], rotations: 1,
+  },
+  {
+    name: 'the file left is under no name any more: the newest file known to be older stands in for it',
+    done: id(11, 'bb'), knownOlder: [OLD],
+    snapshot: snap(['audit.log', st(21, 'c2', 10)], ['audit.log.1', st(20, 'c1', 10)], ['audit.log.2', st(9, 'ff', 10)]),
+    steps: ['audit.log.1', 'audit.log'], copytruncates: 1, rotations: 1,
+  },
+  {
+    name: 'under no name and nothing known: every file is read (duplicates rather than a gap)',
+    done: id(11, 'bb'),
+    snapshot: snap(['audit.log', st(21, 'c2', 10)], ['audit.log.1', st(20, 'c1', 10)]),
+    steps: ['audit.log.1', 'audit.log'], copytruncates: 1, rotations: 1,
+  },
+  {
+    name: 'its inode number given to a file with other bytes: not taken for it',
+    done: id(11, 'bb'), knownOlder: [OLD], queued: [id(11, 'cc')],
+    snapshot: snap(['audit.log', st(11, 'cc', 10)], ['audit.log.1', st(9, 'ff', 10)]),
+    steps: ['audit.log'],
+  },
+  {
+    name: 'a file known while empty is known while it stays empty; with bytes it is a new file',
+    done: id(11, 'bb'), knownOlder: [id(20, '')], queued: [id(30, 'cc')],
+    snapshot: snap(['audit.log', st(30, 'cc', 10)], ['audit.log.1', st(20, '', 0)]),
+    steps: ['audit.log'],
+  },
+  {
+    name: '… and the same inode with bytes now',
+    done: id(11, 'bb'), knownOlder: [id(20, '')], queued: [id(30, 'cc')],
+    snapshot: snap(['audit.log', st(30, 'cc', 10)], ['audit.log.1', st(20, 'dd', 10)]),
+    steps: ['audit.log.1', 'audit.log'], copytruncates: 1,
+  },
+]
+
+t.test('planAfter', async (t) => {
+  for (const c of afterCases) {
+    const a = planAfter(c.done, c.snapshot, c.knownOlder, c.queued)
+    t.same(a.steps.map((s) => s.path), c.steps, `${c.name}: steps`)
+    t.ok(a.steps.every((s) => s.startOffset === 0), `${c.name}: from 0`)
+    t.same([a.rotations, a.copytruncates], [c.rotations ?? 0, c.copytruncates ?? 0], `${c.name}: counters`)
   }
 })
 

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs'
 import { getEventListeners } from 'node:events'
 import { join } from 'node:path'
@@ -20,7 +20,7 @@ function mk (path: string, start: TailerOptions['start'] = 'beginning', o: Parti
 interface Got { ino: number, line: string, offset: number }
 
 /** Read batches until `want` lines (complete or too long) arrived; fails instead of hanging. */
-async function collect (t: Tap.Test, tl: Tailer, want: number, ms = 5000): Promise<{ got: Got[], batches: SourceBatch[] }> {
+async function collect (t: Test, tl: Tailer, want: number, ms = 5000): Promise<{ got: Got[], batches: SourceBatch[] }> {
   const got: Got[] = []
   const batches: SourceBatch[] = []
   const ac = new AbortController()
@@ -39,13 +39,13 @@ async function collect (t: Tap.Test, tl: Tailer, want: number, ms = 5000): Promi
 }
 
 /** Nothing more arrives for `ms` (no line read twice, no fragment). */
-async function quiet (t: Tap.Test, tl: Tailer, ms = 150): Promise<void> {
+async function quiet (t: Test, tl: Tailer, ms = 150): Promise<void> {
   const b = await tl.read(AbortSignal.timeout(ms))
   t.equal(b, null, b === null ? 'nothing more' : `unexpected batch: ${JSON.stringify(b.lines.map((l) => l.line))}`)
 }
 
 /** Every line is at its offset in the file it is labelled with, and endOffset follows the last one. */
-function checkOffsets (t: Tap.Test, dir: string, batches: SourceBatch[]): void {
+function checkOffsets (t: Test, dir: string, batches: SourceBatch[]): void {
   const byIno = new Map<number, Buffer>()
   for (const n of readdirSync(dir)) byIno.set(statSync(join(dir, n)).ino, readFileSync(join(dir, n)))
   let bad = 0
@@ -146,6 +146,8 @@ t.test('a line written into the renamed file while the tailer waits to switch is
   const old = ino(p)
   rotate(p, lines(100, 102))
   const pending = collect(t, tl, 3) // at EOF of the renamed file, a new audit.log exists: waiting for it to settle
+  // real time: the tailer reaches the settle wait through real file reads; 30 ms is well inside
+  // its 500 ms, and an append that lands before the wait is read first all the same
   setTimeout(() => { appendFileSync(p + '.1', L(2)) }, 30)
   const r = await pending
   t.same(r.got.map((g) => [g.ino === old, g.line]), [[true, 'line 2'], [false, 'line 100'], [false, 'line 101']])
@@ -359,4 +361,140 @@ t.test('close() ends a waiting read with null; waiting with one signal does not 
   t.equal(await waiting, null)
   t.equal(await tl.read(), null, 'and every read after')
   await t.rejects(mk(p).tl.read(), /before start/)
+})
+
+/** logrotate's copytruncate: audit.log.k → audit.log.(k+1) …, copy audit.log to audit.log.1, truncate audit.log in place. */
+function copyTruncate (p: string, keep = 10): void {
+  for (let k = keep - 1; k >= 1; k--) if (existsSync(`${p}.${k}`)) renameSync(`${p}.${k}`, `${p}.${k + 1}`)
+  copyFileSync(p, `${p}.1`)
+  truncateSync(p, 0)
+}
+
+const named = (prefix: string, a: number, b: number): string[] => Array.from({ length: b - a }, (_, k) => `${prefix} ${a + k}`)
+const namedLines = (prefix: string, a: number, b: number): string => named(prefix, a, b).map((l) => l + '\n').join('')
+
+/** Read batches until at least `min` lines arrived (a chunk may complete more); fails instead of hanging. */
+async function atLeast (t: Test, tl: Tailer, min: number, ms = 5000): Promise<{ got: Got[], batches: SourceBatch[] }> {
+  const got: Got[] = []
+  const batches: SourceBatch[] = []
+  const signal = AbortSignal.timeout(ms)
+  while (got.length < min) {
+    const b = await tl.read(signal)
+    if (b === null) break
+    batches.push(b)
+    for (const l of b.lines) got.push({ ino: b.file.identity.ino, line: l.line, offset: l.offset })
+  }
+  t.ok(got.length >= min, `at least ${min} lines arrived in time`)
+  return { got, batches }
+}
+
+t.test('copytruncate twice while behind: the queued live file is read from its copy, nothing lost (#11)', async (t) => {
+  const dir = t.testdir(); const p = join(dir, 'audit.log')
+  writeFileSync(p, lines(0, 40))
+  const { tl, logs } = mk(p, 'beginning', { chunkBytes: 64, settleMs: 40 }); await tl.start()
+  const a = await atLeast(t, tl, 2)
+  // copytruncate 1: the unread rest of the file is in the copy; the live file gets new lines at once
+  copyTruncate(p)
+  appendFileSync(p, namedLines('second', 0, 5))
+  const b = await atLeast(t, tl, 2) // the change is seen: the copy is read on, the live file (not empty) is queued
+  // copytruncate 2 while the first copy is still being read: the queued file's bytes move to audit.log.1
+  copyTruncate(p)
+  appendFileSync(p, namedLines('third', 0, 3))
+  const rest = 40 + 5 + 3 - a.got.length - b.got.length
+  const c = await collect(t, tl, rest)
+  t.same([...a.got, ...b.got, ...c.got].map((g) => g.line), [...expect(0, 40), ...named('second', 0, 5), ...named('third', 0, 3)], 'every line once, in order')
+  checkOffsets(t, dir, c.batches) // what was read from the live inode before it was truncated is not there any more
+  await quiet(t, tl)
+  t.match(tl.stats, { copytruncates: 2, filesLost: 0, bytesLost: 0 })
+  t.notOk(logs.some((l) => l.level === 'error'), 'no loss reported')
+  t.match(logs.filter((l) => l.level === 'warn'), [{ msg: /copied and truncated/ }, { msg: /copied and truncated/ }], 'both copytruncates said')
+  await tl.close()
+})
+
+t.test('a queued file seen empty, then copytruncated before it is opened: its lines are read from the copy (#11)', async (t) => {
+  const dir = t.testdir(); const p = join(dir, 'audit.log')
+  writeFileSync(p, namedLines('f0', 0, 2))
+  const { tl } = mk(p, 'beginning', { settleMs: 30 }); await tl.start()
+  const a = await collect(t, tl, 2)
+  rotate(p, namedLines('f1', 0, 1))
+  rotate(p, '') // the new live file is empty: queued without a fingerprint
+  const b = await collect(t, tl, 1) // the old file is left: the queue is [f1, the empty live file]; f1's line
+  appendFileSync(p, namedLines('f2', 0, 2))
+  copyTruncate(p)
+  appendFileSync(p, namedLines('f3', 0, 1))
+  const c = await collect(t, tl, 3)
+  t.same([...a.got, ...b.got, ...c.got].map((g) => g.line), [...named('f0', 0, 2), ...named('f1', 0, 1), ...named('f2', 0, 2), ...named('f3', 0, 1)])
+  await quiet(t, tl)
+  t.match(tl.stats, { rotations: 2, copytruncates: 1, filesLost: 0 })
+  await tl.close()
+})
+
+t.test('the file being read was empty when opened, then filled and copytruncated before the next read: read from the copy (#11)', async (t) => {
+  const dir = t.testdir(); const p = join(dir, 'audit.log')
+  writeFileSync(p + '.1', namedLines('old', 0, 2))
+  writeFileSync(p, '')
+  const { tl, logs } = mk(p, 'end'); await tl.start()
+  await quiet(t, tl) // at the end of the empty live file
+  // refilled before the next read
+  appendFileSync(p, namedLines('x', 0, 2))
+  copyTruncate(p)
+  appendFileSync(p, namedLines('y', 0, 2))
+  const r = await collect(t, tl, 4)
+  t.same(r.got.map((g) => g.line), [...named('x', 0, 2), ...named('y', 0, 2)])
+  checkOffsets(t, dir, r.batches)
+  await quiet(t, tl)
+  t.match(tl.stats, { copytruncates: 1, filesLost: 0 })
+  t.match(logs, [{ level: 'warn', msg: /copied and truncated/ }])
+  // not refilled: the copy is read without waiting for the live file to grow
+  appendFileSync(p, namedLines('z', 0, 2))
+  await collect(t, tl, 2)
+  copyTruncate(p)
+  await quiet(t, tl)
+  appendFileSync(p, namedLines('w', 0, 2))
+  copyTruncate(p)
+  const w = await collect(t, tl, 2)
+  t.same(w.got.map((g) => g.line), named('w', 0, 2), 'the copy of a file left empty is read while the live file stays empty')
+  await quiet(t, tl)
+  t.match(tl.stats, { copytruncates: 3, filesLost: 0 })
+  await tl.close()
+})
+
+t.test('a restart from a position taken while the new file was empty reads its copy after a copytruncate while down (#11)', async (t) => {
+  const dir = t.testdir(); const p = join(dir, 'audit.log')
+  writeFileSync(p, lines(0, 3))
+  const first = mk(p, 'beginning', { settleMs: 20 }); await first.tl.start()
+  await collect(t, first.tl, 3)
+  rotate(p, '')
+  await quiet(t, first.tl) // the rotated file is left; the empty live file is open
+  const pos = first.tl.position()
+  await first.tl.close()
+  appendFileSync(p, namedLines('x', 0, 2)) // written while down, then copied away
+  copyTruncate(p)
+  appendFileSync(p, namedLines('y', 0, 1))
+  const { tl } = mk(p, pos); await tl.start()
+  const r = await collect(t, tl, 3)
+  t.same(r.got.map((g) => g.line), [...named('x', 0, 2), ...named('y', 0, 1)])
+  await quiet(t, tl)
+  t.match(tl.stats, { filesLost: 0 })
+  await tl.close()
+})
+
+t.test('resumed in a lost file with an empty file next: position() does not name the lost file, a restart does not count it again', async (t) => {
+  const dir = t.testdir(); const p = join(dir, 'audit.log')
+  writeFileSync(p, lines(0, 3))
+  const first = mk(p); await first.tl.start()
+  await collect(t, first.tl, 3)
+  const pos = first.tl.position()
+  await first.tl.close()
+  rotate(p, '', 2)
+  rotate(p, lines(60, 62), 2) // num_logs = 2: the checkpointed file is deleted; the empty one is audit.log.1
+  const second = mk(p, pos); await second.tl.start()
+  t.match(second.tl.stats, { filesLost: 1 })
+  const again = second.tl.position()
+  await second.tl.close()
+  t.not(again.identity.ino, pos.identity.ino, 'the lost file is not named')
+  const { tl } = mk(p, again); await tl.start()
+  t.same((await collect(t, tl, 2)).got.map((g) => g.line), expect(60, 62))
+  t.match(tl.stats, { filesLost: 0 }, 'not counted twice')
+  await tl.close()
 })

@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import { closeSync, openSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createLogger, lineStyle, type LoggerOptions } from '../../src/telemetry/logger.js'
+import { addSecret } from '../../src/telemetry/redact.js'
 import { fieldValue, prettyLine, syslogPriority, withPriority } from '../../src/telemetry/log-format.js'
 
 /** What a logger made with `o` writes for a few entries, to a file instead of stderr. */
@@ -63,4 +64,21 @@ t.test('values: bare when unambiguous, JSON otherwise; control characters escape
   const err = new Error('boom')
   const line = prettyLine({ level: 50, time: 'T', msg: 'failed', err: { type: 'Error', message: err.message, stack: err.stack } })
   t.match(line, /^T ERROR failed err=boom\n {4}at /, 'an error: its message, then its frames indented')
+})
+
+t.test('a secret this process holds is removed from every line, whatever the key', async (t) => {
+  addSecret('Basic ZWxhc3RpYzpsb2ctc2VjcmV0')
+  addSecret('log-secret-token-4d2f')
+  for (const format of ['json', 'pretty'] as const) {
+    const file = join(t.testdir(), 'log')
+    const fd = openSync(file, 'w')
+    const log = createLogger({ level: 'info', format, fd, env: {}, tty: false })
+    log.error({ sink: 'es', err: 'HTTP 401 request headers: authorization: Basic ZWxhc3RpYzpsb2ctc2VjcmV0' }, 'sink write failed')
+    log.warn({ detail: { nested: ['x log-secret-token-4d2f y'] } }, 'answer: log-secret-token-4d2f')
+    closeSync(fd)
+    const out = readFileSync(file, 'utf8')
+    t.notMatch(out, /ZWxhc3RpYzpsb2ctc2VjcmV0|log-secret-token-4d2f/, format)
+    t.match(out, /HTTP 401 request headers: authorization: \[redacted\]/, `${format}: the rest of the line is kept`)
+    t.equal(out.trim().split('\n').length, 2, `${format}: one line each`)
+  }
 })

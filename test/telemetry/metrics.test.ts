@@ -37,3 +37,23 @@ t.test('events cut by the event bound and records left out after a restart are c
   t.same(await value('auditship_events_truncated_total'), [[{}, 8]])
   t.same(await value('auditship_records_skipped_total'), [[{}, 12]])
 })
+
+t.test('build info: always 1, labelled with the version and the Node.js version', async (t) => {
+  const reg = createMetrics(() => source(0), false, { version: '9.8.7' })
+  const text = await reg.metrics()
+  t.match(text, /^# TYPE auditship_build_info gauge$/m)
+  t.match(text, new RegExp(`^auditship_build_info\\{version="9\\.8\\.7",node_version="${process.version.replaceAll('.', '\\.')}"\\} 1$`, 'm'))
+  const own = await createMetrics(() => source(0), false).metrics()
+  t.match(own, /^auditship_build_info\{version="\d+\.\d+\.\d+[^"]*",node_version="v\d+/m, "package.json's version by default")
+})
+
+t.test('bytes behind: asked once per scrape, absent when not given', async (t) => {
+  let asked = 0
+  let behind = 1234
+  const reg = createMetrics(() => source(0), false, { behindBytes: async () => { asked++; return behind } })
+  t.match(await reg.metrics(), /^auditship_behind_bytes 1234$/m)
+  behind = 0
+  t.match(await reg.metrics(), /^auditship_behind_bytes 0$/m)
+  t.equal(asked, 2)
+  t.notMatch(await createMetrics(() => source(0), false).metrics(), /auditship_behind_bytes/)
+})

@@ -5,10 +5,12 @@
  * and falls back on these.
  *
  * MUST NOT put secrets in messages: callers pass what they may show (method, endpoint
- * without credentials); headers never appear.
+ * without credentials); headers never appear; what the peer says is quoted through `snippet`
+ * (redacted: a peer may echo our Authorization header).
  */
 import { SinkErrors } from '../../errors.js'
 import { SinkError } from '../sink.js'
+import { redact } from '../../telemetry/redact.js'
 
 /** Undici/OS error codes that mean the request never reached the server. */
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER'])
@@ -64,7 +66,7 @@ export function retryAfter (v: string | string[] | undefined): number | undefine
 /** At most this much of a response body goes into a message. */
 const SNIPPET = 300
 
+/** What the peer said, as it may be quoted: one line, credentials and our secrets removed, at most SNIPPET characters. */
 export function snippet (body: string): string {
-  const s = body.replace(/\s+/g, ' ').trim()
-  return s.length > SNIPPET ? `${s.slice(0, SNIPPET)}…` : s
+  return redact(body, SNIPPET)
 }

@@ -19,6 +19,7 @@ import { SinkError } from '../sink.js'
 import type { DurationObserver } from '../../telemetry/request-durations.js'
 import { Endpoints } from './endpoints.js'
 import { classify, nothingSent, retryAfter } from './classify.js'
+import { redact } from '../../telemetry/redact.js'
 
 const gzipAsync = promisify(gzip)
 
@@ -150,6 +151,7 @@ export class HttpClient {
   /**
    * A sink's health: `request(i)` sent to every endpoint in turn, `judge` says what each
    * answer means; a failed request (or judge) is that endpoint's failure, with its message.
+   * Each detail is redacted: doctor prints them.
    */
   async healthOfEach (request: (i: number) => HttpRequest, judge: (res: HttpResponse, i: number) => { ok: boolean, detail: string }): Promise<{ ok: boolean, detail: string }> {
     const out: string[] = []
@@ -158,10 +160,11 @@ export class HttpClient {
       try {
         const j = judge(await this.send({ ...request(i), endpoint: i }), i)
         ok &&= j.ok
-        out.push(j.detail)
+        out.push(redact(j.detail))
       } catch (err) {
         ok = false
-        out.push((err as Error).message)
+        // e.g. JSON.parse's message, which quotes the body
+        out.push(redact((err as Error).message))
       }
     }
     return { ok, detail: out.join('; ') }

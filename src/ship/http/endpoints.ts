@@ -66,6 +66,7 @@ export class Endpoints {
     let last: unknown
     for (;;) {
       const refused = rules.refuse?.()
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the last endpoint's failure, rethrown as caught
       if (refused !== undefined) throw last ?? refused
       const i = fixed ?? this.pick(tried)
       tried.add(i)

@@ -9,6 +9,7 @@ import { packageFile } from '../../paths.js'
 import type { HttpClientOptions, TlsMaterial } from '../http/client.js'
 import type { QueueOptions } from '../queue.js'
 import { batchQueue, type FactoryContext, type SinkConfigOf } from './factory.js'
+import { addSecret } from '../../telemetry/redact.js'
 
 export type NetworkSinkConfig = SinkConfigOf<'elasticsearch' | 'splunk_hec' | 'http'>
 
@@ -29,8 +30,13 @@ async function tlsOf (c: NetworkSinkConfig, ctx: FactoryContext): Promise<TlsMat
   return { ca: await read('ca_file'), cert: await read('cert_file'), key: await read('key_file'), servername: c.tls.server_name ?? undefined, insecure: c.tls.insecure_skip_verify }
 }
 
-/** The HTTP client's options; `headers` go on every request, after the user agent. */
+/**
+ * The HTTP client's options; `headers` go on every request, after the user agent. The
+ * Authorization header is registered for redaction (the encoded forms, e.g. Basic's base64,
+ * are not the secret as read).
+ */
 export async function httpOptions (c: NetworkSinkConfig, ctx: FactoryContext, headers: Record<string, string>): Promise<Omit<HttpClientOptions, 'timings'>> {
+  addSecret(headers.authorization)
   if (c.tls.insecure_skip_verify) ctx.warn('tls.insecure_skip_verify is on: the server certificate is not verified')
   return {
     endpoints: c.endpoints,

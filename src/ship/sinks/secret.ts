@@ -2,10 +2,12 @@
  * Reading one secret (password, API key, token) from the file or environment variable the
  * configuration names, never from the configuration itself. A missing, empty or multi-line
  * secret is a config issue at the `<name>_file` or `<name>_env` key. The value is kept out of
- * logs, errors and metrics: only the sinks' request headers carry it.
+ * logs, errors and metrics: only the sinks' request headers carry it, and every secret read is
+ * registered for redaction (telemetry/redact.ts), so that a peer echoing it is not quoted.
  */
 import { readFile } from 'node:fs/promises'
 import type { FactoryContext } from './factory.js'
+import { addSecret } from '../../telemetry/redact.js'
 
 /** A line break or another control character (C0 or DEL): one secret is one line of text. */
 function hasControl (s: string): boolean {
@@ -34,6 +36,7 @@ export async function readSecret (ctx: FactoryContext, at: string, name: string,
     const v = text.trim()
     if (v === '') { ctx.issue(key, `${file} is empty`); return undefined }
     if (hasControl(v)) { ctx.issue(key, `${file} holds more than one line (or a control character): one secret, one line`); return undefined }
+    addSecret(v)
     return v
   }
   if (env !== null) {
@@ -41,6 +44,7 @@ export async function readSecret (ctx: FactoryContext, at: string, name: string,
     const v = process.env[env]?.trim()
     if (v === undefined || v === '') { ctx.issue(key, `the environment variable ${env} is not set or empty`); return undefined }
     if (hasControl(v)) { ctx.issue(key, `the environment variable ${env} holds a line break or control character`); return undefined }
+    addSecret(v)
     return v
   }
   return undefined

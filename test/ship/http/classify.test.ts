@@ -74,3 +74,15 @@ t.test('retryAfter: seconds or an HTTP date', async (t) => {
   t.ok(d > 8000 && d <= 10_000, String(d))
 })
 
+
+t.test('what the peer or the transport says is redacted: statusError quotes, and any SinkError message', async (t) => {
+  const echo = '{"error":{"reason":"request headers: authorization: Basic ZWxhc3RpYzpjaGFuZ2VtZQ==; accept: */*"}}'
+  const e = statusError({ status: 401, body: echo, retryAfterMs: undefined }, 'POST http://es:9200/_bulk')
+  t.match(e.message, /HTTP 401 .*authorization: \[redacted\]; accept/)
+  t.notMatch(e.message, /ZWxhc3RpYzpjaGFuZ2VtZQ/)
+  // a transport error whose text carries a credential (a proxy's message, an undici error)
+  const c = classify(errno('ECONNRESET', 'socket hang up after Proxy-Authorization: Bearer abcDEF0123456789'), 'POST http://es:9200/_bulk')
+  t.match(c.message, /Proxy-Authorization: \[redacted\] \(ECONNRESET\)$/)
+  t.notMatch(c.message, /abcDEF0123456789/)
+  t.match(new SinkError(SinkErrors.SERVER, 'upstream https://u:p@ss@proxy:3128/ said no').message, /upstream https:\/\/\*\*\*@proxy:3128\/ said no$/)
+})

@@ -83,6 +83,7 @@ t.test('transport failures become bounded codes, without secrets', async (t) => 
   t.ok(err instanceof SinkError)
   t.equal((err as SinkError).code, 'AS_SINK_CONNECT')
   t.notMatch((err as Error).message, /s3cret/)
+  // real time: the request timeout is undici's own, over a real socket
   const slow = await serve(t, (_q, _b, res) => { setTimeout(() => res.end('late'), 1500) })
   const e2 = await client(t, [slow], { requestTimeoutMs: 200 }).send({ method: 'GET', path: '/' }).catch((e: unknown) => e)
   t.equal((e2 as SinkError).code, 'AS_SINK_TIMEOUT')

@@ -11,7 +11,7 @@
 import { SinkErrors } from '../../../errors.js'
 import { requestDurations } from '../../../telemetry/request-durations.js'
 import { HttpClient, type HttpClientOptions } from '../../http/client.js'
-import { statusError } from '../../http/classify.js'
+import { snippet, statusError } from '../../http/classify.js'
 import { sendSplitting } from '../../http/split.js'
 import { BulkEncoder, bulkOutcome } from './bulk.js'
 import { SinkError, type OutEvent, type Sink, type SinkHealth, type WriteResult } from '../../sink.js'
@@ -61,7 +61,7 @@ export class ElasticsearchSink implements Sink {
     return await this.client.healthOfEach(() => ({ method: 'GET', path: '/' }), (res, i) => {
       if (res.status !== 200) return { ok: false, detail: statusError(res, `GET ${this.client.label(i)}/`).message }
       const v = JSON.parse(res.body) as { version?: { number?: string, distribution?: string } }
-      return { ok: true, detail: `${this.client.label(i)}: ${v.version?.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch'} ${v.version?.number ?? '(no version)'}` }
+      return { ok: true, detail: `${this.client.label(i)}: ${v.version?.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch'} ${snippet(String(v.version?.number ?? '(no version)'))}` }
     })
   }
 

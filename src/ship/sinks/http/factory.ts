@@ -7,6 +7,7 @@ import type { SinkConfigOf, SinkFactory, FactoryContext } from '../factory.js'
 import { basicAuth, httpOptions, networkQueue } from '../network.js'
 import { readSecret } from '../secret.js'
 import { HttpSink } from './sink.js'
+import { addSecret } from '../../../telemetry/redact.js'
 
 /** The Authorization header of `auth`, reading its secret; none for `auth.type: none`. */
 export async function httpAuth (c: SinkConfigOf<'http'>, ctx: FactoryContext): Promise<Record<string, string>> {
@@ -19,9 +20,10 @@ export async function httpAuth (c: SinkConfigOf<'http'>, ctx: FactoryContext): P
   }
 }
 
+/** The configured headers with names in lower case; their values may be credentials (an API key): registered for redaction. */
 function lower (h: Readonly<Record<string, string>>): Record<string, string> {
   const o: Record<string, string> = {}
-  for (const [k, v] of Object.entries(h)) o[k.toLowerCase()] = v
+  for (const [k, v] of Object.entries(h)) { o[k.toLowerCase()] = v; addSecret(v) }
   return o
 }
 

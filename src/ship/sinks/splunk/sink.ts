@@ -95,7 +95,7 @@ export class HecSink implements Sink {
       if (res.status === 400 && a?.code !== undefined && PER_EVENT.has(a.code) && Number.isInteger(n) && (n as number) >= 0 && (n as number) < todo.length) {
         // todo[0, n) indexed; todo[n] refused; todo(n, end] not indexed: send again
         const bad = todo[n as number]
-        done = merge(done, { rejected: [{ event: bad, error: new SinkError(SinkErrors.REJECTED, `${what}: HEC code ${a.code} "${a.text ?? ''}" for this event`, { status: 400 }) }] })
+        done = merge(done, { rejected: [{ event: bad, error: new SinkError(SinkErrors.REJECTED, `${what}: HEC code ${a.code} "${snippet(a.text ?? '')}" for this event`, { status: 400 }) }] })
         todo = todo.slice((n as number) + 1)
         if (todo.length === 0) return done
         continue
@@ -132,7 +132,7 @@ export class HecSink implements Sink {
 function parseAnswer (res: HttpResponse): HecAnswer | undefined {
   try {
     const v = JSON.parse(res.body) as unknown
-    return v !== null && typeof v === 'object' ? v as HecAnswer : undefined
+    return v !== null && typeof v === 'object' ? v : undefined
   } catch {
     return undefined
   }
@@ -141,7 +141,7 @@ function parseAnswer (res: HttpResponse): HecAnswer | undefined {
 function hecError (res: HttpResponse, a: HecAnswer | undefined, what: string): SinkError {
   const code = a?.code
   if (code === undefined) return statusError(res, what)
-  const msg = `${what}: HTTP ${res.status} HEC code ${code} "${a?.text ?? ''}"`
+  const msg = `${what}: HTTP ${res.status} HEC code ${code} "${snippet(a?.text ?? '')}"`
   const o = { status: res.status, retryAfterMs: res.retryAfterMs }
   if (AUTH.has(code)) return new SinkError(SinkErrors.AUTH, msg, o)
   if (CONFIG.has(code)) return new SinkError(SinkErrors.CONFIG, msg, o)

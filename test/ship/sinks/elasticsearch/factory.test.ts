@@ -1,10 +1,10 @@
 import t from 'tap'
-import { checkConfig } from '../../../../src/config/load.js'
+import { checkConfig } from '../../../../src/config/validate.js'
 import { elasticsearchAuth } from '../../../../src/ship/sinks/elasticsearch/factory.js'
 import type { FactoryContext, SinkConfigOf } from '../../../../src/ship/sinks/factory.js'
 
 async function es (auth: Record<string, unknown>): Promise<SinkConfigOf<'elasticsearch'>> {
-  const r = await checkConfig({ sinks: [{ type: 'elasticsearch', endpoints: ['http://es:9200'], auth }] })
+  const r = checkConfig({ sinks: [{ type: 'elasticsearch', endpoints: ['http://es:9200'], auth }] })
   if (!r.ok || r.config.sinks[0].type !== 'elasticsearch') throw new Error(JSON.stringify(r))
   return r.config.sinks[0]
 }

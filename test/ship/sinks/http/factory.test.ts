@@ -1,10 +1,10 @@
 import t from 'tap'
-import { checkConfig } from '../../../../src/config/load.js'
+import { checkConfig } from '../../../../src/config/validate.js'
 import { httpAuth } from '../../../../src/ship/sinks/http/factory.js'
 import type { FactoryContext, SinkConfigOf } from '../../../../src/ship/sinks/factory.js'
 
 async function http (auth: Record<string, unknown>): Promise<SinkConfigOf<'http'>> {
-  const r = await checkConfig({ sinks: [{ type: 'http', endpoints: ['http://c/in'], auth }] })
+  const r = checkConfig({ sinks: [{ type: 'http', endpoints: ['http://c/in'], auth }] })
   if (!r.ok || r.config.sinks[0].type !== 'http') throw new Error(JSON.stringify(r))
   return r.config.sinks[0]
 }

@@ -1,4 +1,6 @@
 import t, { type Test } from 'tap'
+import { createServer } from 'node:http'
+import { once } from 'node:events'
 import { HecSink, type HecSinkOptions } from '../../../../src/ship/sinks/splunk/sink.js'
 import { startFakeHec, type FakeHec, type FakeHecOptions } from '../../../helpers/fake-hec.js'
 import { outEvents, doc } from '../../../helpers/out-events.js'
@@ -126,10 +128,12 @@ t.test('health: code 17, or what is wrong', async (t) => {
 
 t.test('a write whose ack would come after close() resolves at once, with the batch to retry', async (t) => {
   const h = await fake(t)
-  h.onRequest(() => ({ delayMs: 300 }))
+  let arrived!: () => void
+  const atFake = new Promise<void>((resolve) => { arrived = resolve })
+  h.onRequest(() => { arrived(); return { delayMs: 300 } })
   const s = sink(t, h.url, { token: ACK_TOKEN, ack: true, ackTimeoutMs: 60_000 })
   const w = s.write(outEvents(2))
-  await new Promise((resolve) => setTimeout(resolve, 100))
+  await atFake // the request is at the fake, its answer 300 ms away
   const t0 = Date.now()
   await s.close()
   const r = await w
@@ -138,10 +142,11 @@ t.test('a write whose ack would come after close() resolves at once, with the ba
 })
 
 t.test('an indexer whose ack endpoint hangs does not hold up the acks of another', async (t) => {
-  const { createServer } = await import('node:http')
-  const { once } = await import('node:events')
   // endpoint A takes the data, then never answers an ack poll
+  let polledAtA!: () => void
+  const aPolled = new Promise<void>((resolve) => { polledAtA = resolve })
   const stuck = createServer((req, res) => {
+    if (req.url?.startsWith('/services/collector/ack') === true) polledAtA()
     req.resume()
     req.on('end', () => { if (req.url?.startsWith('/services/collector/event') === true) res.writeHead(200).end('{"text":"Success","code":0,"ackId":0}') })
   })
@@ -161,7 +166,7 @@ t.test('an indexer whose ack endpoint hangs does not hold up the acks of another
   })
   t.teardown(async () => await both.close())
   const a = both.write(outEvents(1))
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  await aPolled // the first request went to A, and A's ack poll now hangs
   const t0 = Date.now()
   const b = await both.write(outEvents(1, 1))
   t.same(count(b), { retry: 0, rejected: 0 })

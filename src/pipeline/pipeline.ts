@@ -5,11 +5,15 @@
  * Synchronous and push-based: the caller feeds lines in read order and receives each
  * finished document through `out.event`. Bad lines and invalid documents are handed out as
  * values (`out.lineError`, `out.invalid`); nothing is thrown and nothing is dropped
- * uncounted.
+ * uncounted. Each event is bounded (correlate.max_event_records / max_event_bytes: the middle
+ * records are dropped and the event flagged auditd.truncated; event-size.ts bounds its JSON);
+ * after a restart, the records of events delivered before it are left out (resume()).
  */
-import { parseLine, LineError } from '../parse/record.js'
+import { parseLine, LineError, type AuditRecord } from '../parse/record.js'
 import { ParseErrors } from '../errors.js'
 import { Reassembler, type AuditEventRecords } from '../correlate/reassembler.js'
+import { ResumeSkip, type ResumeSkipEvents, type SkipEntry } from '../correlate/resume-skip.js'
+import { buildWithin } from './event-size.js'
 import { buildEvent, type BuildOptions } from '../coalesce/build.js'
 import { validateEvent, type ValidationIssue } from '../validate/validator.js'
 import type { AuditshipEvent } from '../event/types.js'
@@ -20,6 +24,9 @@ import { IdNames, type NameFiles } from '../enrich/names.js'
 export interface PipelineOptions extends BuildOptions {
   maxInFlight: number
   timeoutSec: number
+  /** the bound on one event: records, and bytes (as read, and of JSON); the middle is dropped beyond */
+  maxEventRecords: number
+  maxEventBytes: number
   validate: boolean
   /** tailing: close events idle this long in wall-clock time (see flushIdle) */
   wallClock?: boolean
@@ -34,6 +41,8 @@ export interface PipelineOptions extends BuildOptions {
 export const DEFAULT_PIPELINE: PipelineOptions = {
   maxInFlight: 4096,
   timeoutSec: 2,
+  maxEventRecords: 1000,
+  maxEventBytes: 1 << 20,
   validate: true,
   teleport: DEFAULT_TELEPORT,
   names: false,
@@ -52,13 +61,20 @@ export interface PipelineStats {
   events: number
   incomplete: number
   invalid: number
+  /** events cut by the event bound (auditd.truncated) */
+  truncated: number
+  /** records left out after a restart: of events delivered before it (resume()) */
+  skipped: number
 }
+
+/** Open events together hold at most this many times the bound on one event. */
+const OPEN_EVENTS_BYTES = 8
 
 /** The Teleport join's state, kept across restarts; opaque to everything but the join. */
 type JoinState = ReturnType<TeleportJoin['exportState']>
 
 export class Pipeline implements LineSink {
-  readonly stats: PipelineStats = { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0 }
+  readonly stats: PipelineStats = { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0, truncated: 0, skipped: 0 }
   /** events by the type of their primary record (bounded: record types are a fixed set) */
   readonly byType = new Map<string, number>()
   readonly reassembler: Reassembler
@@ -70,12 +86,21 @@ export class Pipeline implements LineSink {
   gen = 0
   /** read-order number of the last line */
   seq = 0
+  private skipper: ResumeSkip | undefined
 
   constructor (private readonly opts: PipelineOptions, private readonly out: PipelineOutput) {
     this.teleport = opts.teleport === false ? undefined : new TeleportJoin(opts.teleport)
     this.names = opts.names === false ? undefined : new IdNames(opts.names)
     this.reassembler = new Reassembler(
-      { maxInFlight: opts.maxInFlight, timeoutSec: opts.timeoutSec, wallClock: opts.wallClock, now: opts.now },
+      {
+        maxInFlight: opts.maxInFlight,
+        timeoutSec: opts.timeoutSec,
+        wallClock: opts.wallClock,
+        now: opts.now,
+        bound: { maxRecords: opts.maxEventRecords, maxBytes: opts.maxEventBytes },
+        maxOpenBytes: OPEN_EVENTS_BYTES * opts.maxEventBytes,
+        skip: (rec) => this.skip(rec),
+      },
       (ev) => this.finish(ev),
     )
   }
@@ -117,6 +142,19 @@ export class Pipeline implements LineSink {
     return this.reassembler.oldestRecord()
   }
 
+  /** The first records' read-order numbers of all events being assembled, ascending. */
+  heldFirsts (): number[] {
+    return this.reassembler.firstSeqs()
+  }
+
+  /**
+   * After a restart: leave out the records of the events the checkpoint lists (delivered before
+   * it, with records after it). Before the first line.
+   */
+  resume (skip: readonly SkipEntry[], on: ResumeSkipEvents): void {
+    if (skip.length > 0) this.skipper = new ResumeSkip(skip, on)
+  }
+
   /** Events by how they were attributed to a Teleport user; undefined when attribution is off. */
   get attribution (): Readonly<TeleportJoin['stats']> | undefined {
     return this.teleport?.stats
@@ -136,8 +174,15 @@ export class Pipeline implements LineSink {
     if (state !== null && state !== undefined) this.teleport?.importState(state as JoinState)
   }
 
-  private finish (ev: AuditEventRecords): void {
-    const doc = buildEvent(ev, this.opts)
+  private skip (rec: AuditRecord): boolean {
+    if (this.skipper === undefined || !this.skipper.take(rec)) return false
+    this.stats.skipped++
+    return true
+  }
+
+  private finish (whole: AuditEventRecords): void {
+    const { doc, ev } = buildWithin(whole, this.opts.maxEventBytes, (e) => buildEvent(e, this.opts))
+    if (ev.dropped !== undefined) this.stats.truncated++
     this.teleport?.apply(doc, ev.records[0].seq)
     this.names?.apply(doc)
     if (this.opts.validate) {

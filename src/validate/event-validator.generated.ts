@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://auditship.dev/schemas/event.schema.json","title":"AuditshipEvent","description":"One Linux audit event as auditship ships it: the records that share (node, timestamp, serial), decoded, with ECS fields and the Teleport identity. The source of truth for src/event/types.generated.ts and the Elasticsearch mappings.","type":"object","additionalProperties":false,"required":["@timestamp","event","auditd"],"properties":{"@timestamp":{"description":"Event time from msg=audit(SECONDS.MILLIS:SERIAL), ISO-8601 UTC with milliseconds.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$"},"event":{"type":"object","additionalProperties":false,"required":["kind","module"],"properties":{"kind":{"const":"event"},"module":{"const":"auditd"},"action":{"type":"string","description":"What happened, go-libaudit style (executed, logged-in, opened-file …)."},"category":{"type":"array","items":{"type":"string"}},"type":{"type":"array","items":{"type":"string"}},"outcome":{"enum":["success","failure","unknown"]},"original":{"type":"array","items":{"type":"string"},"description":"Raw records, when include_original is on."}}},"auditd":{"type":"object","additionalProperties":false,"required":["sequence","complete","message_type","records"],"properties":{"sequence":{"type":"integer","minimum":0,"maximum":4294967295,"description":"The serial of msg=audit(…:SERIAL)."},"node":{"type":"string","description":"node= prefix of the records, when present."},"complete":{"type":"boolean","description":"False when the event was closed without its completion signal (in-flight bound, timeout, end of input)."},"closed_by":{"enum":["timeout","evicted","end"],"description":"Why an incomplete event was closed."},"message_type":{"type":"string","description":"Lower-case type of the primary record (SYSCALL when present, else the first)."},"result":{"enum":["success","fail"]},"session":{"type":"string","description":"Audit session id (ses=), omitted when unset."},"arch":{"type":"string"},"syscall":{"type":"string"},"exit":{"type":"string"},"socket":{"$ref":"#/definitions/socket"},"records":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/record"}},"summary":{"$ref":"#/definitions/summary"},"warnings":{"type":"array","items":{"type":"string"}}}},"user":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"audit":{"$ref":"#/definitions/identity"},"effective":{"$ref":"#/definitions/identity"},"target":{"$ref":"#/definitions/identity"},"group":{"$ref":"#/definitions/identity"}}},"process":{"type":"object","additionalProperties":false,"properties":{"pid":{"type":"integer"},"parent":{"type":"object","additionalProperties":false,"required":["pid"],"properties":{"pid":{"type":"integer"}}},"name":{"type":"string"},"executable":{"type":"string"},"working_directory":{"type":"string"},"title":{"type":"string","description":"Decoded PROCTITLE (NULs shown as spaces)."},"args":{"type":"array","items":{"type":"string"},"description":"argv from EXECVE, long arguments reassembled."},"args_count":{"type":"integer","minimum":0}}},"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string"},"inode":{"type":"string"},"device":{"type":"string"},"mode":{"type":"string"},"uid":{"type":"string"},"gid":{"type":"string"},"owner":{"type":"string"},"group":{"type":"string"}}},"source":{"$ref":"#/definitions/endpoint"},"destination":{"$ref":"#/definitions/endpoint"},"network":{"type":"object","additionalProperties":false,"required":["direction"],"properties":{"direction":{"enum":["ingress","egress"]}}},"tags":{"type":"array","items":{"type":"string"},"description":"Audit rule keys (key=)."},"teleport":{"$ref":"#/definitions/teleport"}},"definitions":{"record":{"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}},"identity":{"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}},"endpoint":{"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}},"socket":{"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}},"summary":{"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}},"teleport":{"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://auditship.dev/schemas/event.schema.json","title":"AuditshipEvent","description":"One Linux audit event as auditship ships it: the records that share (node, timestamp, serial), decoded, with ECS fields and the Teleport identity. The source of truth for src/event/types.generated.ts and the Elasticsearch mappings.","type":"object","additionalProperties":false,"required":["@timestamp","event","auditd"],"properties":{"@timestamp":{"description":"Event time from msg=audit(SECONDS.MILLIS:SERIAL), ISO-8601 UTC with milliseconds.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$"},"event":{"type":"object","additionalProperties":false,"required":["kind","module"],"properties":{"kind":{"const":"event"},"module":{"const":"auditd"},"action":{"type":"string","description":"What happened, go-libaudit style (executed, logged-in, opened-file …)."},"category":{"type":"array","items":{"type":"string"}},"type":{"type":"array","items":{"type":"string"}},"outcome":{"enum":["success","failure","unknown"]},"original":{"type":"array","items":{"type":"string"},"description":"Raw records, when include_original is on."}}},"auditd":{"type":"object","additionalProperties":false,"required":["sequence","complete","message_type","records"],"properties":{"sequence":{"type":"integer","minimum":0,"maximum":4294967295,"description":"The serial of msg=audit(…:SERIAL)."},"node":{"type":"string","description":"node= prefix of the records, when present."},"complete":{"type":"boolean","description":"False when the event was closed without its completion signal (in-flight bound, timeout, end of input)."},"closed_by":{"enum":["timeout","evicted","end"],"description":"Why an incomplete event was closed."},"truncated":{"type":"boolean","description":"True when records were dropped from the middle of the event because it exceeded correlate.max_event_records or correlate.max_event_bytes; `dropped` says how much. Absent otherwise."},"dropped":{"type":"object","additionalProperties":false,"required":["records","bytes"],"description":"What the event bound dropped (with truncated): the first and the last records are kept, the middle ones are not.","properties":{"records":{"type":"integer","minimum":1,"description":"Records dropped."},"bytes":{"type":"integer","minimum":0,"description":"Bytes of those records as read (about their lines' length)."},"args":{"type":"integer","minimum":1,"description":"EXECVE arguments missing from process.args (whole or in part in the dropped records)."},"args_from":{"type":"integer","minimum":0,"description":"argv index of the first missing argument: process.args holds argv[0 … args_from−1], then the last arguments."}}},"message_type":{"type":"string","description":"Lower-case type of the primary record (SYSCALL when present, else the first)."},"result":{"enum":["success","fail"]},"session":{"type":"string","description":"Audit session id (ses=), omitted when unset."},"arch":{"type":"string"},"syscall":{"type":"string"},"exit":{"type":"string"},"socket":{"$ref":"#/definitions/socket"},"records":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/record"}},"summary":{"$ref":"#/definitions/summary"},"warnings":{"type":"array","items":{"type":"string"}}}},"user":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"audit":{"$ref":"#/definitions/identity"},"effective":{"$ref":"#/definitions/identity"},"target":{"$ref":"#/definitions/identity"},"group":{"$ref":"#/definitions/identity"}}},"process":{"type":"object","additionalProperties":false,"properties":{"pid":{"type":"integer"},"parent":{"type":"object","additionalProperties":false,"required":["pid"],"properties":{"pid":{"type":"integer"}}},"name":{"type":"string"},"executable":{"type":"string"},"working_directory":{"type":"string"},"title":{"type":"string","description":"Decoded PROCTITLE (NULs shown as spaces)."},"args":{"type":"array","items":{"type":"string"},"description":"argv from EXECVE, long arguments reassembled."},"args_count":{"type":"integer","minimum":0}}},"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string"},"inode":{"type":"string"},"device":{"type":"string"},"mode":{"type":"string"},"uid":{"type":"string"},"gid":{"type":"string"},"owner":{"type":"string"},"group":{"type":"string"}}},"source":{"$ref":"#/definitions/endpoint"},"destination":{"$ref":"#/definitions/endpoint"},"network":{"type":"object","additionalProperties":false,"required":["direction"],"properties":{"direction":{"enum":["ingress","egress"]}}},"tags":{"type":"array","items":{"type":"string"},"description":"Audit rule keys (key=)."},"teleport":{"$ref":"#/definitions/teleport"}},"definitions":{"record":{"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}},"identity":{"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}},"endpoint":{"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}},"socket":{"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}},"summary":{"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}},"teleport":{"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}}}};
 const schema12 = {"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}};
 const schema13 = {"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}};
 const schema14 = {"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}};
@@ -317,10 +317,10 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.message_type !== undefined){
+if(data12.truncated !== undefined){
 const _errs34 = errors;
-if(typeof data12.message_type !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/message_type",schemaPath:"#/properties/auditd/properties/message_type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data12.truncated !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/auditd/truncated",schemaPath:"#/properties/auditd/properties/truncated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
 var valid5 = _errs34 === errors;
@@ -329,12 +329,119 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.result !== undefined){
-let data18 = data12.result;
+if(data12.dropped !== undefined){
+let data18 = data12.dropped;
 const _errs36 = errors;
-if(!((data18 === "success") || (data18 === "fail"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/result",schemaPath:"#/properties/auditd/properties/result/enum",keyword:"enum",params:{allowedValues: schema11.properties.auditd.properties.result.enum},message:"must be equal to one of the allowed values"}];
+if(errors === _errs36){
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+let missing3;
+if(((data18.records === undefined) && (missing3 = "records")) || ((data18.bytes === undefined) && (missing3 = "bytes"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped",schemaPath:"#/properties/auditd/properties/dropped/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
 return false;
+}
+else {
+const _errs38 = errors;
+for(const key3 in data18){
+if(!((((key3 === "records") || (key3 === "bytes")) || (key3 === "args")) || (key3 === "args_from"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped",schemaPath:"#/properties/auditd/properties/dropped/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs38 === errors){
+if(data18.records !== undefined){
+let data19 = data18.records;
+const _errs39 = errors;
+if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/records",schemaPath:"#/properties/auditd/properties/dropped/properties/records/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs39){
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 < 1 || isNaN(data19)){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/records",schemaPath:"#/properties/auditd/properties/dropped/properties/records/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid6 = _errs39 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data18.bytes !== undefined){
+let data20 = data18.bytes;
+const _errs41 = errors;
+if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/bytes",schemaPath:"#/properties/auditd/properties/dropped/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs41){
+if((typeof data20 == "number") && (isFinite(data20))){
+if(data20 < 0 || isNaN(data20)){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/bytes",schemaPath:"#/properties/auditd/properties/dropped/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid6 = _errs41 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data18.args !== undefined){
+let data21 = data18.args;
+const _errs43 = errors;
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args",schemaPath:"#/properties/auditd/properties/dropped/properties/args/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs43){
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 < 1 || isNaN(data21)){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args",schemaPath:"#/properties/auditd/properties/dropped/properties/args/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid6 = _errs43 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data18.args_from !== undefined){
+let data22 = data18.args_from;
+const _errs45 = errors;
+if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args_from",schemaPath:"#/properties/auditd/properties/dropped/properties/args_from/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs45){
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 < 0 || isNaN(data22)){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args_from",schemaPath:"#/properties/auditd/properties/dropped/properties/args_from/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid6 = _errs45 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped",schemaPath:"#/properties/auditd/properties/dropped/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
 }
 var valid5 = _errs36 === errors;
 }
@@ -342,160 +449,185 @@ else {
 var valid5 = true;
 }
 if(valid5){
+if(data12.message_type !== undefined){
+const _errs47 = errors;
+if(typeof data12.message_type !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/message_type",schemaPath:"#/properties/auditd/properties/message_type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid5 = _errs47 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data12.result !== undefined){
+let data24 = data12.result;
+const _errs49 = errors;
+if(!((data24 === "success") || (data24 === "fail"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/result",schemaPath:"#/properties/auditd/properties/result/enum",keyword:"enum",params:{allowedValues: schema11.properties.auditd.properties.result.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid5 = _errs49 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
 if(data12.session !== undefined){
-const _errs37 = errors;
+const _errs50 = errors;
 if(typeof data12.session !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/session",schemaPath:"#/properties/auditd/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid5 = _errs37 === errors;
+var valid5 = _errs50 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
 if(data12.arch !== undefined){
-const _errs39 = errors;
+const _errs52 = errors;
 if(typeof data12.arch !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/arch",schemaPath:"#/properties/auditd/properties/arch/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid5 = _errs39 === errors;
+var valid5 = _errs52 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
 if(data12.syscall !== undefined){
-const _errs41 = errors;
+const _errs54 = errors;
 if(typeof data12.syscall !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/syscall",schemaPath:"#/properties/auditd/properties/syscall/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid5 = _errs41 === errors;
+var valid5 = _errs54 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
 if(data12.exit !== undefined){
-const _errs43 = errors;
+const _errs56 = errors;
 if(typeof data12.exit !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/exit",schemaPath:"#/properties/auditd/properties/exit/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid5 = _errs43 === errors;
+var valid5 = _errs56 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
 if(data12.socket !== undefined){
-let data23 = data12.socket;
-const _errs45 = errors;
-const _errs46 = errors;
-if(errors === _errs46){
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-let missing3;
-if((data23.family === undefined) && (missing3 = "family")){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/definitions/socket/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
+let data29 = data12.socket;
+const _errs58 = errors;
+const _errs59 = errors;
+if(errors === _errs59){
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+let missing4;
+if((data29.family === undefined) && (missing4 = "family")){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/definitions/socket/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
 return false;
 }
 else {
-const _errs48 = errors;
-for(const key3 in data23){
-if(!(((((((key3 === "family") || (key3 === "addr")) || (key3 === "port")) || (key3 === "path")) || (key3 === "pid")) || (key3 === "groups")) || (key3 === "note"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/definitions/socket/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
+const _errs61 = errors;
+for(const key4 in data29){
+if(!(((((((key4 === "family") || (key4 === "addr")) || (key4 === "port")) || (key4 === "path")) || (key4 === "pid")) || (key4 === "groups")) || (key4 === "note"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/definitions/socket/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs48 === errors){
-if(data23.family !== undefined){
-const _errs49 = errors;
-if(typeof data23.family !== "string"){
+if(_errs61 === errors){
+if(data29.family !== undefined){
+const _errs62 = errors;
+if(typeof data29.family !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket/family",schemaPath:"#/definitions/socket/properties/family/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid7 = _errs49 === errors;
+var valid8 = _errs62 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data23.addr !== undefined){
-const _errs51 = errors;
-if(typeof data23.addr !== "string"){
+if(valid8){
+if(data29.addr !== undefined){
+const _errs64 = errors;
+if(typeof data29.addr !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket/addr",schemaPath:"#/definitions/socket/properties/addr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid7 = _errs51 === errors;
+var valid8 = _errs64 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data23.port !== undefined){
-let data26 = data23.port;
-const _errs53 = errors;
-if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
+if(valid8){
+if(data29.port !== undefined){
+let data32 = data29.port;
+const _errs66 = errors;
+if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket/port",schemaPath:"#/definitions/socket/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid7 = _errs53 === errors;
+var valid8 = _errs66 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data23.path !== undefined){
-const _errs55 = errors;
-if(typeof data23.path !== "string"){
+if(valid8){
+if(data29.path !== undefined){
+const _errs68 = errors;
+if(typeof data29.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket/path",schemaPath:"#/definitions/socket/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid7 = _errs55 === errors;
+var valid8 = _errs68 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data23.pid !== undefined){
-let data28 = data23.pid;
-const _errs57 = errors;
-if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
+if(valid8){
+if(data29.pid !== undefined){
+let data34 = data29.pid;
+const _errs70 = errors;
+if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket/pid",schemaPath:"#/definitions/socket/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid7 = _errs57 === errors;
+var valid8 = _errs70 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data23.groups !== undefined){
-let data29 = data23.groups;
-const _errs59 = errors;
-if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+if(valid8){
+if(data29.groups !== undefined){
+let data35 = data29.groups;
+const _errs72 = errors;
+if(!(((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35))) && (isFinite(data35)))){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket/groups",schemaPath:"#/definitions/socket/properties/groups/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid7 = _errs59 === errors;
+var valid8 = _errs72 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data23.note !== undefined){
-const _errs61 = errors;
-if(typeof data23.note !== "string"){
+if(valid8){
+if(data29.note !== undefined){
+const _errs74 = errors;
+if(typeof data29.note !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket/note",schemaPath:"#/definitions/socket/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid7 = _errs61 === errors;
+var valid8 = _errs74 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
 }
 }
@@ -511,70 +643,70 @@ validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/d
 return false;
 }
 }
-var valid5 = _errs45 === errors;
+var valid5 = _errs58 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
 if(data12.records !== undefined){
-let data31 = data12.records;
-const _errs63 = errors;
-if(errors === _errs63){
-if(Array.isArray(data31)){
-if(data31.length < 1){
+let data37 = data12.records;
+const _errs76 = errors;
+if(errors === _errs76){
+if(Array.isArray(data37)){
+if(data37.length < 1){
 validate10.errors = [{instancePath:instancePath+"/auditd/records",schemaPath:"#/properties/auditd/properties/records/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
-var valid8 = true;
-const len3 = data31.length;
+var valid9 = true;
+const len3 = data37.length;
 for(let i3=0; i3<len3; i3++){
-let data32 = data31[i3];
-const _errs65 = errors;
-const _errs66 = errors;
-if(errors === _errs66){
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-let missing4;
-if(((data32.type === undefined) && (missing4 = "type")) || ((data32.fields === undefined) && (missing4 = "fields"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPath:"#/definitions/record/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
+let data38 = data37[i3];
+const _errs78 = errors;
+const _errs79 = errors;
+if(errors === _errs79){
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+let missing5;
+if(((data38.type === undefined) && (missing5 = "type")) || ((data38.fields === undefined) && (missing5 = "fields"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPath:"#/definitions/record/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
 return false;
 }
 else {
-const _errs68 = errors;
-for(const key4 in data32){
-if(!(((((key4 === "type") || (key4 === "fields")) || (key4 === "enriched")) || (key4 === "escaped")) || (key4 === "text"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPath:"#/definitions/record/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"}];
+const _errs81 = errors;
+for(const key5 in data38){
+if(!(((((key5 === "type") || (key5 === "fields")) || (key5 === "enriched")) || (key5 === "escaped")) || (key5 === "text"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPath:"#/definitions/record/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs68 === errors){
-if(data32.type !== undefined){
-const _errs69 = errors;
-if(typeof data32.type !== "string"){
+if(_errs81 === errors){
+if(data38.type !== undefined){
+const _errs82 = errors;
+if(typeof data38.type !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/type",schemaPath:"#/definitions/record/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid10 = _errs69 === errors;
+var valid11 = _errs82 === errors;
 }
 else {
-var valid10 = true;
+var valid11 = true;
 }
-if(valid10){
-if(data32.fields !== undefined){
-let data34 = data32.fields;
-const _errs71 = errors;
-if(errors === _errs71){
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-for(const key5 in data34){
-const _errs74 = errors;
-if(typeof data34[key5] !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/fields/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/record/properties/fields/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid11){
+if(data38.fields !== undefined){
+let data40 = data38.fields;
+const _errs84 = errors;
+if(errors === _errs84){
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+for(const key6 in data40){
+const _errs87 = errors;
+if(typeof data40[key6] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/fields/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/record/properties/fields/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs74 === errors;
-if(!valid11){
+var valid12 = _errs87 === errors;
+if(!valid12){
 break;
 }
 }
@@ -584,25 +716,25 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/fields
 return false;
 }
 }
-var valid10 = _errs71 === errors;
+var valid11 = _errs84 === errors;
 }
 else {
-var valid10 = true;
+var valid11 = true;
 }
-if(valid10){
-if(data32.enriched !== undefined){
-let data36 = data32.enriched;
-const _errs76 = errors;
-if(errors === _errs76){
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-for(const key6 in data36){
-const _errs79 = errors;
-if(typeof data36[key6] !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/enriched/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/record/properties/enriched/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid11){
+if(data38.enriched !== undefined){
+let data42 = data38.enriched;
+const _errs89 = errors;
+if(errors === _errs89){
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+for(const key7 in data42){
+const _errs92 = errors;
+if(typeof data42[key7] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/enriched/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/record/properties/enriched/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid12 = _errs79 === errors;
-if(!valid12){
+var valid13 = _errs92 === errors;
+if(!valid13){
 break;
 }
 }
@@ -612,27 +744,27 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/enrich
 return false;
 }
 }
-var valid10 = _errs76 === errors;
+var valid11 = _errs89 === errors;
 }
 else {
-var valid10 = true;
+var valid11 = true;
 }
-if(valid10){
-if(data32.escaped !== undefined){
-let data38 = data32.escaped;
-const _errs81 = errors;
-if(errors === _errs81){
-if(Array.isArray(data38)){
-var valid13 = true;
-const len4 = data38.length;
+if(valid11){
+if(data38.escaped !== undefined){
+let data44 = data38.escaped;
+const _errs94 = errors;
+if(errors === _errs94){
+if(Array.isArray(data44)){
+var valid14 = true;
+const len4 = data44.length;
 for(let i4=0; i4<len4; i4++){
-const _errs83 = errors;
-if(typeof data38[i4] !== "string"){
+const _errs96 = errors;
+if(typeof data44[i4] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/escaped/" + i4,schemaPath:"#/definitions/record/properties/escaped/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid13 = _errs83 === errors;
-if(!valid13){
+var valid14 = _errs96 === errors;
+if(!valid14){
 break;
 }
 }
@@ -642,22 +774,22 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/escape
 return false;
 }
 }
-var valid10 = _errs81 === errors;
+var valid11 = _errs94 === errors;
 }
 else {
-var valid10 = true;
+var valid11 = true;
 }
-if(valid10){
-if(data32.text !== undefined){
-const _errs85 = errors;
-if(typeof data32.text !== "string"){
+if(valid11){
+if(data38.text !== undefined){
+const _errs98 = errors;
+if(typeof data38.text !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/text",schemaPath:"#/definitions/record/properties/text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid10 = _errs85 === errors;
+var valid11 = _errs98 === errors;
 }
 else {
-var valid10 = true;
+var valid11 = true;
 }
 }
 }
@@ -671,8 +803,8 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPa
 return false;
 }
 }
-var valid8 = _errs65 === errors;
-if(!valid8){
+var valid9 = _errs78 === errors;
+if(!valid9){
 break;
 }
 }
@@ -683,63 +815,63 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records",schemaPath:"#/
 return false;
 }
 }
-var valid5 = _errs63 === errors;
+var valid5 = _errs76 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
 if(data12.summary !== undefined){
-let data41 = data12.summary;
-const _errs87 = errors;
-const _errs88 = errors;
-if(errors === _errs88){
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-const _errs90 = errors;
-for(const key7 in data41){
-if(!((((key7 === "actor") || (key7 === "action")) || (key7 === "object")) || (key7 === "how"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/summary",schemaPath:"#/definitions/summary/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"}];
+let data47 = data12.summary;
+const _errs100 = errors;
+const _errs101 = errors;
+if(errors === _errs101){
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+const _errs103 = errors;
+for(const key8 in data47){
+if(!((((key8 === "actor") || (key8 === "action")) || (key8 === "object")) || (key8 === "how"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/summary",schemaPath:"#/definitions/summary/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs90 === errors){
-if(data41.actor !== undefined){
-let data42 = data41.actor;
-const _errs91 = errors;
-if(errors === _errs91){
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-const _errs93 = errors;
-for(const key8 in data42){
-if(!((key8 === "primary") || (key8 === "secondary"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor",schemaPath:"#/definitions/summary/properties/actor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"}];
+if(_errs103 === errors){
+if(data47.actor !== undefined){
+let data48 = data47.actor;
+const _errs104 = errors;
+if(errors === _errs104){
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+const _errs106 = errors;
+for(const key9 in data48){
+if(!((key9 === "primary") || (key9 === "secondary"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor",schemaPath:"#/definitions/summary/properties/actor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs93 === errors){
-if(data42.primary !== undefined){
-const _errs94 = errors;
-if(typeof data42.primary !== "string"){
+if(_errs106 === errors){
+if(data48.primary !== undefined){
+const _errs107 = errors;
+if(typeof data48.primary !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor/primary",schemaPath:"#/definitions/summary/properties/actor/properties/primary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid16 = _errs94 === errors;
+var valid17 = _errs107 === errors;
 }
 else {
-var valid16 = true;
+var valid17 = true;
 }
-if(valid16){
-if(data42.secondary !== undefined){
-const _errs96 = errors;
-if(typeof data42.secondary !== "string"){
+if(valid17){
+if(data48.secondary !== undefined){
+const _errs109 = errors;
+if(typeof data48.secondary !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor/secondary",schemaPath:"#/definitions/summary/properties/actor/properties/secondary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid16 = _errs96 === errors;
+var valid17 = _errs109 === errors;
 }
 else {
-var valid16 = true;
+var valid17 = true;
 }
 }
 }
@@ -749,72 +881,72 @@ validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor",schemaPa
 return false;
 }
 }
-var valid15 = _errs91 === errors;
+var valid16 = _errs104 === errors;
 }
 else {
-var valid15 = true;
+var valid16 = true;
 }
-if(valid15){
-if(data41.action !== undefined){
-const _errs98 = errors;
-if(typeof data41.action !== "string"){
+if(valid16){
+if(data47.action !== undefined){
+const _errs111 = errors;
+if(typeof data47.action !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/action",schemaPath:"#/definitions/summary/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid15 = _errs98 === errors;
+var valid16 = _errs111 === errors;
 }
 else {
-var valid15 = true;
+var valid16 = true;
 }
-if(valid15){
-if(data41.object !== undefined){
-let data46 = data41.object;
-const _errs100 = errors;
-if(errors === _errs100){
-if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
-const _errs102 = errors;
-for(const key9 in data46){
-if(!(((key9 === "type") || (key9 === "primary")) || (key9 === "secondary"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/summary/object",schemaPath:"#/definitions/summary/properties/object/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"}];
+if(valid16){
+if(data47.object !== undefined){
+let data52 = data47.object;
+const _errs113 = errors;
+if(errors === _errs113){
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+const _errs115 = errors;
+for(const key10 in data52){
+if(!(((key10 === "type") || (key10 === "primary")) || (key10 === "secondary"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/summary/object",schemaPath:"#/definitions/summary/properties/object/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs102 === errors){
-if(data46.type !== undefined){
-const _errs103 = errors;
-if(typeof data46.type !== "string"){
+if(_errs115 === errors){
+if(data52.type !== undefined){
+const _errs116 = errors;
+if(typeof data52.type !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/type",schemaPath:"#/definitions/summary/properties/object/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid17 = _errs103 === errors;
+var valid18 = _errs116 === errors;
 }
 else {
-var valid17 = true;
+var valid18 = true;
 }
-if(valid17){
-if(data46.primary !== undefined){
-const _errs105 = errors;
-if(typeof data46.primary !== "string"){
+if(valid18){
+if(data52.primary !== undefined){
+const _errs118 = errors;
+if(typeof data52.primary !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/primary",schemaPath:"#/definitions/summary/properties/object/properties/primary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid17 = _errs105 === errors;
+var valid18 = _errs118 === errors;
 }
 else {
-var valid17 = true;
+var valid18 = true;
 }
-if(valid17){
-if(data46.secondary !== undefined){
-const _errs107 = errors;
-if(typeof data46.secondary !== "string"){
+if(valid18){
+if(data52.secondary !== undefined){
+const _errs120 = errors;
+if(typeof data52.secondary !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/secondary",schemaPath:"#/definitions/summary/properties/object/properties/secondary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid17 = _errs107 === errors;
+var valid18 = _errs120 === errors;
 }
 else {
-var valid17 = true;
+var valid18 = true;
 }
 }
 }
@@ -825,22 +957,22 @@ validate10.errors = [{instancePath:instancePath+"/auditd/summary/object",schemaP
 return false;
 }
 }
-var valid15 = _errs100 === errors;
+var valid16 = _errs113 === errors;
 }
 else {
-var valid15 = true;
+var valid16 = true;
 }
-if(valid15){
-if(data41.how !== undefined){
-const _errs109 = errors;
-if(typeof data41.how !== "string"){
+if(valid16){
+if(data47.how !== undefined){
+const _errs122 = errors;
+if(typeof data47.how !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/how",schemaPath:"#/definitions/summary/properties/how/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid15 = _errs109 === errors;
+var valid16 = _errs122 === errors;
 }
 else {
-var valid15 = true;
+var valid16 = true;
 }
 }
 }
@@ -852,27 +984,27 @@ validate10.errors = [{instancePath:instancePath+"/auditd/summary",schemaPath:"#/
 return false;
 }
 }
-var valid5 = _errs87 === errors;
+var valid5 = _errs100 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
 if(data12.warnings !== undefined){
-let data51 = data12.warnings;
-const _errs111 = errors;
-if(errors === _errs111){
-if(Array.isArray(data51)){
-var valid18 = true;
-const len5 = data51.length;
+let data57 = data12.warnings;
+const _errs124 = errors;
+if(errors === _errs124){
+if(Array.isArray(data57)){
+var valid19 = true;
+const len5 = data57.length;
 for(let i5=0; i5<len5; i5++){
-const _errs113 = errors;
-if(typeof data51[i5] !== "string"){
+const _errs126 = errors;
+if(typeof data57[i5] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/warnings/" + i5,schemaPath:"#/properties/auditd/properties/warnings/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid18 = _errs113 === errors;
-if(!valid18){
+var valid19 = _errs126 === errors;
+if(!valid19){
 break;
 }
 }
@@ -882,10 +1014,12 @@ validate10.errors = [{instancePath:instancePath+"/auditd/warnings",schemaPath:"#
 return false;
 }
 }
-var valid5 = _errs111 === errors;
+var valid5 = _errs124 === errors;
 }
 else {
 var valid5 = true;
+}
+}
 }
 }
 }
@@ -915,118 +1049,118 @@ var valid0 = true;
 }
 if(valid0){
 if(data.user !== undefined){
-let data53 = data.user;
-const _errs115 = errors;
-if(errors === _errs115){
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-const _errs117 = errors;
-for(const key10 in data53){
-if(!((((((key10 === "id") || (key10 === "name")) || (key10 === "audit")) || (key10 === "effective")) || (key10 === "target")) || (key10 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"}];
+let data59 = data.user;
+const _errs128 = errors;
+if(errors === _errs128){
+if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
+const _errs130 = errors;
+for(const key11 in data59){
+if(!((((((key11 === "id") || (key11 === "name")) || (key11 === "audit")) || (key11 === "effective")) || (key11 === "target")) || (key11 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs117 === errors){
-if(data53.id !== undefined){
-const _errs118 = errors;
-if(typeof data53.id !== "string"){
+if(_errs130 === errors){
+if(data59.id !== undefined){
+const _errs131 = errors;
+if(typeof data59.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/id",schemaPath:"#/properties/user/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid19 = _errs118 === errors;
+var valid20 = _errs131 === errors;
 }
 else {
-var valid19 = true;
+var valid20 = true;
 }
-if(valid19){
-if(data53.name !== undefined){
-const _errs120 = errors;
-if(typeof data53.name !== "string"){
+if(valid20){
+if(data59.name !== undefined){
+const _errs133 = errors;
+if(typeof data59.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/name",schemaPath:"#/properties/user/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid19 = _errs120 === errors;
+var valid20 = _errs133 === errors;
 }
 else {
-var valid19 = true;
+var valid20 = true;
 }
-if(valid19){
-if(data53.audit !== undefined){
-let data56 = data53.audit;
-const _errs122 = errors;
-const _errs123 = errors;
-if(errors === _errs123){
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-const _errs125 = errors;
-for(const key11 in data56){
-if(!(((key11 === "id") || (key11 === "name")) || (key11 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/user/audit",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"}];
+if(valid20){
+if(data59.audit !== undefined){
+let data62 = data59.audit;
+const _errs135 = errors;
+const _errs136 = errors;
+if(errors === _errs136){
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+const _errs138 = errors;
+for(const key12 in data62){
+if(!(((key12 === "id") || (key12 === "name")) || (key12 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/audit",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs125 === errors){
-if(data56.id !== undefined){
-const _errs126 = errors;
-if(typeof data56.id !== "string"){
+if(_errs138 === errors){
+if(data62.id !== undefined){
+const _errs139 = errors;
+if(typeof data62.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/audit/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid21 = _errs126 === errors;
-}
-else {
-var valid21 = true;
-}
-if(valid21){
-if(data56.name !== undefined){
-const _errs128 = errors;
-if(typeof data56.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/audit/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid21 = _errs128 === errors;
-}
-else {
-var valid21 = true;
-}
-if(valid21){
-if(data56.group !== undefined){
-let data59 = data56.group;
-const _errs130 = errors;
-if(errors === _errs130){
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-const _errs132 = errors;
-for(const key12 in data59){
-if(!((key12 === "id") || (key12 === "name"))){
-validate10.errors = [{instancePath:instancePath+"/user/audit/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs132 === errors){
-if(data59.id !== undefined){
-const _errs133 = errors;
-if(typeof data59.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/audit/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid22 = _errs133 === errors;
+var valid22 = _errs139 === errors;
 }
 else {
 var valid22 = true;
 }
 if(valid22){
-if(data59.name !== undefined){
-const _errs135 = errors;
-if(typeof data59.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/audit/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(data62.name !== undefined){
+const _errs141 = errors;
+if(typeof data62.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/audit/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid22 = _errs135 === errors;
+var valid22 = _errs141 === errors;
 }
 else {
 var valid22 = true;
+}
+if(valid22){
+if(data62.group !== undefined){
+let data65 = data62.group;
+const _errs143 = errors;
+if(errors === _errs143){
+if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+const _errs145 = errors;
+for(const key13 in data65){
+if(!((key13 === "id") || (key13 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/audit/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs145 === errors){
+if(data65.id !== undefined){
+const _errs146 = errors;
+if(typeof data65.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/audit/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid23 = _errs146 === errors;
+}
+else {
+var valid23 = true;
+}
+if(valid23){
+if(data65.name !== undefined){
+const _errs148 = errors;
+if(typeof data65.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/audit/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid23 = _errs148 === errors;
+}
+else {
+var valid23 = true;
 }
 }
 }
@@ -1036,10 +1170,10 @@ validate10.errors = [{instancePath:instancePath+"/user/audit/group",schemaPath:"
 return false;
 }
 }
-var valid21 = _errs130 === errors;
+var valid22 = _errs143 === errors;
 }
 else {
-var valid21 = true;
+var valid22 = true;
 }
 }
 }
@@ -1050,87 +1184,87 @@ validate10.errors = [{instancePath:instancePath+"/user/audit",schemaPath:"#/defi
 return false;
 }
 }
-var valid19 = _errs122 === errors;
+var valid20 = _errs135 === errors;
 }
 else {
-var valid19 = true;
+var valid20 = true;
 }
-if(valid19){
-if(data53.effective !== undefined){
-let data62 = data53.effective;
-const _errs137 = errors;
-const _errs138 = errors;
-if(errors === _errs138){
-if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
-const _errs140 = errors;
-for(const key13 in data62){
-if(!(((key13 === "id") || (key13 === "name")) || (key13 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/user/effective",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"}];
+if(valid20){
+if(data59.effective !== undefined){
+let data68 = data59.effective;
+const _errs150 = errors;
+const _errs151 = errors;
+if(errors === _errs151){
+if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
+const _errs153 = errors;
+for(const key14 in data68){
+if(!(((key14 === "id") || (key14 === "name")) || (key14 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/effective",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs140 === errors){
-if(data62.id !== undefined){
-const _errs141 = errors;
-if(typeof data62.id !== "string"){
+if(_errs153 === errors){
+if(data68.id !== undefined){
+const _errs154 = errors;
+if(typeof data68.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/effective/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid24 = _errs141 === errors;
-}
-else {
-var valid24 = true;
-}
-if(valid24){
-if(data62.name !== undefined){
-const _errs143 = errors;
-if(typeof data62.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/effective/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid24 = _errs143 === errors;
-}
-else {
-var valid24 = true;
-}
-if(valid24){
-if(data62.group !== undefined){
-let data65 = data62.group;
-const _errs145 = errors;
-if(errors === _errs145){
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
-const _errs147 = errors;
-for(const key14 in data65){
-if(!((key14 === "id") || (key14 === "name"))){
-validate10.errors = [{instancePath:instancePath+"/user/effective/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs147 === errors){
-if(data65.id !== undefined){
-const _errs148 = errors;
-if(typeof data65.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/effective/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid25 = _errs148 === errors;
+var valid25 = _errs154 === errors;
 }
 else {
 var valid25 = true;
 }
 if(valid25){
-if(data65.name !== undefined){
-const _errs150 = errors;
-if(typeof data65.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/effective/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(data68.name !== undefined){
+const _errs156 = errors;
+if(typeof data68.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/effective/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid25 = _errs150 === errors;
+var valid25 = _errs156 === errors;
 }
 else {
 var valid25 = true;
+}
+if(valid25){
+if(data68.group !== undefined){
+let data71 = data68.group;
+const _errs158 = errors;
+if(errors === _errs158){
+if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
+const _errs160 = errors;
+for(const key15 in data71){
+if(!((key15 === "id") || (key15 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/effective/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs160 === errors){
+if(data71.id !== undefined){
+const _errs161 = errors;
+if(typeof data71.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/effective/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid26 = _errs161 === errors;
+}
+else {
+var valid26 = true;
+}
+if(valid26){
+if(data71.name !== undefined){
+const _errs163 = errors;
+if(typeof data71.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/effective/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid26 = _errs163 === errors;
+}
+else {
+var valid26 = true;
 }
 }
 }
@@ -1140,10 +1274,10 @@ validate10.errors = [{instancePath:instancePath+"/user/effective/group",schemaPa
 return false;
 }
 }
-var valid24 = _errs145 === errors;
+var valid25 = _errs158 === errors;
 }
 else {
-var valid24 = true;
+var valid25 = true;
 }
 }
 }
@@ -1154,87 +1288,87 @@ validate10.errors = [{instancePath:instancePath+"/user/effective",schemaPath:"#/
 return false;
 }
 }
-var valid19 = _errs137 === errors;
+var valid20 = _errs150 === errors;
 }
 else {
-var valid19 = true;
+var valid20 = true;
 }
-if(valid19){
-if(data53.target !== undefined){
-let data68 = data53.target;
-const _errs152 = errors;
-const _errs153 = errors;
-if(errors === _errs153){
-if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
-const _errs155 = errors;
-for(const key15 in data68){
-if(!(((key15 === "id") || (key15 === "name")) || (key15 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/user/target",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"}];
+if(valid20){
+if(data59.target !== undefined){
+let data74 = data59.target;
+const _errs165 = errors;
+const _errs166 = errors;
+if(errors === _errs166){
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+const _errs168 = errors;
+for(const key16 in data74){
+if(!(((key16 === "id") || (key16 === "name")) || (key16 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/target",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs155 === errors){
-if(data68.id !== undefined){
-const _errs156 = errors;
-if(typeof data68.id !== "string"){
+if(_errs168 === errors){
+if(data74.id !== undefined){
+const _errs169 = errors;
+if(typeof data74.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/target/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid27 = _errs156 === errors;
-}
-else {
-var valid27 = true;
-}
-if(valid27){
-if(data68.name !== undefined){
-const _errs158 = errors;
-if(typeof data68.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/target/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid27 = _errs158 === errors;
-}
-else {
-var valid27 = true;
-}
-if(valid27){
-if(data68.group !== undefined){
-let data71 = data68.group;
-const _errs160 = errors;
-if(errors === _errs160){
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-const _errs162 = errors;
-for(const key16 in data71){
-if(!((key16 === "id") || (key16 === "name"))){
-validate10.errors = [{instancePath:instancePath+"/user/target/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs162 === errors){
-if(data71.id !== undefined){
-const _errs163 = errors;
-if(typeof data71.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/target/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid28 = _errs163 === errors;
+var valid28 = _errs169 === errors;
 }
 else {
 var valid28 = true;
 }
 if(valid28){
-if(data71.name !== undefined){
-const _errs165 = errors;
-if(typeof data71.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/target/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(data74.name !== undefined){
+const _errs171 = errors;
+if(typeof data74.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/target/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid28 = _errs165 === errors;
+var valid28 = _errs171 === errors;
 }
 else {
 var valid28 = true;
+}
+if(valid28){
+if(data74.group !== undefined){
+let data77 = data74.group;
+const _errs173 = errors;
+if(errors === _errs173){
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+const _errs175 = errors;
+for(const key17 in data77){
+if(!((key17 === "id") || (key17 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/target/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs175 === errors){
+if(data77.id !== undefined){
+const _errs176 = errors;
+if(typeof data77.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/target/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid29 = _errs176 === errors;
+}
+else {
+var valid29 = true;
+}
+if(valid29){
+if(data77.name !== undefined){
+const _errs178 = errors;
+if(typeof data77.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/target/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid29 = _errs178 === errors;
+}
+else {
+var valid29 = true;
 }
 }
 }
@@ -1244,10 +1378,10 @@ validate10.errors = [{instancePath:instancePath+"/user/target/group",schemaPath:
 return false;
 }
 }
-var valid27 = _errs160 === errors;
+var valid28 = _errs173 === errors;
 }
 else {
-var valid27 = true;
+var valid28 = true;
 }
 }
 }
@@ -1258,87 +1392,87 @@ validate10.errors = [{instancePath:instancePath+"/user/target",schemaPath:"#/def
 return false;
 }
 }
-var valid19 = _errs152 === errors;
+var valid20 = _errs165 === errors;
 }
 else {
-var valid19 = true;
+var valid20 = true;
 }
-if(valid19){
-if(data53.group !== undefined){
-let data74 = data53.group;
-const _errs167 = errors;
-const _errs168 = errors;
-if(errors === _errs168){
-if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
-const _errs170 = errors;
-for(const key17 in data74){
-if(!(((key17 === "id") || (key17 === "name")) || (key17 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/user/group",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"}];
+if(valid20){
+if(data59.group !== undefined){
+let data80 = data59.group;
+const _errs180 = errors;
+const _errs181 = errors;
+if(errors === _errs181){
+if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+const _errs183 = errors;
+for(const key18 in data80){
+if(!(((key18 === "id") || (key18 === "name")) || (key18 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/group",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs170 === errors){
-if(data74.id !== undefined){
-const _errs171 = errors;
-if(typeof data74.id !== "string"){
+if(_errs183 === errors){
+if(data80.id !== undefined){
+const _errs184 = errors;
+if(typeof data80.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/group/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid30 = _errs171 === errors;
-}
-else {
-var valid30 = true;
-}
-if(valid30){
-if(data74.name !== undefined){
-const _errs173 = errors;
-if(typeof data74.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/group/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid30 = _errs173 === errors;
-}
-else {
-var valid30 = true;
-}
-if(valid30){
-if(data74.group !== undefined){
-let data77 = data74.group;
-const _errs175 = errors;
-if(errors === _errs175){
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-const _errs177 = errors;
-for(const key18 in data77){
-if(!((key18 === "id") || (key18 === "name"))){
-validate10.errors = [{instancePath:instancePath+"/user/group/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs177 === errors){
-if(data77.id !== undefined){
-const _errs178 = errors;
-if(typeof data77.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/group/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid31 = _errs178 === errors;
+var valid31 = _errs184 === errors;
 }
 else {
 var valid31 = true;
 }
 if(valid31){
-if(data77.name !== undefined){
-const _errs180 = errors;
-if(typeof data77.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/group/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(data80.name !== undefined){
+const _errs186 = errors;
+if(typeof data80.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/group/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid31 = _errs180 === errors;
+var valid31 = _errs186 === errors;
 }
 else {
 var valid31 = true;
+}
+if(valid31){
+if(data80.group !== undefined){
+let data83 = data80.group;
+const _errs188 = errors;
+if(errors === _errs188){
+if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+const _errs190 = errors;
+for(const key19 in data83){
+if(!((key19 === "id") || (key19 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/group/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs190 === errors){
+if(data83.id !== undefined){
+const _errs191 = errors;
+if(typeof data83.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/group/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid32 = _errs191 === errors;
+}
+else {
+var valid32 = true;
+}
+if(valid32){
+if(data83.name !== undefined){
+const _errs193 = errors;
+if(typeof data83.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/group/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid32 = _errs193 === errors;
+}
+else {
+var valid32 = true;
 }
 }
 }
@@ -1348,10 +1482,10 @@ validate10.errors = [{instancePath:instancePath+"/user/group/group",schemaPath:"
 return false;
 }
 }
-var valid30 = _errs175 === errors;
+var valid31 = _errs188 === errors;
 }
 else {
-var valid30 = true;
+var valid31 = true;
 }
 }
 }
@@ -1362,10 +1496,10 @@ validate10.errors = [{instancePath:instancePath+"/user/group",schemaPath:"#/defi
 return false;
 }
 }
-var valid19 = _errs167 === errors;
+var valid20 = _errs180 === errors;
 }
 else {
-var valid19 = true;
+var valid20 = true;
 }
 }
 }
@@ -1379,62 +1513,62 @@ validate10.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs115 === errors;
+var valid0 = _errs128 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.process !== undefined){
-let data80 = data.process;
-const _errs182 = errors;
-if(errors === _errs182){
-if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
-const _errs184 = errors;
-for(const key19 in data80){
-if(!((((((((key19 === "pid") || (key19 === "parent")) || (key19 === "name")) || (key19 === "executable")) || (key19 === "working_directory")) || (key19 === "title")) || (key19 === "args")) || (key19 === "args_count"))){
-validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/properties/process/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"}];
+let data86 = data.process;
+const _errs195 = errors;
+if(errors === _errs195){
+if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
+const _errs197 = errors;
+for(const key20 in data86){
+if(!((((((((key20 === "pid") || (key20 === "parent")) || (key20 === "name")) || (key20 === "executable")) || (key20 === "working_directory")) || (key20 === "title")) || (key20 === "args")) || (key20 === "args_count"))){
+validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/properties/process/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs184 === errors){
-if(data80.pid !== undefined){
-let data81 = data80.pid;
-const _errs185 = errors;
-if(!(((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81))) && (isFinite(data81)))){
+if(_errs197 === errors){
+if(data86.pid !== undefined){
+let data87 = data86.pid;
+const _errs198 = errors;
+if(!(((typeof data87 == "number") && (!(data87 % 1) && !isNaN(data87))) && (isFinite(data87)))){
 validate10.errors = [{instancePath:instancePath+"/process/pid",schemaPath:"#/properties/process/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid32 = _errs185 === errors;
+var valid33 = _errs198 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
-if(valid32){
-if(data80.parent !== undefined){
-let data82 = data80.parent;
-const _errs187 = errors;
-if(errors === _errs187){
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-let missing5;
-if((data82.pid === undefined) && (missing5 = "pid")){
-validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
+if(valid33){
+if(data86.parent !== undefined){
+let data88 = data86.parent;
+const _errs200 = errors;
+if(errors === _errs200){
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+let missing6;
+if((data88.pid === undefined) && (missing6 = "pid")){
+validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
 return false;
 }
 else {
-const _errs189 = errors;
-for(const key20 in data82){
-if(!(key20 === "pid")){
-validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"}];
+const _errs202 = errors;
+for(const key21 in data88){
+if(!(key21 === "pid")){
+validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs189 === errors){
-if(data82.pid !== undefined){
-let data83 = data82.pid;
-if(!(((typeof data83 == "number") && (!(data83 % 1) && !isNaN(data83))) && (isFinite(data83)))){
+if(_errs202 === errors){
+if(data88.pid !== undefined){
+let data89 = data88.pid;
+if(!(((typeof data89 == "number") && (!(data89 % 1) && !isNaN(data89))) && (isFinite(data89)))){
 validate10.errors = [{instancePath:instancePath+"/process/parent/pid",schemaPath:"#/properties/process/properties/parent/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
@@ -1447,75 +1581,75 @@ validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/
 return false;
 }
 }
-var valid32 = _errs187 === errors;
+var valid33 = _errs200 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
-if(valid32){
-if(data80.name !== undefined){
-const _errs192 = errors;
-if(typeof data80.name !== "string"){
+if(valid33){
+if(data86.name !== undefined){
+const _errs205 = errors;
+if(typeof data86.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/name",schemaPath:"#/properties/process/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid32 = _errs192 === errors;
+var valid33 = _errs205 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
-if(valid32){
-if(data80.executable !== undefined){
-const _errs194 = errors;
-if(typeof data80.executable !== "string"){
+if(valid33){
+if(data86.executable !== undefined){
+const _errs207 = errors;
+if(typeof data86.executable !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/executable",schemaPath:"#/properties/process/properties/executable/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid32 = _errs194 === errors;
+var valid33 = _errs207 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
-if(valid32){
-if(data80.working_directory !== undefined){
-const _errs196 = errors;
-if(typeof data80.working_directory !== "string"){
+if(valid33){
+if(data86.working_directory !== undefined){
+const _errs209 = errors;
+if(typeof data86.working_directory !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/working_directory",schemaPath:"#/properties/process/properties/working_directory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid32 = _errs196 === errors;
+var valid33 = _errs209 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
-if(valid32){
-if(data80.title !== undefined){
-const _errs198 = errors;
-if(typeof data80.title !== "string"){
+if(valid33){
+if(data86.title !== undefined){
+const _errs211 = errors;
+if(typeof data86.title !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/title",schemaPath:"#/properties/process/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid32 = _errs198 === errors;
+var valid33 = _errs211 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
-if(valid32){
-if(data80.args !== undefined){
-let data88 = data80.args;
-const _errs200 = errors;
-if(errors === _errs200){
-if(Array.isArray(data88)){
-var valid34 = true;
-const len6 = data88.length;
+if(valid33){
+if(data86.args !== undefined){
+let data94 = data86.args;
+const _errs213 = errors;
+if(errors === _errs213){
+if(Array.isArray(data94)){
+var valid35 = true;
+const len6 = data94.length;
 for(let i6=0; i6<len6; i6++){
-const _errs202 = errors;
-if(typeof data88[i6] !== "string"){
+const _errs215 = errors;
+if(typeof data94[i6] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/args/" + i6,schemaPath:"#/properties/process/properties/args/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid34 = _errs202 === errors;
-if(!valid34){
+var valid35 = _errs215 === errors;
+if(!valid35){
 break;
 }
 }
@@ -1525,31 +1659,31 @@ validate10.errors = [{instancePath:instancePath+"/process/args",schemaPath:"#/pr
 return false;
 }
 }
-var valid32 = _errs200 === errors;
+var valid33 = _errs213 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
-if(valid32){
-if(data80.args_count !== undefined){
-let data90 = data80.args_count;
-const _errs204 = errors;
-if(!(((typeof data90 == "number") && (!(data90 % 1) && !isNaN(data90))) && (isFinite(data90)))){
+if(valid33){
+if(data86.args_count !== undefined){
+let data96 = data86.args_count;
+const _errs217 = errors;
+if(!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))){
 validate10.errors = [{instancePath:instancePath+"/process/args_count",schemaPath:"#/properties/process/properties/args_count/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs204){
-if((typeof data90 == "number") && (isFinite(data90))){
-if(data90 < 0 || isNaN(data90)){
+if(errors === _errs217){
+if((typeof data96 == "number") && (isFinite(data96))){
+if(data96 < 0 || isNaN(data96)){
 validate10.errors = [{instancePath:instancePath+"/process/args_count",schemaPath:"#/properties/process/properties/args_count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-var valid32 = _errs204 === errors;
+var valid33 = _errs217 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
 }
 }
@@ -1565,120 +1699,120 @@ validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs182 === errors;
+var valid0 = _errs195 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.file !== undefined){
-let data91 = data.file;
-const _errs206 = errors;
-if(errors === _errs206){
-if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
-const _errs208 = errors;
-for(const key21 in data91){
-if(!((((((((key21 === "path") || (key21 === "inode")) || (key21 === "device")) || (key21 === "mode")) || (key21 === "uid")) || (key21 === "gid")) || (key21 === "owner")) || (key21 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"}];
+let data97 = data.file;
+const _errs219 = errors;
+if(errors === _errs219){
+if(data97 && typeof data97 == "object" && !Array.isArray(data97)){
+const _errs221 = errors;
+for(const key22 in data97){
+if(!((((((((key22 === "path") || (key22 === "inode")) || (key22 === "device")) || (key22 === "mode")) || (key22 === "uid")) || (key22 === "gid")) || (key22 === "owner")) || (key22 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs208 === errors){
-if(data91.path !== undefined){
-const _errs209 = errors;
-if(typeof data91.path !== "string"){
+if(_errs221 === errors){
+if(data97.path !== undefined){
+const _errs222 = errors;
+if(typeof data97.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/path",schemaPath:"#/properties/file/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs209 === errors;
+var valid36 = _errs222 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
-if(valid35){
-if(data91.inode !== undefined){
-const _errs211 = errors;
-if(typeof data91.inode !== "string"){
+if(valid36){
+if(data97.inode !== undefined){
+const _errs224 = errors;
+if(typeof data97.inode !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/inode",schemaPath:"#/properties/file/properties/inode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs211 === errors;
+var valid36 = _errs224 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
-if(valid35){
-if(data91.device !== undefined){
-const _errs213 = errors;
-if(typeof data91.device !== "string"){
+if(valid36){
+if(data97.device !== undefined){
+const _errs226 = errors;
+if(typeof data97.device !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/device",schemaPath:"#/properties/file/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs213 === errors;
+var valid36 = _errs226 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
-if(valid35){
-if(data91.mode !== undefined){
-const _errs215 = errors;
-if(typeof data91.mode !== "string"){
+if(valid36){
+if(data97.mode !== undefined){
+const _errs228 = errors;
+if(typeof data97.mode !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/mode",schemaPath:"#/properties/file/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs215 === errors;
+var valid36 = _errs228 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
-if(valid35){
-if(data91.uid !== undefined){
-const _errs217 = errors;
-if(typeof data91.uid !== "string"){
+if(valid36){
+if(data97.uid !== undefined){
+const _errs230 = errors;
+if(typeof data97.uid !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/uid",schemaPath:"#/properties/file/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs217 === errors;
+var valid36 = _errs230 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
-if(valid35){
-if(data91.gid !== undefined){
-const _errs219 = errors;
-if(typeof data91.gid !== "string"){
+if(valid36){
+if(data97.gid !== undefined){
+const _errs232 = errors;
+if(typeof data97.gid !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/gid",schemaPath:"#/properties/file/properties/gid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs219 === errors;
+var valid36 = _errs232 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
-if(valid35){
-if(data91.owner !== undefined){
-const _errs221 = errors;
-if(typeof data91.owner !== "string"){
+if(valid36){
+if(data97.owner !== undefined){
+const _errs234 = errors;
+if(typeof data97.owner !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/owner",schemaPath:"#/properties/file/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs221 === errors;
+var valid36 = _errs234 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
-if(valid35){
-if(data91.group !== undefined){
-const _errs223 = errors;
-if(typeof data91.group !== "string"){
+if(valid36){
+if(data97.group !== undefined){
+const _errs236 = errors;
+if(typeof data97.group !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/group",schemaPath:"#/properties/file/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs223 === errors;
+var valid36 = _errs236 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
 }
 }
@@ -1694,88 +1828,88 @@ validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs206 === errors;
+var valid0 = _errs219 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.source !== undefined){
-let data100 = data.source;
-const _errs225 = errors;
-const _errs226 = errors;
-if(errors === _errs226){
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
-const _errs228 = errors;
-for(const key22 in data100){
-if(!((((key22 === "ip") || (key22 === "port")) || (key22 === "path")) || (key22 === "domain"))){
-validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"}];
+let data106 = data.source;
+const _errs238 = errors;
+const _errs239 = errors;
+if(errors === _errs239){
+if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
+const _errs241 = errors;
+for(const key23 in data106){
+if(!((((key23 === "ip") || (key23 === "port")) || (key23 === "path")) || (key23 === "domain"))){
+validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs228 === errors){
-if(data100.ip !== undefined){
-const _errs229 = errors;
-if(typeof data100.ip !== "string"){
+if(_errs241 === errors){
+if(data106.ip !== undefined){
+const _errs242 = errors;
+if(typeof data106.ip !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/ip",schemaPath:"#/definitions/endpoint/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid37 = _errs229 === errors;
+var valid38 = _errs242 === errors;
 }
 else {
-var valid37 = true;
+var valid38 = true;
 }
-if(valid37){
-if(data100.port !== undefined){
-let data102 = data100.port;
-const _errs231 = errors;
-if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
+if(valid38){
+if(data106.port !== undefined){
+let data108 = data106.port;
+const _errs244 = errors;
+if(!(((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108))) && (isFinite(data108)))){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs231){
-if((typeof data102 == "number") && (isFinite(data102))){
-if(data102 > 65535 || isNaN(data102)){
+if(errors === _errs244){
+if((typeof data108 == "number") && (isFinite(data108))){
+if(data108 > 65535 || isNaN(data108)){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
 return false;
 }
 else {
-if(data102 < 0 || isNaN(data102)){
+if(data108 < 0 || isNaN(data108)){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
 }
-var valid37 = _errs231 === errors;
+var valid38 = _errs244 === errors;
 }
 else {
-var valid37 = true;
+var valid38 = true;
 }
-if(valid37){
-if(data100.path !== undefined){
-const _errs233 = errors;
-if(typeof data100.path !== "string"){
+if(valid38){
+if(data106.path !== undefined){
+const _errs246 = errors;
+if(typeof data106.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/path",schemaPath:"#/definitions/endpoint/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid37 = _errs233 === errors;
+var valid38 = _errs246 === errors;
 }
 else {
-var valid37 = true;
+var valid38 = true;
 }
-if(valid37){
-if(data100.domain !== undefined){
-const _errs235 = errors;
-if(typeof data100.domain !== "string"){
+if(valid38){
+if(data106.domain !== undefined){
+const _errs248 = errors;
+if(typeof data106.domain !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/domain",schemaPath:"#/definitions/endpoint/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid37 = _errs235 === errors;
+var valid38 = _errs248 === errors;
 }
 else {
-var valid37 = true;
+var valid38 = true;
 }
 }
 }
@@ -1787,88 +1921,88 @@ validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definiti
 return false;
 }
 }
-var valid0 = _errs225 === errors;
+var valid0 = _errs238 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.destination !== undefined){
-let data105 = data.destination;
-const _errs237 = errors;
-const _errs238 = errors;
-if(errors === _errs238){
-if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
-const _errs240 = errors;
-for(const key23 in data105){
-if(!((((key23 === "ip") || (key23 === "port")) || (key23 === "path")) || (key23 === "domain"))){
-validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"}];
+let data111 = data.destination;
+const _errs250 = errors;
+const _errs251 = errors;
+if(errors === _errs251){
+if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
+const _errs253 = errors;
+for(const key24 in data111){
+if(!((((key24 === "ip") || (key24 === "port")) || (key24 === "path")) || (key24 === "domain"))){
+validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs240 === errors){
-if(data105.ip !== undefined){
-const _errs241 = errors;
-if(typeof data105.ip !== "string"){
+if(_errs253 === errors){
+if(data111.ip !== undefined){
+const _errs254 = errors;
+if(typeof data111.ip !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/ip",schemaPath:"#/definitions/endpoint/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid39 = _errs241 === errors;
+var valid40 = _errs254 === errors;
 }
 else {
-var valid39 = true;
+var valid40 = true;
 }
-if(valid39){
-if(data105.port !== undefined){
-let data107 = data105.port;
-const _errs243 = errors;
-if(!(((typeof data107 == "number") && (!(data107 % 1) && !isNaN(data107))) && (isFinite(data107)))){
+if(valid40){
+if(data111.port !== undefined){
+let data113 = data111.port;
+const _errs256 = errors;
+if(!(((typeof data113 == "number") && (!(data113 % 1) && !isNaN(data113))) && (isFinite(data113)))){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs243){
-if((typeof data107 == "number") && (isFinite(data107))){
-if(data107 > 65535 || isNaN(data107)){
+if(errors === _errs256){
+if((typeof data113 == "number") && (isFinite(data113))){
+if(data113 > 65535 || isNaN(data113)){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
 return false;
 }
 else {
-if(data107 < 0 || isNaN(data107)){
+if(data113 < 0 || isNaN(data113)){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
 }
-var valid39 = _errs243 === errors;
+var valid40 = _errs256 === errors;
 }
 else {
-var valid39 = true;
+var valid40 = true;
 }
-if(valid39){
-if(data105.path !== undefined){
-const _errs245 = errors;
-if(typeof data105.path !== "string"){
+if(valid40){
+if(data111.path !== undefined){
+const _errs258 = errors;
+if(typeof data111.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/path",schemaPath:"#/definitions/endpoint/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid39 = _errs245 === errors;
+var valid40 = _errs258 === errors;
 }
 else {
-var valid39 = true;
+var valid40 = true;
 }
-if(valid39){
-if(data105.domain !== undefined){
-const _errs247 = errors;
-if(typeof data105.domain !== "string"){
+if(valid40){
+if(data111.domain !== undefined){
+const _errs260 = errors;
+if(typeof data111.domain !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/domain",schemaPath:"#/definitions/endpoint/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid39 = _errs247 === errors;
+var valid40 = _errs260 === errors;
 }
 else {
-var valid39 = true;
+var valid40 = true;
 }
 }
 }
@@ -1880,35 +2014,35 @@ validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/def
 return false;
 }
 }
-var valid0 = _errs237 === errors;
+var valid0 = _errs250 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.network !== undefined){
-let data110 = data.network;
-const _errs249 = errors;
-if(errors === _errs249){
-if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
-let missing6;
-if((data110.direction === undefined) && (missing6 = "direction")){
-validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
+let data116 = data.network;
+const _errs262 = errors;
+if(errors === _errs262){
+if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
+let missing7;
+if((data116.direction === undefined) && (missing7 = "direction")){
+validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
 return false;
 }
 else {
-const _errs251 = errors;
-for(const key24 in data110){
-if(!(key24 === "direction")){
-validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"}];
+const _errs264 = errors;
+for(const key25 in data116){
+if(!(key25 === "direction")){
+validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs251 === errors){
-if(data110.direction !== undefined){
-let data111 = data110.direction;
-if(!((data111 === "ingress") || (data111 === "egress"))){
+if(_errs264 === errors){
+if(data116.direction !== undefined){
+let data117 = data116.direction;
+if(!((data117 === "ingress") || (data117 === "egress"))){
 validate10.errors = [{instancePath:instancePath+"/network/direction",schemaPath:"#/properties/network/properties/direction/enum",keyword:"enum",params:{allowedValues: schema11.properties.network.properties.direction.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
@@ -1921,27 +2055,27 @@ validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs249 === errors;
+var valid0 = _errs262 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.tags !== undefined){
-let data112 = data.tags;
-const _errs253 = errors;
-if(errors === _errs253){
-if(Array.isArray(data112)){
-var valid41 = true;
-const len7 = data112.length;
+let data118 = data.tags;
+const _errs266 = errors;
+if(errors === _errs266){
+if(Array.isArray(data118)){
+var valid42 = true;
+const len7 = data118.length;
 for(let i7=0; i7<len7; i7++){
-const _errs255 = errors;
-if(typeof data112[i7] !== "string"){
+const _errs268 = errors;
+if(typeof data118[i7] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/tags/" + i7,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid41 = _errs255 === errors;
-if(!valid41){
+var valid42 = _errs268 === errors;
+if(!valid42){
 break;
 }
 }
@@ -1951,117 +2085,117 @@ validate10.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs253 === errors;
+var valid0 = _errs266 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.teleport !== undefined){
-let data114 = data.teleport;
-const _errs257 = errors;
-const _errs258 = errors;
-if(errors === _errs258){
-if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
-let missing7;
-if(((data114.user === undefined) && (missing7 = "user")) || ((data114.attribution === undefined) && (missing7 = "attribution"))){
-validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
+let data120 = data.teleport;
+const _errs270 = errors;
+const _errs271 = errors;
+if(errors === _errs271){
+if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
+let missing8;
+if(((data120.user === undefined) && (missing8 = "user")) || ((data120.attribution === undefined) && (missing8 = "attribution"))){
+validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"}];
 return false;
 }
 else {
-const _errs260 = errors;
-for(const key25 in data114){
-if(!(((((((key25 === "user") || (key25 === "login")) || (key25 === "addr")) || (key25 === "terminal")) || (key25 === "session")) || (key25 === "pid")) || (key25 === "attribution"))){
-validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"}];
+const _errs273 = errors;
+for(const key26 in data120){
+if(!(((((((key26 === "user") || (key26 === "login")) || (key26 === "addr")) || (key26 === "terminal")) || (key26 === "session")) || (key26 === "pid")) || (key26 === "attribution"))){
+validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs260 === errors){
-if(data114.user !== undefined){
-const _errs261 = errors;
-if(typeof data114.user !== "string"){
+if(_errs273 === errors){
+if(data120.user !== undefined){
+const _errs274 = errors;
+if(typeof data120.user !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/user",schemaPath:"#/definitions/teleport/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs261 === errors;
+var valid44 = _errs274 === errors;
 }
 else {
-var valid43 = true;
+var valid44 = true;
 }
-if(valid43){
-if(data114.login !== undefined){
-const _errs263 = errors;
-if(typeof data114.login !== "string"){
+if(valid44){
+if(data120.login !== undefined){
+const _errs276 = errors;
+if(typeof data120.login !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/login",schemaPath:"#/definitions/teleport/properties/login/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs263 === errors;
+var valid44 = _errs276 === errors;
 }
 else {
-var valid43 = true;
+var valid44 = true;
 }
-if(valid43){
-if(data114.addr !== undefined){
-const _errs265 = errors;
-if(typeof data114.addr !== "string"){
+if(valid44){
+if(data120.addr !== undefined){
+const _errs278 = errors;
+if(typeof data120.addr !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/addr",schemaPath:"#/definitions/teleport/properties/addr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs265 === errors;
+var valid44 = _errs278 === errors;
 }
 else {
-var valid43 = true;
+var valid44 = true;
 }
-if(valid43){
-if(data114.terminal !== undefined){
-const _errs267 = errors;
-if(typeof data114.terminal !== "string"){
+if(valid44){
+if(data120.terminal !== undefined){
+const _errs280 = errors;
+if(typeof data120.terminal !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/terminal",schemaPath:"#/definitions/teleport/properties/terminal/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs267 === errors;
+var valid44 = _errs280 === errors;
 }
 else {
-var valid43 = true;
+var valid44 = true;
 }
-if(valid43){
-if(data114.session !== undefined){
-const _errs269 = errors;
-if(typeof data114.session !== "string"){
+if(valid44){
+if(data120.session !== undefined){
+const _errs282 = errors;
+if(typeof data120.session !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/session",schemaPath:"#/definitions/teleport/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs269 === errors;
+var valid44 = _errs282 === errors;
 }
 else {
-var valid43 = true;
+var valid44 = true;
 }
-if(valid43){
-if(data114.pid !== undefined){
-let data120 = data114.pid;
-const _errs271 = errors;
-if(!(((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120))) && (isFinite(data120)))){
+if(valid44){
+if(data120.pid !== undefined){
+let data126 = data120.pid;
+const _errs284 = errors;
+if(!(((typeof data126 == "number") && (!(data126 % 1) && !isNaN(data126))) && (isFinite(data126)))){
 validate10.errors = [{instancePath:instancePath+"/teleport/pid",schemaPath:"#/definitions/teleport/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid43 = _errs271 === errors;
+var valid44 = _errs284 === errors;
 }
 else {
-var valid43 = true;
+var valid44 = true;
 }
-if(valid43){
-if(data114.attribution !== undefined){
-let data121 = data114.attribution;
-const _errs273 = errors;
-if(!(((data121 === "record") || (data121 === "session")) || (data121 === "process"))){
+if(valid44){
+if(data120.attribution !== undefined){
+let data127 = data120.attribution;
+const _errs286 = errors;
+if(!(((data127 === "record") || (data127 === "session")) || (data127 === "process"))){
 validate10.errors = [{instancePath:instancePath+"/teleport/attribution",schemaPath:"#/definitions/teleport/properties/attribution/enum",keyword:"enum",params:{allowedValues: schema21.properties.attribution.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid43 = _errs273 === errors;
+var valid44 = _errs286 === errors;
 }
 else {
-var valid43 = true;
+var valid44 = true;
 }
 }
 }
@@ -2077,7 +2211,7 @@ validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/defini
 return false;
 }
 }
-var valid0 = _errs257 === errors;
+var valid0 = _errs270 === errors;
 }
 else {
 var valid0 = true;

@@ -3,13 +3,14 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://auditship.dev/schemas/event.schema.json","title":"AuditshipEvent","description":"One Linux audit event as auditship ships it: the records that share (node, timestamp, serial), decoded, with ECS fields and the Teleport identity. The source of truth for src/event/types.generated.ts and the Elasticsearch mappings.","type":"object","additionalProperties":false,"required":["@timestamp","event","auditd"],"properties":{"@timestamp":{"description":"Event time from msg=audit(SECONDS.MILLIS:SERIAL), ISO-8601 UTC with milliseconds.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$"},"event":{"type":"object","additionalProperties":false,"required":["kind","module"],"properties":{"kind":{"const":"event"},"module":{"const":"auditd"},"action":{"type":"string","description":"What happened, go-libaudit style (executed, logged-in, opened-file …)."},"category":{"type":"array","items":{"type":"string"}},"type":{"type":"array","items":{"type":"string"}},"outcome":{"enum":["success","failure","unknown"]},"original":{"type":"array","items":{"type":"string"},"description":"Raw records, when include_original is on."}}},"auditd":{"type":"object","additionalProperties":false,"required":["sequence","complete","message_type","records"],"properties":{"sequence":{"type":"integer","minimum":0,"maximum":4294967295,"description":"The serial of msg=audit(…:SERIAL)."},"node":{"type":"string","description":"node= prefix of the records, when present."},"complete":{"type":"boolean","description":"False when the event was closed without its completion signal (in-flight bound, timeout, end of input)."},"closed_by":{"enum":["timeout","evicted","end"],"description":"Why an incomplete event was closed."},"message_type":{"type":"string","description":"Lower-case type of the primary record (SYSCALL when present, else the first)."},"result":{"enum":["success","fail"]},"session":{"type":"string","description":"Audit session id (ses=), omitted when unset."},"arch":{"type":"string"},"syscall":{"type":"string"},"exit":{"type":"string"},"socket":{"$ref":"#/definitions/socket"},"records":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/record"}},"summary":{"$ref":"#/definitions/summary"},"warnings":{"type":"array","items":{"type":"string"}}}},"user":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"audit":{"$ref":"#/definitions/identity"},"effective":{"$ref":"#/definitions/identity"},"target":{"$ref":"#/definitions/identity"},"group":{"$ref":"#/definitions/identity"}}},"process":{"type":"object","additionalProperties":false,"properties":{"pid":{"type":"integer"},"parent":{"type":"object","additionalProperties":false,"required":["pid"],"properties":{"pid":{"type":"integer"}}},"name":{"type":"string"},"executable":{"type":"string"},"working_directory":{"type":"string"},"title":{"type":"string","description":"Decoded PROCTITLE (NULs shown as spaces)."},"args":{"type":"array","items":{"type":"string"},"description":"argv from EXECVE, long arguments reassembled."},"args_count":{"type":"integer","minimum":0}}},"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string"},"inode":{"type":"string"},"device":{"type":"string"},"mode":{"type":"string"},"uid":{"type":"string"},"gid":{"type":"string"},"owner":{"type":"string"},"group":{"type":"string"}}},"source":{"$ref":"#/definitions/endpoint"},"destination":{"$ref":"#/definitions/endpoint"},"network":{"type":"object","additionalProperties":false,"required":["direction"],"properties":{"direction":{"enum":["ingress","egress"]}}},"tags":{"type":"array","items":{"type":"string"},"description":"Audit rule keys (key=)."},"teleport":{"$ref":"#/definitions/teleport"}},"definitions":{"record":{"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}},"identity":{"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}},"endpoint":{"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}},"socket":{"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}},"summary":{"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}},"teleport":{"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://auditship.dev/schemas/event.schema.json","title":"AuditshipEvent","description":"One Linux audit event as auditship ships it: the records that share (node, timestamp, serial), decoded, with ECS fields and the Teleport identity. The source of truth for src/event/types.generated.ts and the Elasticsearch mappings.","type":"object","additionalProperties":false,"required":["@timestamp","event","auditd"],"properties":{"@timestamp":{"description":"Event time from msg=audit(SECONDS.MILLIS:SERIAL), ISO-8601 UTC with milliseconds.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$"},"event":{"type":"object","additionalProperties":false,"required":["kind","module"],"properties":{"kind":{"enum":["event","alert"],"description":"alert for anomaly records (ANOM_*), as go-libaudit's aucoalesce; event otherwise."},"module":{"const":"auditd"},"action":{"type":"string","description":"What happened, go-libaudit style (executed, logged-in, opened-file …)."},"category":{"type":"array","items":{"type":"string"}},"type":{"type":"array","items":{"type":"string"}},"outcome":{"enum":["success","failure","unknown"]},"original":{"type":"array","items":{"type":"string"},"description":"Raw records, when include_original is on."}}},"auditd":{"type":"object","additionalProperties":false,"required":["sequence","complete","message_type","records"],"properties":{"sequence":{"type":"integer","minimum":0,"maximum":4294967295,"description":"The serial of msg=audit(…:SERIAL)."},"node":{"type":"string","description":"node= prefix of the records, when present."},"complete":{"type":"boolean","description":"False when the event was closed without its completion signal (in-flight bound, timeout, end of input)."},"closed_by":{"enum":["timeout","evicted","end"],"description":"Why an incomplete event was closed."},"message_type":{"type":"string","description":"Lower-case type of the primary record (SYSCALL when present, else the first)."},"result":{"enum":["success","fail"]},"session":{"type":"string","description":"Audit session id (ses=), omitted when unset."},"arch":{"type":"string"},"syscall":{"type":"string"},"exit":{"type":"string"},"socket":{"$ref":"#/definitions/socket"},"records":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/record"}},"summary":{"$ref":"#/definitions/summary"},"warnings":{"type":"array","items":{"type":"string"}}}},"user":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"audit":{"$ref":"#/definitions/identity"},"effective":{"$ref":"#/definitions/identity"},"target":{"$ref":"#/definitions/identity"},"group":{"$ref":"#/definitions/identity"},"saved":{"$ref":"#/definitions/identity"},"filesystem":{"$ref":"#/definitions/identity"},"changes":{"$ref":"#/definitions/identity"},"selinux":{"$ref":"#/definitions/selinux"}}},"group":{"type":"object","additionalProperties":false,"description":"The group a group-management record (ADD_GROUP, GRP_MGMT …) acts on.","properties":{"id":{"type":"string"},"name":{"type":"string"}}},"process":{"type":"object","additionalProperties":false,"properties":{"pid":{"type":"integer"},"parent":{"type":"object","additionalProperties":false,"required":["pid"],"properties":{"pid":{"type":"integer"}}},"name":{"type":"string"},"executable":{"type":"string"},"working_directory":{"type":"string"},"title":{"type":"string","description":"Decoded PROCTITLE (NULs shown as spaces)."},"args":{"type":"array","items":{"type":"string"},"description":"argv from EXECVE, long arguments reassembled."},"args_count":{"type":"integer","minimum":0}}},"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string"},"inode":{"type":"string"},"device":{"type":"string"},"mode":{"type":"string"},"uid":{"type":"string"},"gid":{"type":"string"},"owner":{"type":"string"},"group":{"type":"string"},"selinux":{"$ref":"#/definitions/selinux"}}},"source":{"$ref":"#/definitions/endpoint"},"destination":{"$ref":"#/definitions/endpoint"},"network":{"type":"object","additionalProperties":false,"required":["direction"],"properties":{"direction":{"enum":["ingress","egress"]}}},"tags":{"type":"array","items":{"type":"string"},"description":"Audit rule keys (key=)."},"related":{"type":"object","additionalProperties":false,"description":"Every user name, IP and host name the event mentions (ECS related.*), for pivoting.","properties":{"user":{"type":"array","items":{"type":"string"}},"ip":{"type":"array","items":{"type":"string"}},"hosts":{"type":"array","items":{"type":"string"}}}},"teleport":{"$ref":"#/definitions/teleport"}},"definitions":{"record":{"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}},"identity":{"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}},"endpoint":{"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}},"socket":{"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}},"summary":{"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}},"teleport":{"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}},"selinux":{"title":"SELinuxContext","type":"object","additionalProperties":false,"description":"An SELinux context (subj=, obj=) split at ':' into user, role, domain (type), level and category; an AppArmor label is only a user.","properties":{"user":{"type":"string"},"role":{"type":"string"},"domain":{"type":"string"},"level":{"type":"string"},"category":{"type":"string"}}}}};
 const schema12 = {"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}};
 const schema13 = {"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}};
 const schema14 = {"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}};
 const schema15 = {"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}};
-const schema19 = {"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}};
-const schema21 = {"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}};
+const schema22 = {"title":"SELinuxContext","type":"object","additionalProperties":false,"description":"An SELinux context (subj=, obj=) split at ':' into user, role, domain (type), level and category; an AppArmor label is only a user.","properties":{"user":{"type":"string"},"role":{"type":"string"},"domain":{"type":"string"},"level":{"type":"string"},"category":{"type":"string"}}};
+const schema24 = {"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}};
+const schema26 = {"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$", "u");
 
@@ -76,9 +77,10 @@ break;
 }
 if(_errs6 === errors){
 if(data1.kind !== undefined){
+let data2 = data1.kind;
 const _errs7 = errors;
-if("event" !== data1.kind){
-validate10.errors = [{instancePath:instancePath+"/event/kind",schemaPath:"#/properties/event/properties/kind/const",keyword:"const",params:{allowedValue: "event"},message:"must be equal to constant"}];
+if(!((data2 === "event") || (data2 === "alert"))){
+validate10.errors = [{instancePath:instancePath+"/event/kind",schemaPath:"#/properties/event/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.event.properties.kind.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid1 = _errs7 === errors;
@@ -921,7 +923,7 @@ if(errors === _errs115){
 if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
 const _errs117 = errors;
 for(const key10 in data53){
-if(!((((((key10 === "id") || (key10 === "name")) || (key10 === "audit")) || (key10 === "effective")) || (key10 === "target")) || (key10 === "group"))){
+if(!(func2.call(schema11.properties.user.properties, key10))){
 validate10.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -1367,6 +1369,413 @@ var valid19 = _errs167 === errors;
 else {
 var valid19 = true;
 }
+if(valid19){
+if(data53.saved !== undefined){
+let data80 = data53.saved;
+const _errs182 = errors;
+const _errs183 = errors;
+if(errors === _errs183){
+if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+const _errs185 = errors;
+for(const key19 in data80){
+if(!(((key19 === "id") || (key19 === "name")) || (key19 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/saved",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs185 === errors){
+if(data80.id !== undefined){
+const _errs186 = errors;
+if(typeof data80.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/saved/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid33 = _errs186 === errors;
+}
+else {
+var valid33 = true;
+}
+if(valid33){
+if(data80.name !== undefined){
+const _errs188 = errors;
+if(typeof data80.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/saved/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid33 = _errs188 === errors;
+}
+else {
+var valid33 = true;
+}
+if(valid33){
+if(data80.group !== undefined){
+let data83 = data80.group;
+const _errs190 = errors;
+if(errors === _errs190){
+if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+const _errs192 = errors;
+for(const key20 in data83){
+if(!((key20 === "id") || (key20 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/saved/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs192 === errors){
+if(data83.id !== undefined){
+const _errs193 = errors;
+if(typeof data83.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/saved/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid34 = _errs193 === errors;
+}
+else {
+var valid34 = true;
+}
+if(valid34){
+if(data83.name !== undefined){
+const _errs195 = errors;
+if(typeof data83.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/saved/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid34 = _errs195 === errors;
+}
+else {
+var valid34 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/saved/group",schemaPath:"#/definitions/identity/properties/group/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid33 = _errs190 === errors;
+}
+else {
+var valid33 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/saved",schemaPath:"#/definitions/identity/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid19 = _errs182 === errors;
+}
+else {
+var valid19 = true;
+}
+if(valid19){
+if(data53.filesystem !== undefined){
+let data86 = data53.filesystem;
+const _errs197 = errors;
+const _errs198 = errors;
+if(errors === _errs198){
+if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
+const _errs200 = errors;
+for(const key21 in data86){
+if(!(((key21 === "id") || (key21 === "name")) || (key21 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs200 === errors){
+if(data86.id !== undefined){
+const _errs201 = errors;
+if(typeof data86.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid36 = _errs201 === errors;
+}
+else {
+var valid36 = true;
+}
+if(valid36){
+if(data86.name !== undefined){
+const _errs203 = errors;
+if(typeof data86.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid36 = _errs203 === errors;
+}
+else {
+var valid36 = true;
+}
+if(valid36){
+if(data86.group !== undefined){
+let data89 = data86.group;
+const _errs205 = errors;
+if(errors === _errs205){
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+const _errs207 = errors;
+for(const key22 in data89){
+if(!((key22 === "id") || (key22 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs207 === errors){
+if(data89.id !== undefined){
+const _errs208 = errors;
+if(typeof data89.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid37 = _errs208 === errors;
+}
+else {
+var valid37 = true;
+}
+if(valid37){
+if(data89.name !== undefined){
+const _errs210 = errors;
+if(typeof data89.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid37 = _errs210 === errors;
+}
+else {
+var valid37 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/group",schemaPath:"#/definitions/identity/properties/group/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid36 = _errs205 === errors;
+}
+else {
+var valid36 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/filesystem",schemaPath:"#/definitions/identity/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid19 = _errs197 === errors;
+}
+else {
+var valid19 = true;
+}
+if(valid19){
+if(data53.changes !== undefined){
+let data92 = data53.changes;
+const _errs212 = errors;
+const _errs213 = errors;
+if(errors === _errs213){
+if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
+const _errs215 = errors;
+for(const key23 in data92){
+if(!(((key23 === "id") || (key23 === "name")) || (key23 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/changes",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs215 === errors){
+if(data92.id !== undefined){
+const _errs216 = errors;
+if(typeof data92.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/changes/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid39 = _errs216 === errors;
+}
+else {
+var valid39 = true;
+}
+if(valid39){
+if(data92.name !== undefined){
+const _errs218 = errors;
+if(typeof data92.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/changes/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid39 = _errs218 === errors;
+}
+else {
+var valid39 = true;
+}
+if(valid39){
+if(data92.group !== undefined){
+let data95 = data92.group;
+const _errs220 = errors;
+if(errors === _errs220){
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+const _errs222 = errors;
+for(const key24 in data95){
+if(!((key24 === "id") || (key24 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/changes/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs222 === errors){
+if(data95.id !== undefined){
+const _errs223 = errors;
+if(typeof data95.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/changes/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid40 = _errs223 === errors;
+}
+else {
+var valid40 = true;
+}
+if(valid40){
+if(data95.name !== undefined){
+const _errs225 = errors;
+if(typeof data95.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/changes/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid40 = _errs225 === errors;
+}
+else {
+var valid40 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/changes/group",schemaPath:"#/definitions/identity/properties/group/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid39 = _errs220 === errors;
+}
+else {
+var valid39 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/changes",schemaPath:"#/definitions/identity/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid19 = _errs212 === errors;
+}
+else {
+var valid19 = true;
+}
+if(valid19){
+if(data53.selinux !== undefined){
+let data98 = data53.selinux;
+const _errs227 = errors;
+const _errs228 = errors;
+if(errors === _errs228){
+if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
+const _errs230 = errors;
+for(const key25 in data98){
+if(!(((((key25 === "user") || (key25 === "role")) || (key25 === "domain")) || (key25 === "level")) || (key25 === "category"))){
+validate10.errors = [{instancePath:instancePath+"/user/selinux",schemaPath:"#/definitions/selinux/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs230 === errors){
+if(data98.user !== undefined){
+const _errs231 = errors;
+if(typeof data98.user !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/user",schemaPath:"#/definitions/selinux/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid42 = _errs231 === errors;
+}
+else {
+var valid42 = true;
+}
+if(valid42){
+if(data98.role !== undefined){
+const _errs233 = errors;
+if(typeof data98.role !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/role",schemaPath:"#/definitions/selinux/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid42 = _errs233 === errors;
+}
+else {
+var valid42 = true;
+}
+if(valid42){
+if(data98.domain !== undefined){
+const _errs235 = errors;
+if(typeof data98.domain !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/domain",schemaPath:"#/definitions/selinux/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid42 = _errs235 === errors;
+}
+else {
+var valid42 = true;
+}
+if(valid42){
+if(data98.level !== undefined){
+const _errs237 = errors;
+if(typeof data98.level !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/level",schemaPath:"#/definitions/selinux/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid42 = _errs237 === errors;
+}
+else {
+var valid42 = true;
+}
+if(valid42){
+if(data98.category !== undefined){
+const _errs239 = errors;
+if(typeof data98.category !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/category",schemaPath:"#/definitions/selinux/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid42 = _errs239 === errors;
+}
+else {
+var valid42 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/selinux",schemaPath:"#/definitions/selinux/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid19 = _errs227 === errors;
+}
+else {
+var valid19 = true;
+}
+}
+}
+}
+}
 }
 }
 }
@@ -1385,56 +1794,107 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.process !== undefined){
-let data80 = data.process;
-const _errs182 = errors;
-if(errors === _errs182){
-if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
-const _errs184 = errors;
-for(const key19 in data80){
-if(!((((((((key19 === "pid") || (key19 === "parent")) || (key19 === "name")) || (key19 === "executable")) || (key19 === "working_directory")) || (key19 === "title")) || (key19 === "args")) || (key19 === "args_count"))){
-validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/properties/process/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"}];
+if(data.group !== undefined){
+let data104 = data.group;
+const _errs241 = errors;
+if(errors === _errs241){
+if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
+const _errs243 = errors;
+for(const key26 in data104){
+if(!((key26 === "id") || (key26 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/group",schemaPath:"#/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs184 === errors){
-if(data80.pid !== undefined){
-let data81 = data80.pid;
-const _errs185 = errors;
-if(!(((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81))) && (isFinite(data81)))){
+if(_errs243 === errors){
+if(data104.id !== undefined){
+const _errs244 = errors;
+if(typeof data104.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/group/id",schemaPath:"#/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid43 = _errs244 === errors;
+}
+else {
+var valid43 = true;
+}
+if(valid43){
+if(data104.name !== undefined){
+const _errs246 = errors;
+if(typeof data104.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/group/name",schemaPath:"#/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid43 = _errs246 === errors;
+}
+else {
+var valid43 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/group",schemaPath:"#/properties/group/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs241 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.process !== undefined){
+let data107 = data.process;
+const _errs248 = errors;
+if(errors === _errs248){
+if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
+const _errs250 = errors;
+for(const key27 in data107){
+if(!((((((((key27 === "pid") || (key27 === "parent")) || (key27 === "name")) || (key27 === "executable")) || (key27 === "working_directory")) || (key27 === "title")) || (key27 === "args")) || (key27 === "args_count"))){
+validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/properties/process/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs250 === errors){
+if(data107.pid !== undefined){
+let data108 = data107.pid;
+const _errs251 = errors;
+if(!(((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108))) && (isFinite(data108)))){
 validate10.errors = [{instancePath:instancePath+"/process/pid",schemaPath:"#/properties/process/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid32 = _errs185 === errors;
+var valid44 = _errs251 === errors;
 }
 else {
-var valid32 = true;
+var valid44 = true;
 }
-if(valid32){
-if(data80.parent !== undefined){
-let data82 = data80.parent;
-const _errs187 = errors;
-if(errors === _errs187){
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+if(valid44){
+if(data107.parent !== undefined){
+let data109 = data107.parent;
+const _errs253 = errors;
+if(errors === _errs253){
+if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
 let missing5;
-if((data82.pid === undefined) && (missing5 = "pid")){
+if((data109.pid === undefined) && (missing5 = "pid")){
 validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
 return false;
 }
 else {
-const _errs189 = errors;
-for(const key20 in data82){
-if(!(key20 === "pid")){
-validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"}];
+const _errs255 = errors;
+for(const key28 in data109){
+if(!(key28 === "pid")){
+validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs189 === errors){
-if(data82.pid !== undefined){
-let data83 = data82.pid;
-if(!(((typeof data83 == "number") && (!(data83 % 1) && !isNaN(data83))) && (isFinite(data83)))){
+if(_errs255 === errors){
+if(data109.pid !== undefined){
+let data110 = data109.pid;
+if(!(((typeof data110 == "number") && (!(data110 % 1) && !isNaN(data110))) && (isFinite(data110)))){
 validate10.errors = [{instancePath:instancePath+"/process/parent/pid",schemaPath:"#/properties/process/properties/parent/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
@@ -1447,75 +1907,75 @@ validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/
 return false;
 }
 }
-var valid32 = _errs187 === errors;
+var valid44 = _errs253 === errors;
 }
 else {
-var valid32 = true;
+var valid44 = true;
 }
-if(valid32){
-if(data80.name !== undefined){
-const _errs192 = errors;
-if(typeof data80.name !== "string"){
+if(valid44){
+if(data107.name !== undefined){
+const _errs258 = errors;
+if(typeof data107.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/name",schemaPath:"#/properties/process/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid32 = _errs192 === errors;
+var valid44 = _errs258 === errors;
 }
 else {
-var valid32 = true;
+var valid44 = true;
 }
-if(valid32){
-if(data80.executable !== undefined){
-const _errs194 = errors;
-if(typeof data80.executable !== "string"){
+if(valid44){
+if(data107.executable !== undefined){
+const _errs260 = errors;
+if(typeof data107.executable !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/executable",schemaPath:"#/properties/process/properties/executable/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid32 = _errs194 === errors;
+var valid44 = _errs260 === errors;
 }
 else {
-var valid32 = true;
+var valid44 = true;
 }
-if(valid32){
-if(data80.working_directory !== undefined){
-const _errs196 = errors;
-if(typeof data80.working_directory !== "string"){
+if(valid44){
+if(data107.working_directory !== undefined){
+const _errs262 = errors;
+if(typeof data107.working_directory !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/working_directory",schemaPath:"#/properties/process/properties/working_directory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid32 = _errs196 === errors;
+var valid44 = _errs262 === errors;
 }
 else {
-var valid32 = true;
+var valid44 = true;
 }
-if(valid32){
-if(data80.title !== undefined){
-const _errs198 = errors;
-if(typeof data80.title !== "string"){
+if(valid44){
+if(data107.title !== undefined){
+const _errs264 = errors;
+if(typeof data107.title !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/title",schemaPath:"#/properties/process/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid32 = _errs198 === errors;
+var valid44 = _errs264 === errors;
 }
 else {
-var valid32 = true;
+var valid44 = true;
 }
-if(valid32){
-if(data80.args !== undefined){
-let data88 = data80.args;
-const _errs200 = errors;
-if(errors === _errs200){
-if(Array.isArray(data88)){
-var valid34 = true;
-const len6 = data88.length;
+if(valid44){
+if(data107.args !== undefined){
+let data115 = data107.args;
+const _errs266 = errors;
+if(errors === _errs266){
+if(Array.isArray(data115)){
+var valid46 = true;
+const len6 = data115.length;
 for(let i6=0; i6<len6; i6++){
-const _errs202 = errors;
-if(typeof data88[i6] !== "string"){
+const _errs268 = errors;
+if(typeof data115[i6] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/args/" + i6,schemaPath:"#/properties/process/properties/args/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid34 = _errs202 === errors;
-if(!valid34){
+var valid46 = _errs268 === errors;
+if(!valid46){
 break;
 }
 }
@@ -1525,31 +1985,31 @@ validate10.errors = [{instancePath:instancePath+"/process/args",schemaPath:"#/pr
 return false;
 }
 }
-var valid32 = _errs200 === errors;
+var valid44 = _errs266 === errors;
 }
 else {
-var valid32 = true;
+var valid44 = true;
 }
-if(valid32){
-if(data80.args_count !== undefined){
-let data90 = data80.args_count;
-const _errs204 = errors;
-if(!(((typeof data90 == "number") && (!(data90 % 1) && !isNaN(data90))) && (isFinite(data90)))){
+if(valid44){
+if(data107.args_count !== undefined){
+let data117 = data107.args_count;
+const _errs270 = errors;
+if(!(((typeof data117 == "number") && (!(data117 % 1) && !isNaN(data117))) && (isFinite(data117)))){
 validate10.errors = [{instancePath:instancePath+"/process/args_count",schemaPath:"#/properties/process/properties/args_count/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs204){
-if((typeof data90 == "number") && (isFinite(data90))){
-if(data90 < 0 || isNaN(data90)){
+if(errors === _errs270){
+if((typeof data117 == "number") && (isFinite(data117))){
+if(data117 < 0 || isNaN(data117)){
 validate10.errors = [{instancePath:instancePath+"/process/args_count",schemaPath:"#/properties/process/properties/args_count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-var valid32 = _errs204 === errors;
+var valid44 = _errs270 === errors;
 }
 else {
-var valid32 = true;
+var valid44 = true;
 }
 }
 }
@@ -1565,120 +2025,212 @@ validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs182 === errors;
+var valid0 = _errs248 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.file !== undefined){
-let data91 = data.file;
-const _errs206 = errors;
-if(errors === _errs206){
-if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
-const _errs208 = errors;
-for(const key21 in data91){
-if(!((((((((key21 === "path") || (key21 === "inode")) || (key21 === "device")) || (key21 === "mode")) || (key21 === "uid")) || (key21 === "gid")) || (key21 === "owner")) || (key21 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"}];
+let data118 = data.file;
+const _errs272 = errors;
+if(errors === _errs272){
+if(data118 && typeof data118 == "object" && !Array.isArray(data118)){
+const _errs274 = errors;
+for(const key29 in data118){
+if(!(func2.call(schema11.properties.file.properties, key29))){
+validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs208 === errors){
-if(data91.path !== undefined){
-const _errs209 = errors;
-if(typeof data91.path !== "string"){
+if(_errs274 === errors){
+if(data118.path !== undefined){
+const _errs275 = errors;
+if(typeof data118.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/path",schemaPath:"#/properties/file/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs209 === errors;
+var valid47 = _errs275 === errors;
 }
 else {
-var valid35 = true;
+var valid47 = true;
 }
-if(valid35){
-if(data91.inode !== undefined){
-const _errs211 = errors;
-if(typeof data91.inode !== "string"){
+if(valid47){
+if(data118.inode !== undefined){
+const _errs277 = errors;
+if(typeof data118.inode !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/inode",schemaPath:"#/properties/file/properties/inode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs211 === errors;
+var valid47 = _errs277 === errors;
 }
 else {
-var valid35 = true;
+var valid47 = true;
 }
-if(valid35){
-if(data91.device !== undefined){
-const _errs213 = errors;
-if(typeof data91.device !== "string"){
+if(valid47){
+if(data118.device !== undefined){
+const _errs279 = errors;
+if(typeof data118.device !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/device",schemaPath:"#/properties/file/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs213 === errors;
+var valid47 = _errs279 === errors;
 }
 else {
-var valid35 = true;
+var valid47 = true;
 }
-if(valid35){
-if(data91.mode !== undefined){
-const _errs215 = errors;
-if(typeof data91.mode !== "string"){
+if(valid47){
+if(data118.mode !== undefined){
+const _errs281 = errors;
+if(typeof data118.mode !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/mode",schemaPath:"#/properties/file/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs215 === errors;
+var valid47 = _errs281 === errors;
 }
 else {
-var valid35 = true;
+var valid47 = true;
 }
-if(valid35){
-if(data91.uid !== undefined){
-const _errs217 = errors;
-if(typeof data91.uid !== "string"){
+if(valid47){
+if(data118.uid !== undefined){
+const _errs283 = errors;
+if(typeof data118.uid !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/uid",schemaPath:"#/properties/file/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs217 === errors;
+var valid47 = _errs283 === errors;
 }
 else {
-var valid35 = true;
+var valid47 = true;
 }
-if(valid35){
-if(data91.gid !== undefined){
-const _errs219 = errors;
-if(typeof data91.gid !== "string"){
+if(valid47){
+if(data118.gid !== undefined){
+const _errs285 = errors;
+if(typeof data118.gid !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/gid",schemaPath:"#/properties/file/properties/gid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs219 === errors;
+var valid47 = _errs285 === errors;
 }
 else {
-var valid35 = true;
+var valid47 = true;
 }
-if(valid35){
-if(data91.owner !== undefined){
-const _errs221 = errors;
-if(typeof data91.owner !== "string"){
+if(valid47){
+if(data118.owner !== undefined){
+const _errs287 = errors;
+if(typeof data118.owner !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/owner",schemaPath:"#/properties/file/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs221 === errors;
+var valid47 = _errs287 === errors;
 }
 else {
-var valid35 = true;
+var valid47 = true;
 }
-if(valid35){
-if(data91.group !== undefined){
-const _errs223 = errors;
-if(typeof data91.group !== "string"){
+if(valid47){
+if(data118.group !== undefined){
+const _errs289 = errors;
+if(typeof data118.group !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/group",schemaPath:"#/properties/file/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs223 === errors;
+var valid47 = _errs289 === errors;
 }
 else {
-var valid35 = true;
+var valid47 = true;
+}
+if(valid47){
+if(data118.selinux !== undefined){
+let data127 = data118.selinux;
+const _errs291 = errors;
+const _errs292 = errors;
+if(errors === _errs292){
+if(data127 && typeof data127 == "object" && !Array.isArray(data127)){
+const _errs294 = errors;
+for(const key30 in data127){
+if(!(((((key30 === "user") || (key30 === "role")) || (key30 === "domain")) || (key30 === "level")) || (key30 === "category"))){
+validate10.errors = [{instancePath:instancePath+"/file/selinux",schemaPath:"#/definitions/selinux/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs294 === errors){
+if(data127.user !== undefined){
+const _errs295 = errors;
+if(typeof data127.user !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/user",schemaPath:"#/definitions/selinux/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid49 = _errs295 === errors;
+}
+else {
+var valid49 = true;
+}
+if(valid49){
+if(data127.role !== undefined){
+const _errs297 = errors;
+if(typeof data127.role !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/role",schemaPath:"#/definitions/selinux/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid49 = _errs297 === errors;
+}
+else {
+var valid49 = true;
+}
+if(valid49){
+if(data127.domain !== undefined){
+const _errs299 = errors;
+if(typeof data127.domain !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/domain",schemaPath:"#/definitions/selinux/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid49 = _errs299 === errors;
+}
+else {
+var valid49 = true;
+}
+if(valid49){
+if(data127.level !== undefined){
+const _errs301 = errors;
+if(typeof data127.level !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/level",schemaPath:"#/definitions/selinux/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid49 = _errs301 === errors;
+}
+else {
+var valid49 = true;
+}
+if(valid49){
+if(data127.category !== undefined){
+const _errs303 = errors;
+if(typeof data127.category !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/category",schemaPath:"#/definitions/selinux/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid49 = _errs303 === errors;
+}
+else {
+var valid49 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/file/selinux",schemaPath:"#/definitions/selinux/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid47 = _errs291 === errors;
+}
+else {
+var valid47 = true;
+}
 }
 }
 }
@@ -1694,88 +2246,88 @@ validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs206 === errors;
+var valid0 = _errs272 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.source !== undefined){
-let data100 = data.source;
-const _errs225 = errors;
-const _errs226 = errors;
-if(errors === _errs226){
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
-const _errs228 = errors;
-for(const key22 in data100){
-if(!((((key22 === "ip") || (key22 === "port")) || (key22 === "path")) || (key22 === "domain"))){
-validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"}];
+let data133 = data.source;
+const _errs305 = errors;
+const _errs306 = errors;
+if(errors === _errs306){
+if(data133 && typeof data133 == "object" && !Array.isArray(data133)){
+const _errs308 = errors;
+for(const key31 in data133){
+if(!((((key31 === "ip") || (key31 === "port")) || (key31 === "path")) || (key31 === "domain"))){
+validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs228 === errors){
-if(data100.ip !== undefined){
-const _errs229 = errors;
-if(typeof data100.ip !== "string"){
+if(_errs308 === errors){
+if(data133.ip !== undefined){
+const _errs309 = errors;
+if(typeof data133.ip !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/ip",schemaPath:"#/definitions/endpoint/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid37 = _errs229 === errors;
+var valid51 = _errs309 === errors;
 }
 else {
-var valid37 = true;
+var valid51 = true;
 }
-if(valid37){
-if(data100.port !== undefined){
-let data102 = data100.port;
-const _errs231 = errors;
-if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
+if(valid51){
+if(data133.port !== undefined){
+let data135 = data133.port;
+const _errs311 = errors;
+if(!(((typeof data135 == "number") && (!(data135 % 1) && !isNaN(data135))) && (isFinite(data135)))){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs231){
-if((typeof data102 == "number") && (isFinite(data102))){
-if(data102 > 65535 || isNaN(data102)){
+if(errors === _errs311){
+if((typeof data135 == "number") && (isFinite(data135))){
+if(data135 > 65535 || isNaN(data135)){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
 return false;
 }
 else {
-if(data102 < 0 || isNaN(data102)){
+if(data135 < 0 || isNaN(data135)){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
 }
-var valid37 = _errs231 === errors;
+var valid51 = _errs311 === errors;
 }
 else {
-var valid37 = true;
+var valid51 = true;
 }
-if(valid37){
-if(data100.path !== undefined){
-const _errs233 = errors;
-if(typeof data100.path !== "string"){
+if(valid51){
+if(data133.path !== undefined){
+const _errs313 = errors;
+if(typeof data133.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/path",schemaPath:"#/definitions/endpoint/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid37 = _errs233 === errors;
+var valid51 = _errs313 === errors;
 }
 else {
-var valid37 = true;
+var valid51 = true;
 }
-if(valid37){
-if(data100.domain !== undefined){
-const _errs235 = errors;
-if(typeof data100.domain !== "string"){
+if(valid51){
+if(data133.domain !== undefined){
+const _errs315 = errors;
+if(typeof data133.domain !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/domain",schemaPath:"#/definitions/endpoint/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid37 = _errs235 === errors;
+var valid51 = _errs315 === errors;
 }
 else {
-var valid37 = true;
+var valid51 = true;
 }
 }
 }
@@ -1787,88 +2339,88 @@ validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definiti
 return false;
 }
 }
-var valid0 = _errs225 === errors;
+var valid0 = _errs305 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.destination !== undefined){
-let data105 = data.destination;
-const _errs237 = errors;
-const _errs238 = errors;
-if(errors === _errs238){
-if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
-const _errs240 = errors;
-for(const key23 in data105){
-if(!((((key23 === "ip") || (key23 === "port")) || (key23 === "path")) || (key23 === "domain"))){
-validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"}];
+let data138 = data.destination;
+const _errs317 = errors;
+const _errs318 = errors;
+if(errors === _errs318){
+if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
+const _errs320 = errors;
+for(const key32 in data138){
+if(!((((key32 === "ip") || (key32 === "port")) || (key32 === "path")) || (key32 === "domain"))){
+validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs240 === errors){
-if(data105.ip !== undefined){
-const _errs241 = errors;
-if(typeof data105.ip !== "string"){
+if(_errs320 === errors){
+if(data138.ip !== undefined){
+const _errs321 = errors;
+if(typeof data138.ip !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/ip",schemaPath:"#/definitions/endpoint/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid39 = _errs241 === errors;
+var valid53 = _errs321 === errors;
 }
 else {
-var valid39 = true;
+var valid53 = true;
 }
-if(valid39){
-if(data105.port !== undefined){
-let data107 = data105.port;
-const _errs243 = errors;
-if(!(((typeof data107 == "number") && (!(data107 % 1) && !isNaN(data107))) && (isFinite(data107)))){
+if(valid53){
+if(data138.port !== undefined){
+let data140 = data138.port;
+const _errs323 = errors;
+if(!(((typeof data140 == "number") && (!(data140 % 1) && !isNaN(data140))) && (isFinite(data140)))){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs243){
-if((typeof data107 == "number") && (isFinite(data107))){
-if(data107 > 65535 || isNaN(data107)){
+if(errors === _errs323){
+if((typeof data140 == "number") && (isFinite(data140))){
+if(data140 > 65535 || isNaN(data140)){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
 return false;
 }
 else {
-if(data107 < 0 || isNaN(data107)){
+if(data140 < 0 || isNaN(data140)){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
 }
-var valid39 = _errs243 === errors;
+var valid53 = _errs323 === errors;
 }
 else {
-var valid39 = true;
+var valid53 = true;
 }
-if(valid39){
-if(data105.path !== undefined){
-const _errs245 = errors;
-if(typeof data105.path !== "string"){
+if(valid53){
+if(data138.path !== undefined){
+const _errs325 = errors;
+if(typeof data138.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/path",schemaPath:"#/definitions/endpoint/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid39 = _errs245 === errors;
+var valid53 = _errs325 === errors;
 }
 else {
-var valid39 = true;
+var valid53 = true;
 }
-if(valid39){
-if(data105.domain !== undefined){
-const _errs247 = errors;
-if(typeof data105.domain !== "string"){
+if(valid53){
+if(data138.domain !== undefined){
+const _errs327 = errors;
+if(typeof data138.domain !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/domain",schemaPath:"#/definitions/endpoint/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid39 = _errs247 === errors;
+var valid53 = _errs327 === errors;
 }
 else {
-var valid39 = true;
+var valid53 = true;
 }
 }
 }
@@ -1880,35 +2432,35 @@ validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/def
 return false;
 }
 }
-var valid0 = _errs237 === errors;
+var valid0 = _errs317 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.network !== undefined){
-let data110 = data.network;
-const _errs249 = errors;
-if(errors === _errs249){
-if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
+let data143 = data.network;
+const _errs329 = errors;
+if(errors === _errs329){
+if(data143 && typeof data143 == "object" && !Array.isArray(data143)){
 let missing6;
-if((data110.direction === undefined) && (missing6 = "direction")){
+if((data143.direction === undefined) && (missing6 = "direction")){
 validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
 return false;
 }
 else {
-const _errs251 = errors;
-for(const key24 in data110){
-if(!(key24 === "direction")){
-validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"}];
+const _errs331 = errors;
+for(const key33 in data143){
+if(!(key33 === "direction")){
+validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs251 === errors){
-if(data110.direction !== undefined){
-let data111 = data110.direction;
-if(!((data111 === "ingress") || (data111 === "egress"))){
+if(_errs331 === errors){
+if(data143.direction !== undefined){
+let data144 = data143.direction;
+if(!((data144 === "ingress") || (data144 === "egress"))){
 validate10.errors = [{instancePath:instancePath+"/network/direction",schemaPath:"#/properties/network/properties/direction/enum",keyword:"enum",params:{allowedValues: schema11.properties.network.properties.direction.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
@@ -1921,27 +2473,27 @@ validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs249 === errors;
+var valid0 = _errs329 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.tags !== undefined){
-let data112 = data.tags;
-const _errs253 = errors;
-if(errors === _errs253){
-if(Array.isArray(data112)){
-var valid41 = true;
-const len7 = data112.length;
+let data145 = data.tags;
+const _errs333 = errors;
+if(errors === _errs333){
+if(Array.isArray(data145)){
+var valid55 = true;
+const len7 = data145.length;
 for(let i7=0; i7<len7; i7++){
-const _errs255 = errors;
-if(typeof data112[i7] !== "string"){
+const _errs335 = errors;
+if(typeof data145[i7] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/tags/" + i7,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid41 = _errs255 === errors;
-if(!valid41){
+var valid55 = _errs335 === errors;
+if(!valid55){
 break;
 }
 }
@@ -1951,117 +2503,235 @@ validate10.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs253 === errors;
+var valid0 = _errs333 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.related !== undefined){
+let data147 = data.related;
+const _errs337 = errors;
+if(errors === _errs337){
+if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
+const _errs339 = errors;
+for(const key34 in data147){
+if(!(((key34 === "user") || (key34 === "ip")) || (key34 === "hosts"))){
+validate10.errors = [{instancePath:instancePath+"/related",schemaPath:"#/properties/related/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs339 === errors){
+if(data147.user !== undefined){
+let data148 = data147.user;
+const _errs340 = errors;
+if(errors === _errs340){
+if(Array.isArray(data148)){
+var valid57 = true;
+const len8 = data148.length;
+for(let i8=0; i8<len8; i8++){
+const _errs342 = errors;
+if(typeof data148[i8] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/related/user/" + i8,schemaPath:"#/properties/related/properties/user/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid57 = _errs342 === errors;
+if(!valid57){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/related/user",schemaPath:"#/properties/related/properties/user/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid56 = _errs340 === errors;
+}
+else {
+var valid56 = true;
+}
+if(valid56){
+if(data147.ip !== undefined){
+let data150 = data147.ip;
+const _errs344 = errors;
+if(errors === _errs344){
+if(Array.isArray(data150)){
+var valid58 = true;
+const len9 = data150.length;
+for(let i9=0; i9<len9; i9++){
+const _errs346 = errors;
+if(typeof data150[i9] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/related/ip/" + i9,schemaPath:"#/properties/related/properties/ip/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid58 = _errs346 === errors;
+if(!valid58){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/related/ip",schemaPath:"#/properties/related/properties/ip/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid56 = _errs344 === errors;
+}
+else {
+var valid56 = true;
+}
+if(valid56){
+if(data147.hosts !== undefined){
+let data152 = data147.hosts;
+const _errs348 = errors;
+if(errors === _errs348){
+if(Array.isArray(data152)){
+var valid59 = true;
+const len10 = data152.length;
+for(let i10=0; i10<len10; i10++){
+const _errs350 = errors;
+if(typeof data152[i10] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/related/hosts/" + i10,schemaPath:"#/properties/related/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid59 = _errs350 === errors;
+if(!valid59){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/related/hosts",schemaPath:"#/properties/related/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid56 = _errs348 === errors;
+}
+else {
+var valid56 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/related",schemaPath:"#/properties/related/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs337 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.teleport !== undefined){
-let data114 = data.teleport;
-const _errs257 = errors;
-const _errs258 = errors;
-if(errors === _errs258){
-if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
+let data154 = data.teleport;
+const _errs352 = errors;
+const _errs353 = errors;
+if(errors === _errs353){
+if(data154 && typeof data154 == "object" && !Array.isArray(data154)){
 let missing7;
-if(((data114.user === undefined) && (missing7 = "user")) || ((data114.attribution === undefined) && (missing7 = "attribution"))){
+if(((data154.user === undefined) && (missing7 = "user")) || ((data154.attribution === undefined) && (missing7 = "attribution"))){
 validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
 return false;
 }
 else {
-const _errs260 = errors;
-for(const key25 in data114){
-if(!(((((((key25 === "user") || (key25 === "login")) || (key25 === "addr")) || (key25 === "terminal")) || (key25 === "session")) || (key25 === "pid")) || (key25 === "attribution"))){
-validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"}];
+const _errs355 = errors;
+for(const key35 in data154){
+if(!(((((((key35 === "user") || (key35 === "login")) || (key35 === "addr")) || (key35 === "terminal")) || (key35 === "session")) || (key35 === "pid")) || (key35 === "attribution"))){
+validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs260 === errors){
-if(data114.user !== undefined){
-const _errs261 = errors;
-if(typeof data114.user !== "string"){
+if(_errs355 === errors){
+if(data154.user !== undefined){
+const _errs356 = errors;
+if(typeof data154.user !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/user",schemaPath:"#/definitions/teleport/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs261 === errors;
+var valid61 = _errs356 === errors;
 }
 else {
-var valid43 = true;
+var valid61 = true;
 }
-if(valid43){
-if(data114.login !== undefined){
-const _errs263 = errors;
-if(typeof data114.login !== "string"){
+if(valid61){
+if(data154.login !== undefined){
+const _errs358 = errors;
+if(typeof data154.login !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/login",schemaPath:"#/definitions/teleport/properties/login/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs263 === errors;
+var valid61 = _errs358 === errors;
 }
 else {
-var valid43 = true;
+var valid61 = true;
 }
-if(valid43){
-if(data114.addr !== undefined){
-const _errs265 = errors;
-if(typeof data114.addr !== "string"){
+if(valid61){
+if(data154.addr !== undefined){
+const _errs360 = errors;
+if(typeof data154.addr !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/addr",schemaPath:"#/definitions/teleport/properties/addr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs265 === errors;
+var valid61 = _errs360 === errors;
 }
 else {
-var valid43 = true;
+var valid61 = true;
 }
-if(valid43){
-if(data114.terminal !== undefined){
-const _errs267 = errors;
-if(typeof data114.terminal !== "string"){
+if(valid61){
+if(data154.terminal !== undefined){
+const _errs362 = errors;
+if(typeof data154.terminal !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/terminal",schemaPath:"#/definitions/teleport/properties/terminal/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs267 === errors;
+var valid61 = _errs362 === errors;
 }
 else {
-var valid43 = true;
+var valid61 = true;
 }
-if(valid43){
-if(data114.session !== undefined){
-const _errs269 = errors;
-if(typeof data114.session !== "string"){
+if(valid61){
+if(data154.session !== undefined){
+const _errs364 = errors;
+if(typeof data154.session !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/session",schemaPath:"#/definitions/teleport/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs269 === errors;
+var valid61 = _errs364 === errors;
 }
 else {
-var valid43 = true;
+var valid61 = true;
 }
-if(valid43){
-if(data114.pid !== undefined){
-let data120 = data114.pid;
-const _errs271 = errors;
-if(!(((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120))) && (isFinite(data120)))){
+if(valid61){
+if(data154.pid !== undefined){
+let data160 = data154.pid;
+const _errs366 = errors;
+if(!(((typeof data160 == "number") && (!(data160 % 1) && !isNaN(data160))) && (isFinite(data160)))){
 validate10.errors = [{instancePath:instancePath+"/teleport/pid",schemaPath:"#/definitions/teleport/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid43 = _errs271 === errors;
+var valid61 = _errs366 === errors;
 }
 else {
-var valid43 = true;
+var valid61 = true;
 }
-if(valid43){
-if(data114.attribution !== undefined){
-let data121 = data114.attribution;
-const _errs273 = errors;
-if(!(((data121 === "record") || (data121 === "session")) || (data121 === "process"))){
-validate10.errors = [{instancePath:instancePath+"/teleport/attribution",schemaPath:"#/definitions/teleport/properties/attribution/enum",keyword:"enum",params:{allowedValues: schema21.properties.attribution.enum},message:"must be equal to one of the allowed values"}];
+if(valid61){
+if(data154.attribution !== undefined){
+let data161 = data154.attribution;
+const _errs368 = errors;
+if(!(((data161 === "record") || (data161 === "session")) || (data161 === "process"))){
+validate10.errors = [{instancePath:instancePath+"/teleport/attribution",schemaPath:"#/definitions/teleport/properties/attribution/enum",keyword:"enum",params:{allowedValues: schema26.properties.attribution.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid43 = _errs273 === errors;
+var valid61 = _errs368 === errors;
 }
 else {
-var valid43 = true;
+var valid61 = true;
 }
 }
 }
@@ -2077,10 +2747,12 @@ validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/defini
 return false;
 }
 }
-var valid0 = _errs257 === errors;
+var valid0 = _errs352 === errors;
 }
 else {
 var valid0 = true;
+}
+}
 }
 }
 }

@@ -24,20 +24,20 @@ export function fillUser (d: Draft): Actor | undefined {
   return fillActors(d)
 }
 
-/** An id pair (uid-like, gid-like) with the names ENRICHED gives them. */
-function identity (pf: Fields, pe: Fields | undefined, uk: string, gk: string): Identity | undefined {
+/** An id pair (uid-like, gid-like) with the names ENRICHED gives them (under UK, GK). */
+function identity (pf: Fields, pe: Fields | undefined, uk: string, gk: string, UK: string, GK: string): Identity | undefined {
   const id = pf[uk]
   const gid = pf[gk]
   if (id === undefined && gid === undefined) return undefined
   const out: Identity = {}
   if (id !== undefined) {
     out.id = id
-    const n = pe?.[uk.toUpperCase()]
+    const n = pe?.[UK]
     if (n !== undefined) out.name = n
   }
   if (gid !== undefined) {
     out.group = { id: gid }
-    const gn = pe?.[gk.toUpperCase()]
+    const gn = pe?.[GK]
     if (gn !== undefined) out.group.name = gn
   }
   return out
@@ -62,7 +62,7 @@ function usersOf (pf: Fields, pe: Fields | undefined): User | undefined {
   }
   const euid = pf.euid
   if (euid !== undefined && euid !== uid) {
-    user.effective = identity(pf, pe, 'euid', 'egid')
+    user.effective = identity(pf, pe, 'euid', 'egid', 'EUID', 'EGID')
     any = true
   }
   const gid = pf.gid
@@ -72,9 +72,9 @@ function usersOf (pf: Fields, pe: Fields | undefined): User | undefined {
     if (gn !== undefined) user.group.name = gn
     any = true
   }
-  const saved = identity(pf, pe, 'suid', 'sgid')
+  const saved = identity(pf, pe, 'suid', 'sgid', 'SUID', 'SGID')
   if (saved !== undefined) { user.saved = saved; any = true }
-  const fs = identity(pf, pe, 'fsuid', 'fsgid')
+  const fs = identity(pf, pe, 'fsuid', 'fsgid', 'FSUID', 'FSGID')
   if (fs !== undefined) { user.filesystem = fs; any = true }
   const sel = splitContext(pf.subj)
   if (sel !== undefined) { user.selinux = sel; any = true }

@@ -7,8 +7,18 @@ import type { AuditshipEvent } from '../event/types.js'
 import type { Draft } from './draft.js'
 import { splitContext } from './selinux.js'
 
-/** `0106755` → `6755`; undefined when not octal */
+const bitsCache = new Map<string, string | undefined>()
+
+/** `0106755` → `6755`; undefined when not octal. Modes repeat: each is converted once. */
 export function permissionBits (mode: string): string | undefined {
+  if (bitsCache.has(mode)) return bitsCache.get(mode)
+  if (bitsCache.size >= 1024) bitsCache.clear()
+  const bits = toBits(mode)
+  bitsCache.set(mode, bits)
+  return bits
+}
+
+function toBits (mode: string): string | undefined {
   const n = parseInt(mode, 8)
   if (!Number.isFinite(n) || mode.length === 0 || mode.length > 12) return undefined
   for (let i = 0; i < mode.length; i++) {

@@ -71,8 +71,8 @@ function howOf (doc: AuditshipEvent): string | undefined {
   const exe = doc.process?.executable
   const comm = doc.process?.name
   if (exe !== undefined && comm !== undefined) {
-    const base = exe.slice(exe.lastIndexOf('/') + 1)
-    for (const i of INTERPRETERS) if (base.startsWith(i)) return comm
+    const base = exe.lastIndexOf('/') + 1
+    for (const i of INTERPRETERS) if (exe.startsWith(i, base)) return comm
   }
   return exe ?? comm
 }

@@ -9,7 +9,10 @@ export interface AuditshipEvent {
    */
   '@timestamp': string
   event: {
-    kind: 'event'
+    /**
+     * alert for anomaly records (ANOM_*), as go-libaudit's aucoalesce; event otherwise.
+     */
+    kind: 'event' | 'alert'
     module: 'auditd'
     /**
      * What happened, go-libaudit style (executed, logged-in, opened-file …).
@@ -92,6 +95,17 @@ export interface AuditshipEvent {
     effective?: Identity
     target?: Identity
     group?: Identity
+    saved?: Identity
+    filesystem?: Identity
+    changes?: Identity
+    selinux?: SELinuxContext
+  }
+  /**
+   * The group a group-management record (ADD_GROUP, GRP_MGMT …) acts on.
+   */
+  group?: {
+    id?: string
+    name?: string
   }
   process?: {
     pid?: number
@@ -120,6 +134,7 @@ export interface AuditshipEvent {
     gid?: string
     owner?: string
     group?: string
+    selinux?: SELinuxContext
   }
   source?: Endpoint
   destination?: Endpoint
@@ -130,6 +145,14 @@ export interface AuditshipEvent {
    * Audit rule keys (key=).
    */
   tags?: string[]
+  /**
+   * Every user name, IP and host name the event mentions (ECS related.*), for pivoting.
+   */
+  related?: {
+    user?: string[]
+    ip?: string[]
+    hosts?: string[]
+  }
   teleport?: TeleportIdentity
 }
 export interface SocketAddress {
@@ -187,6 +210,16 @@ export interface Identity {
     id?: string
     name?: string
   }
+}
+/**
+ * An SELinux context (subj=, obj=) split at ':' into user, role, domain (type), level and category; an AppArmor label is only a user.
+ */
+export interface SELinuxContext {
+  user?: string
+  role?: string
+  domain?: string
+  level?: string
+  category?: string
 }
 export interface Endpoint {
   ip?: string

@@ -3,13 +3,14 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://auditship.dev/schemas/event.schema.json","title":"AuditshipEvent","description":"One Linux audit event as auditship ships it: the records that share (node, timestamp, serial), decoded, with ECS fields and the Teleport identity. The source of truth for src/event/types.generated.ts and the Elasticsearch mappings.","type":"object","additionalProperties":false,"required":["@timestamp","event","auditd"],"properties":{"@timestamp":{"description":"Event time from msg=audit(SECONDS.MILLIS:SERIAL), ISO-8601 UTC with milliseconds.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$"},"event":{"type":"object","additionalProperties":false,"required":["kind","module"],"properties":{"kind":{"const":"event"},"module":{"const":"auditd"},"action":{"type":"string","description":"What happened, go-libaudit style (executed, logged-in, opened-file …)."},"category":{"type":"array","items":{"type":"string"}},"type":{"type":"array","items":{"type":"string"}},"outcome":{"enum":["success","failure","unknown"]},"original":{"type":"array","items":{"type":"string"},"description":"Raw records, when include_original is on."}}},"auditd":{"type":"object","additionalProperties":false,"required":["sequence","complete","message_type","records"],"properties":{"sequence":{"type":"integer","minimum":0,"maximum":4294967295,"description":"The serial of msg=audit(…:SERIAL)."},"node":{"type":"string","description":"node= prefix of the records, when present."},"complete":{"type":"boolean","description":"False when the event was closed without its completion signal (in-flight bound, timeout, end of input)."},"closed_by":{"enum":["timeout","evicted","end"],"description":"Why an incomplete event was closed."},"truncated":{"type":"boolean","description":"True when records were dropped from the middle of the event because it exceeded correlate.max_event_records or correlate.max_event_bytes; `dropped` says how much. Absent otherwise."},"dropped":{"type":"object","additionalProperties":false,"required":["records","bytes"],"description":"What the event bound dropped (with truncated): the first and the last records are kept, the middle ones are not.","properties":{"records":{"type":"integer","minimum":1,"description":"Records dropped."},"bytes":{"type":"integer","minimum":0,"description":"Bytes of those records as read (about their lines' length)."},"args":{"type":"integer","minimum":1,"description":"EXECVE arguments missing from process.args (whole or in part in the dropped records)."},"args_from":{"type":"integer","minimum":0,"description":"argv index of the first missing argument: process.args holds argv[0 … args_from−1], then the last arguments."}}},"message_type":{"type":"string","description":"Lower-case type of the primary record (SYSCALL when present, else the first)."},"result":{"enum":["success","fail"]},"session":{"type":"string","description":"Audit session id (ses=), omitted when unset."},"arch":{"type":"string"},"syscall":{"type":"string"},"exit":{"type":"string"},"socket":{"$ref":"#/definitions/socket"},"records":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/record"}},"summary":{"$ref":"#/definitions/summary"},"warnings":{"type":"array","items":{"type":"string"}}}},"user":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"audit":{"$ref":"#/definitions/identity"},"effective":{"$ref":"#/definitions/identity"},"target":{"$ref":"#/definitions/identity"},"group":{"$ref":"#/definitions/identity"}}},"process":{"type":"object","additionalProperties":false,"properties":{"pid":{"type":"integer"},"parent":{"type":"object","additionalProperties":false,"required":["pid"],"properties":{"pid":{"type":"integer"}}},"name":{"type":"string"},"executable":{"type":"string"},"working_directory":{"type":"string"},"title":{"type":"string","description":"Decoded PROCTITLE (NULs shown as spaces)."},"args":{"type":"array","items":{"type":"string"},"description":"argv from EXECVE, long arguments reassembled."},"args_count":{"type":"integer","minimum":0}}},"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string"},"inode":{"type":"string"},"device":{"type":"string"},"mode":{"type":"string"},"uid":{"type":"string"},"gid":{"type":"string"},"owner":{"type":"string"},"group":{"type":"string"}}},"source":{"$ref":"#/definitions/endpoint"},"destination":{"$ref":"#/definitions/endpoint"},"network":{"type":"object","additionalProperties":false,"required":["direction"],"properties":{"direction":{"enum":["ingress","egress"]}}},"tags":{"type":"array","items":{"type":"string"},"description":"Audit rule keys (key=)."},"teleport":{"$ref":"#/definitions/teleport"}},"definitions":{"record":{"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}},"identity":{"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}},"endpoint":{"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}},"socket":{"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}},"summary":{"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}},"teleport":{"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://auditship.dev/schemas/event.schema.json","title":"AuditshipEvent","description":"One Linux audit event as auditship ships it: the records that share (node, timestamp, serial), decoded, with ECS fields and the Teleport identity. The source of truth for src/event/types.generated.ts and the Elasticsearch mappings.","type":"object","additionalProperties":false,"required":["@timestamp","event","auditd"],"properties":{"@timestamp":{"description":"Event time from msg=audit(SECONDS.MILLIS:SERIAL), ISO-8601 UTC with milliseconds.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$"},"event":{"type":"object","additionalProperties":false,"required":["kind","module"],"properties":{"kind":{"enum":["event","alert"],"description":"alert for anomaly records (ANOM_*), as go-libaudit's aucoalesce; event otherwise."},"module":{"const":"auditd"},"action":{"type":"string","description":"What happened, go-libaudit style (executed, logged-in, opened-file …)."},"category":{"type":"array","items":{"type":"string"}},"type":{"type":"array","items":{"type":"string"}},"outcome":{"enum":["success","failure","unknown"]},"original":{"type":"array","items":{"type":"string"},"description":"Raw records, when include_original is on."}}},"auditd":{"type":"object","additionalProperties":false,"required":["sequence","complete","message_type","records"],"properties":{"sequence":{"type":"integer","minimum":0,"maximum":4294967295,"description":"The serial of msg=audit(…:SERIAL)."},"node":{"type":"string","description":"node= prefix of the records, when present."},"complete":{"type":"boolean","description":"False when the event was closed without its completion signal (in-flight bound, timeout, end of input)."},"closed_by":{"enum":["timeout","evicted","end"],"description":"Why an incomplete event was closed."},"truncated":{"type":"boolean","description":"True when records were dropped from the middle of the event because it exceeded correlate.max_event_records or correlate.max_event_bytes; `dropped` says how much. Absent otherwise."},"dropped":{"type":"object","additionalProperties":false,"required":["records","bytes"],"description":"What the event bound dropped (with truncated): the first and the last records are kept, the middle ones are not.","properties":{"records":{"type":"integer","minimum":1,"description":"Records dropped."},"bytes":{"type":"integer","minimum":0,"description":"Bytes of those records as read (about their lines' length)."},"args":{"type":"integer","minimum":1,"description":"EXECVE arguments missing from process.args (whole or in part in the dropped records)."},"args_from":{"type":"integer","minimum":0,"description":"argv index of the first missing argument: process.args holds argv[0 … args_from−1], then the last arguments."}}},"message_type":{"type":"string","description":"Lower-case type of the primary record (SYSCALL when present, else the first)."},"result":{"enum":["success","fail"]},"session":{"type":"string","description":"Audit session id (ses=), omitted when unset."},"arch":{"type":"string"},"syscall":{"type":"string"},"exit":{"type":"string"},"socket":{"$ref":"#/definitions/socket"},"records":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/record"}},"summary":{"$ref":"#/definitions/summary"},"warnings":{"type":"array","items":{"type":"string"}}}},"user":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"audit":{"$ref":"#/definitions/identity"},"effective":{"$ref":"#/definitions/identity"},"target":{"$ref":"#/definitions/identity"},"group":{"$ref":"#/definitions/identity"},"saved":{"$ref":"#/definitions/identity"},"filesystem":{"$ref":"#/definitions/identity"},"changes":{"$ref":"#/definitions/identity"},"selinux":{"$ref":"#/definitions/selinux"}}},"group":{"type":"object","additionalProperties":false,"description":"The group a group-management record (ADD_GROUP, GRP_MGMT …) acts on.","properties":{"id":{"type":"string"},"name":{"type":"string"}}},"process":{"type":"object","additionalProperties":false,"properties":{"pid":{"type":"integer"},"parent":{"type":"object","additionalProperties":false,"required":["pid"],"properties":{"pid":{"type":"integer"}}},"name":{"type":"string"},"executable":{"type":"string"},"working_directory":{"type":"string"},"title":{"type":"string","description":"Decoded PROCTITLE (NULs shown as spaces)."},"args":{"type":"array","items":{"type":"string"},"description":"argv from EXECVE, long arguments reassembled."},"args_count":{"type":"integer","minimum":0}}},"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string"},"inode":{"type":"string"},"device":{"type":"string"},"mode":{"type":"string"},"uid":{"type":"string"},"gid":{"type":"string"},"owner":{"type":"string"},"group":{"type":"string"},"selinux":{"$ref":"#/definitions/selinux"}}},"source":{"$ref":"#/definitions/endpoint"},"destination":{"$ref":"#/definitions/endpoint"},"network":{"type":"object","additionalProperties":false,"required":["direction"],"properties":{"direction":{"enum":["ingress","egress"]}}},"tags":{"type":"array","items":{"type":"string"},"description":"Audit rule keys (key=)."},"related":{"type":"object","additionalProperties":false,"description":"Every user name, IP and host name the event mentions (ECS related.*), for pivoting.","properties":{"user":{"type":"array","items":{"type":"string"}},"ip":{"type":"array","items":{"type":"string"}},"hosts":{"type":"array","items":{"type":"string"}}}},"teleport":{"$ref":"#/definitions/teleport"}},"definitions":{"record":{"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}},"identity":{"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}},"endpoint":{"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}},"socket":{"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}},"summary":{"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}},"teleport":{"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}},"selinux":{"title":"SELinuxContext","type":"object","additionalProperties":false,"description":"An SELinux context (subj=, obj=) split at ':' into user, role, domain (type), level and category; an AppArmor label is only a user.","properties":{"user":{"type":"string"},"role":{"type":"string"},"domain":{"type":"string"},"level":{"type":"string"},"category":{"type":"string"}}}}};
 const schema12 = {"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}};
 const schema13 = {"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}};
 const schema14 = {"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}};
 const schema15 = {"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}};
-const schema19 = {"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}};
-const schema21 = {"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}};
+const schema22 = {"title":"SELinuxContext","type":"object","additionalProperties":false,"description":"An SELinux context (subj=, obj=) split at ':' into user, role, domain (type), level and category; an AppArmor label is only a user.","properties":{"user":{"type":"string"},"role":{"type":"string"},"domain":{"type":"string"},"level":{"type":"string"},"category":{"type":"string"}}};
+const schema24 = {"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}};
+const schema26 = {"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$", "u");
 
@@ -76,9 +77,10 @@ break;
 }
 if(_errs6 === errors){
 if(data1.kind !== undefined){
+let data2 = data1.kind;
 const _errs7 = errors;
-if("event" !== data1.kind){
-validate10.errors = [{instancePath:instancePath+"/event/kind",schemaPath:"#/properties/event/properties/kind/const",keyword:"const",params:{allowedValue: "event"},message:"must be equal to constant"}];
+if(!((data2 === "event") || (data2 === "alert"))){
+validate10.errors = [{instancePath:instancePath+"/event/kind",schemaPath:"#/properties/event/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.event.properties.kind.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid1 = _errs7 === errors;
@@ -1055,7 +1057,7 @@ if(errors === _errs128){
 if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
 const _errs130 = errors;
 for(const key11 in data59){
-if(!((((((key11 === "id") || (key11 === "name")) || (key11 === "audit")) || (key11 === "effective")) || (key11 === "target")) || (key11 === "group"))){
+if(!(func2.call(schema11.properties.user.properties, key11))){
 validate10.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -1501,6 +1503,413 @@ var valid20 = _errs180 === errors;
 else {
 var valid20 = true;
 }
+if(valid20){
+if(data59.saved !== undefined){
+let data86 = data59.saved;
+const _errs195 = errors;
+const _errs196 = errors;
+if(errors === _errs196){
+if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
+const _errs198 = errors;
+for(const key20 in data86){
+if(!(((key20 === "id") || (key20 === "name")) || (key20 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/saved",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs198 === errors){
+if(data86.id !== undefined){
+const _errs199 = errors;
+if(typeof data86.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/saved/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid34 = _errs199 === errors;
+}
+else {
+var valid34 = true;
+}
+if(valid34){
+if(data86.name !== undefined){
+const _errs201 = errors;
+if(typeof data86.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/saved/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid34 = _errs201 === errors;
+}
+else {
+var valid34 = true;
+}
+if(valid34){
+if(data86.group !== undefined){
+let data89 = data86.group;
+const _errs203 = errors;
+if(errors === _errs203){
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+const _errs205 = errors;
+for(const key21 in data89){
+if(!((key21 === "id") || (key21 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/saved/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs205 === errors){
+if(data89.id !== undefined){
+const _errs206 = errors;
+if(typeof data89.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/saved/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid35 = _errs206 === errors;
+}
+else {
+var valid35 = true;
+}
+if(valid35){
+if(data89.name !== undefined){
+const _errs208 = errors;
+if(typeof data89.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/saved/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid35 = _errs208 === errors;
+}
+else {
+var valid35 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/saved/group",schemaPath:"#/definitions/identity/properties/group/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid34 = _errs203 === errors;
+}
+else {
+var valid34 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/saved",schemaPath:"#/definitions/identity/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid20 = _errs195 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data59.filesystem !== undefined){
+let data92 = data59.filesystem;
+const _errs210 = errors;
+const _errs211 = errors;
+if(errors === _errs211){
+if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
+const _errs213 = errors;
+for(const key22 in data92){
+if(!(((key22 === "id") || (key22 === "name")) || (key22 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs213 === errors){
+if(data92.id !== undefined){
+const _errs214 = errors;
+if(typeof data92.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid37 = _errs214 === errors;
+}
+else {
+var valid37 = true;
+}
+if(valid37){
+if(data92.name !== undefined){
+const _errs216 = errors;
+if(typeof data92.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid37 = _errs216 === errors;
+}
+else {
+var valid37 = true;
+}
+if(valid37){
+if(data92.group !== undefined){
+let data95 = data92.group;
+const _errs218 = errors;
+if(errors === _errs218){
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+const _errs220 = errors;
+for(const key23 in data95){
+if(!((key23 === "id") || (key23 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs220 === errors){
+if(data95.id !== undefined){
+const _errs221 = errors;
+if(typeof data95.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid38 = _errs221 === errors;
+}
+else {
+var valid38 = true;
+}
+if(valid38){
+if(data95.name !== undefined){
+const _errs223 = errors;
+if(typeof data95.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid38 = _errs223 === errors;
+}
+else {
+var valid38 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/group",schemaPath:"#/definitions/identity/properties/group/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid37 = _errs218 === errors;
+}
+else {
+var valid37 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/filesystem",schemaPath:"#/definitions/identity/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid20 = _errs210 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data59.changes !== undefined){
+let data98 = data59.changes;
+const _errs225 = errors;
+const _errs226 = errors;
+if(errors === _errs226){
+if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
+const _errs228 = errors;
+for(const key24 in data98){
+if(!(((key24 === "id") || (key24 === "name")) || (key24 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/changes",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs228 === errors){
+if(data98.id !== undefined){
+const _errs229 = errors;
+if(typeof data98.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/changes/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid40 = _errs229 === errors;
+}
+else {
+var valid40 = true;
+}
+if(valid40){
+if(data98.name !== undefined){
+const _errs231 = errors;
+if(typeof data98.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/changes/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid40 = _errs231 === errors;
+}
+else {
+var valid40 = true;
+}
+if(valid40){
+if(data98.group !== undefined){
+let data101 = data98.group;
+const _errs233 = errors;
+if(errors === _errs233){
+if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
+const _errs235 = errors;
+for(const key25 in data101){
+if(!((key25 === "id") || (key25 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/changes/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs235 === errors){
+if(data101.id !== undefined){
+const _errs236 = errors;
+if(typeof data101.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/changes/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid41 = _errs236 === errors;
+}
+else {
+var valid41 = true;
+}
+if(valid41){
+if(data101.name !== undefined){
+const _errs238 = errors;
+if(typeof data101.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/changes/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid41 = _errs238 === errors;
+}
+else {
+var valid41 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/changes/group",schemaPath:"#/definitions/identity/properties/group/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid40 = _errs233 === errors;
+}
+else {
+var valid40 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/changes",schemaPath:"#/definitions/identity/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid20 = _errs225 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data59.selinux !== undefined){
+let data104 = data59.selinux;
+const _errs240 = errors;
+const _errs241 = errors;
+if(errors === _errs241){
+if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
+const _errs243 = errors;
+for(const key26 in data104){
+if(!(((((key26 === "user") || (key26 === "role")) || (key26 === "domain")) || (key26 === "level")) || (key26 === "category"))){
+validate10.errors = [{instancePath:instancePath+"/user/selinux",schemaPath:"#/definitions/selinux/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs243 === errors){
+if(data104.user !== undefined){
+const _errs244 = errors;
+if(typeof data104.user !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/user",schemaPath:"#/definitions/selinux/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid43 = _errs244 === errors;
+}
+else {
+var valid43 = true;
+}
+if(valid43){
+if(data104.role !== undefined){
+const _errs246 = errors;
+if(typeof data104.role !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/role",schemaPath:"#/definitions/selinux/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid43 = _errs246 === errors;
+}
+else {
+var valid43 = true;
+}
+if(valid43){
+if(data104.domain !== undefined){
+const _errs248 = errors;
+if(typeof data104.domain !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/domain",schemaPath:"#/definitions/selinux/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid43 = _errs248 === errors;
+}
+else {
+var valid43 = true;
+}
+if(valid43){
+if(data104.level !== undefined){
+const _errs250 = errors;
+if(typeof data104.level !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/level",schemaPath:"#/definitions/selinux/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid43 = _errs250 === errors;
+}
+else {
+var valid43 = true;
+}
+if(valid43){
+if(data104.category !== undefined){
+const _errs252 = errors;
+if(typeof data104.category !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/category",schemaPath:"#/definitions/selinux/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid43 = _errs252 === errors;
+}
+else {
+var valid43 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/selinux",schemaPath:"#/definitions/selinux/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid20 = _errs240 === errors;
+}
+else {
+var valid20 = true;
+}
+}
+}
+}
+}
 }
 }
 }
@@ -1519,56 +1928,107 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.process !== undefined){
-let data86 = data.process;
-const _errs195 = errors;
-if(errors === _errs195){
-if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
-const _errs197 = errors;
-for(const key20 in data86){
-if(!((((((((key20 === "pid") || (key20 === "parent")) || (key20 === "name")) || (key20 === "executable")) || (key20 === "working_directory")) || (key20 === "title")) || (key20 === "args")) || (key20 === "args_count"))){
-validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/properties/process/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"}];
+if(data.group !== undefined){
+let data110 = data.group;
+const _errs254 = errors;
+if(errors === _errs254){
+if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
+const _errs256 = errors;
+for(const key27 in data110){
+if(!((key27 === "id") || (key27 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/group",schemaPath:"#/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs197 === errors){
-if(data86.pid !== undefined){
-let data87 = data86.pid;
-const _errs198 = errors;
-if(!(((typeof data87 == "number") && (!(data87 % 1) && !isNaN(data87))) && (isFinite(data87)))){
+if(_errs256 === errors){
+if(data110.id !== undefined){
+const _errs257 = errors;
+if(typeof data110.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/group/id",schemaPath:"#/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid44 = _errs257 === errors;
+}
+else {
+var valid44 = true;
+}
+if(valid44){
+if(data110.name !== undefined){
+const _errs259 = errors;
+if(typeof data110.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/group/name",schemaPath:"#/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid44 = _errs259 === errors;
+}
+else {
+var valid44 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/group",schemaPath:"#/properties/group/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs254 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.process !== undefined){
+let data113 = data.process;
+const _errs261 = errors;
+if(errors === _errs261){
+if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
+const _errs263 = errors;
+for(const key28 in data113){
+if(!((((((((key28 === "pid") || (key28 === "parent")) || (key28 === "name")) || (key28 === "executable")) || (key28 === "working_directory")) || (key28 === "title")) || (key28 === "args")) || (key28 === "args_count"))){
+validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/properties/process/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs263 === errors){
+if(data113.pid !== undefined){
+let data114 = data113.pid;
+const _errs264 = errors;
+if(!(((typeof data114 == "number") && (!(data114 % 1) && !isNaN(data114))) && (isFinite(data114)))){
 validate10.errors = [{instancePath:instancePath+"/process/pid",schemaPath:"#/properties/process/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid33 = _errs198 === errors;
+var valid45 = _errs264 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
-if(valid33){
-if(data86.parent !== undefined){
-let data88 = data86.parent;
-const _errs200 = errors;
-if(errors === _errs200){
-if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+if(valid45){
+if(data113.parent !== undefined){
+let data115 = data113.parent;
+const _errs266 = errors;
+if(errors === _errs266){
+if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
 let missing6;
-if((data88.pid === undefined) && (missing6 = "pid")){
+if((data115.pid === undefined) && (missing6 = "pid")){
 validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
 return false;
 }
 else {
-const _errs202 = errors;
-for(const key21 in data88){
-if(!(key21 === "pid")){
-validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"}];
+const _errs268 = errors;
+for(const key29 in data115){
+if(!(key29 === "pid")){
+validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs202 === errors){
-if(data88.pid !== undefined){
-let data89 = data88.pid;
-if(!(((typeof data89 == "number") && (!(data89 % 1) && !isNaN(data89))) && (isFinite(data89)))){
+if(_errs268 === errors){
+if(data115.pid !== undefined){
+let data116 = data115.pid;
+if(!(((typeof data116 == "number") && (!(data116 % 1) && !isNaN(data116))) && (isFinite(data116)))){
 validate10.errors = [{instancePath:instancePath+"/process/parent/pid",schemaPath:"#/properties/process/properties/parent/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
@@ -1581,75 +2041,75 @@ validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/
 return false;
 }
 }
-var valid33 = _errs200 === errors;
+var valid45 = _errs266 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
-if(valid33){
-if(data86.name !== undefined){
-const _errs205 = errors;
-if(typeof data86.name !== "string"){
+if(valid45){
+if(data113.name !== undefined){
+const _errs271 = errors;
+if(typeof data113.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/name",schemaPath:"#/properties/process/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid33 = _errs205 === errors;
+var valid45 = _errs271 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
-if(valid33){
-if(data86.executable !== undefined){
-const _errs207 = errors;
-if(typeof data86.executable !== "string"){
+if(valid45){
+if(data113.executable !== undefined){
+const _errs273 = errors;
+if(typeof data113.executable !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/executable",schemaPath:"#/properties/process/properties/executable/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid33 = _errs207 === errors;
+var valid45 = _errs273 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
-if(valid33){
-if(data86.working_directory !== undefined){
-const _errs209 = errors;
-if(typeof data86.working_directory !== "string"){
+if(valid45){
+if(data113.working_directory !== undefined){
+const _errs275 = errors;
+if(typeof data113.working_directory !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/working_directory",schemaPath:"#/properties/process/properties/working_directory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid33 = _errs209 === errors;
+var valid45 = _errs275 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
-if(valid33){
-if(data86.title !== undefined){
-const _errs211 = errors;
-if(typeof data86.title !== "string"){
+if(valid45){
+if(data113.title !== undefined){
+const _errs277 = errors;
+if(typeof data113.title !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/title",schemaPath:"#/properties/process/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid33 = _errs211 === errors;
+var valid45 = _errs277 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
-if(valid33){
-if(data86.args !== undefined){
-let data94 = data86.args;
-const _errs213 = errors;
-if(errors === _errs213){
-if(Array.isArray(data94)){
-var valid35 = true;
-const len6 = data94.length;
+if(valid45){
+if(data113.args !== undefined){
+let data121 = data113.args;
+const _errs279 = errors;
+if(errors === _errs279){
+if(Array.isArray(data121)){
+var valid47 = true;
+const len6 = data121.length;
 for(let i6=0; i6<len6; i6++){
-const _errs215 = errors;
-if(typeof data94[i6] !== "string"){
+const _errs281 = errors;
+if(typeof data121[i6] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/args/" + i6,schemaPath:"#/properties/process/properties/args/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs215 === errors;
-if(!valid35){
+var valid47 = _errs281 === errors;
+if(!valid47){
 break;
 }
 }
@@ -1659,31 +2119,31 @@ validate10.errors = [{instancePath:instancePath+"/process/args",schemaPath:"#/pr
 return false;
 }
 }
-var valid33 = _errs213 === errors;
+var valid45 = _errs279 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
-if(valid33){
-if(data86.args_count !== undefined){
-let data96 = data86.args_count;
-const _errs217 = errors;
-if(!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))){
+if(valid45){
+if(data113.args_count !== undefined){
+let data123 = data113.args_count;
+const _errs283 = errors;
+if(!(((typeof data123 == "number") && (!(data123 % 1) && !isNaN(data123))) && (isFinite(data123)))){
 validate10.errors = [{instancePath:instancePath+"/process/args_count",schemaPath:"#/properties/process/properties/args_count/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs217){
-if((typeof data96 == "number") && (isFinite(data96))){
-if(data96 < 0 || isNaN(data96)){
+if(errors === _errs283){
+if((typeof data123 == "number") && (isFinite(data123))){
+if(data123 < 0 || isNaN(data123)){
 validate10.errors = [{instancePath:instancePath+"/process/args_count",schemaPath:"#/properties/process/properties/args_count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-var valid33 = _errs217 === errors;
+var valid45 = _errs283 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
 }
 }
@@ -1699,120 +2159,212 @@ validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs195 === errors;
+var valid0 = _errs261 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.file !== undefined){
-let data97 = data.file;
-const _errs219 = errors;
-if(errors === _errs219){
-if(data97 && typeof data97 == "object" && !Array.isArray(data97)){
-const _errs221 = errors;
-for(const key22 in data97){
-if(!((((((((key22 === "path") || (key22 === "inode")) || (key22 === "device")) || (key22 === "mode")) || (key22 === "uid")) || (key22 === "gid")) || (key22 === "owner")) || (key22 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"}];
+let data124 = data.file;
+const _errs285 = errors;
+if(errors === _errs285){
+if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
+const _errs287 = errors;
+for(const key30 in data124){
+if(!(func2.call(schema11.properties.file.properties, key30))){
+validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs221 === errors){
-if(data97.path !== undefined){
-const _errs222 = errors;
-if(typeof data97.path !== "string"){
+if(_errs287 === errors){
+if(data124.path !== undefined){
+const _errs288 = errors;
+if(typeof data124.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/path",schemaPath:"#/properties/file/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs222 === errors;
+var valid48 = _errs288 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
 }
-if(valid36){
-if(data97.inode !== undefined){
-const _errs224 = errors;
-if(typeof data97.inode !== "string"){
+if(valid48){
+if(data124.inode !== undefined){
+const _errs290 = errors;
+if(typeof data124.inode !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/inode",schemaPath:"#/properties/file/properties/inode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs224 === errors;
+var valid48 = _errs290 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
 }
-if(valid36){
-if(data97.device !== undefined){
-const _errs226 = errors;
-if(typeof data97.device !== "string"){
+if(valid48){
+if(data124.device !== undefined){
+const _errs292 = errors;
+if(typeof data124.device !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/device",schemaPath:"#/properties/file/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs226 === errors;
+var valid48 = _errs292 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
 }
-if(valid36){
-if(data97.mode !== undefined){
-const _errs228 = errors;
-if(typeof data97.mode !== "string"){
+if(valid48){
+if(data124.mode !== undefined){
+const _errs294 = errors;
+if(typeof data124.mode !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/mode",schemaPath:"#/properties/file/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs228 === errors;
+var valid48 = _errs294 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
 }
-if(valid36){
-if(data97.uid !== undefined){
-const _errs230 = errors;
-if(typeof data97.uid !== "string"){
+if(valid48){
+if(data124.uid !== undefined){
+const _errs296 = errors;
+if(typeof data124.uid !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/uid",schemaPath:"#/properties/file/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs230 === errors;
+var valid48 = _errs296 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
 }
-if(valid36){
-if(data97.gid !== undefined){
-const _errs232 = errors;
-if(typeof data97.gid !== "string"){
+if(valid48){
+if(data124.gid !== undefined){
+const _errs298 = errors;
+if(typeof data124.gid !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/gid",schemaPath:"#/properties/file/properties/gid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs232 === errors;
+var valid48 = _errs298 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
 }
-if(valid36){
-if(data97.owner !== undefined){
-const _errs234 = errors;
-if(typeof data97.owner !== "string"){
+if(valid48){
+if(data124.owner !== undefined){
+const _errs300 = errors;
+if(typeof data124.owner !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/owner",schemaPath:"#/properties/file/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs234 === errors;
+var valid48 = _errs300 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
 }
-if(valid36){
-if(data97.group !== undefined){
-const _errs236 = errors;
-if(typeof data97.group !== "string"){
+if(valid48){
+if(data124.group !== undefined){
+const _errs302 = errors;
+if(typeof data124.group !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/group",schemaPath:"#/properties/file/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs236 === errors;
+var valid48 = _errs302 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
+}
+if(valid48){
+if(data124.selinux !== undefined){
+let data133 = data124.selinux;
+const _errs304 = errors;
+const _errs305 = errors;
+if(errors === _errs305){
+if(data133 && typeof data133 == "object" && !Array.isArray(data133)){
+const _errs307 = errors;
+for(const key31 in data133){
+if(!(((((key31 === "user") || (key31 === "role")) || (key31 === "domain")) || (key31 === "level")) || (key31 === "category"))){
+validate10.errors = [{instancePath:instancePath+"/file/selinux",schemaPath:"#/definitions/selinux/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs307 === errors){
+if(data133.user !== undefined){
+const _errs308 = errors;
+if(typeof data133.user !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/user",schemaPath:"#/definitions/selinux/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid50 = _errs308 === errors;
+}
+else {
+var valid50 = true;
+}
+if(valid50){
+if(data133.role !== undefined){
+const _errs310 = errors;
+if(typeof data133.role !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/role",schemaPath:"#/definitions/selinux/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid50 = _errs310 === errors;
+}
+else {
+var valid50 = true;
+}
+if(valid50){
+if(data133.domain !== undefined){
+const _errs312 = errors;
+if(typeof data133.domain !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/domain",schemaPath:"#/definitions/selinux/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid50 = _errs312 === errors;
+}
+else {
+var valid50 = true;
+}
+if(valid50){
+if(data133.level !== undefined){
+const _errs314 = errors;
+if(typeof data133.level !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/level",schemaPath:"#/definitions/selinux/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid50 = _errs314 === errors;
+}
+else {
+var valid50 = true;
+}
+if(valid50){
+if(data133.category !== undefined){
+const _errs316 = errors;
+if(typeof data133.category !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/category",schemaPath:"#/definitions/selinux/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid50 = _errs316 === errors;
+}
+else {
+var valid50 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/file/selinux",schemaPath:"#/definitions/selinux/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid48 = _errs304 === errors;
+}
+else {
+var valid48 = true;
+}
 }
 }
 }
@@ -1828,88 +2380,88 @@ validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs219 === errors;
+var valid0 = _errs285 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.source !== undefined){
-let data106 = data.source;
-const _errs238 = errors;
-const _errs239 = errors;
-if(errors === _errs239){
-if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
-const _errs241 = errors;
-for(const key23 in data106){
-if(!((((key23 === "ip") || (key23 === "port")) || (key23 === "path")) || (key23 === "domain"))){
-validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"}];
+let data139 = data.source;
+const _errs318 = errors;
+const _errs319 = errors;
+if(errors === _errs319){
+if(data139 && typeof data139 == "object" && !Array.isArray(data139)){
+const _errs321 = errors;
+for(const key32 in data139){
+if(!((((key32 === "ip") || (key32 === "port")) || (key32 === "path")) || (key32 === "domain"))){
+validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs241 === errors){
-if(data106.ip !== undefined){
-const _errs242 = errors;
-if(typeof data106.ip !== "string"){
+if(_errs321 === errors){
+if(data139.ip !== undefined){
+const _errs322 = errors;
+if(typeof data139.ip !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/ip",schemaPath:"#/definitions/endpoint/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid38 = _errs242 === errors;
+var valid52 = _errs322 === errors;
 }
 else {
-var valid38 = true;
+var valid52 = true;
 }
-if(valid38){
-if(data106.port !== undefined){
-let data108 = data106.port;
-const _errs244 = errors;
-if(!(((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108))) && (isFinite(data108)))){
+if(valid52){
+if(data139.port !== undefined){
+let data141 = data139.port;
+const _errs324 = errors;
+if(!(((typeof data141 == "number") && (!(data141 % 1) && !isNaN(data141))) && (isFinite(data141)))){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs244){
-if((typeof data108 == "number") && (isFinite(data108))){
-if(data108 > 65535 || isNaN(data108)){
+if(errors === _errs324){
+if((typeof data141 == "number") && (isFinite(data141))){
+if(data141 > 65535 || isNaN(data141)){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
 return false;
 }
 else {
-if(data108 < 0 || isNaN(data108)){
+if(data141 < 0 || isNaN(data141)){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
 }
-var valid38 = _errs244 === errors;
+var valid52 = _errs324 === errors;
 }
 else {
-var valid38 = true;
+var valid52 = true;
 }
-if(valid38){
-if(data106.path !== undefined){
-const _errs246 = errors;
-if(typeof data106.path !== "string"){
+if(valid52){
+if(data139.path !== undefined){
+const _errs326 = errors;
+if(typeof data139.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/path",schemaPath:"#/definitions/endpoint/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid38 = _errs246 === errors;
+var valid52 = _errs326 === errors;
 }
 else {
-var valid38 = true;
+var valid52 = true;
 }
-if(valid38){
-if(data106.domain !== undefined){
-const _errs248 = errors;
-if(typeof data106.domain !== "string"){
+if(valid52){
+if(data139.domain !== undefined){
+const _errs328 = errors;
+if(typeof data139.domain !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/domain",schemaPath:"#/definitions/endpoint/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid38 = _errs248 === errors;
+var valid52 = _errs328 === errors;
 }
 else {
-var valid38 = true;
+var valid52 = true;
 }
 }
 }
@@ -1921,88 +2473,88 @@ validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definiti
 return false;
 }
 }
-var valid0 = _errs238 === errors;
+var valid0 = _errs318 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.destination !== undefined){
-let data111 = data.destination;
-const _errs250 = errors;
-const _errs251 = errors;
-if(errors === _errs251){
-if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
-const _errs253 = errors;
-for(const key24 in data111){
-if(!((((key24 === "ip") || (key24 === "port")) || (key24 === "path")) || (key24 === "domain"))){
-validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"}];
+let data144 = data.destination;
+const _errs330 = errors;
+const _errs331 = errors;
+if(errors === _errs331){
+if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
+const _errs333 = errors;
+for(const key33 in data144){
+if(!((((key33 === "ip") || (key33 === "port")) || (key33 === "path")) || (key33 === "domain"))){
+validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs253 === errors){
-if(data111.ip !== undefined){
-const _errs254 = errors;
-if(typeof data111.ip !== "string"){
+if(_errs333 === errors){
+if(data144.ip !== undefined){
+const _errs334 = errors;
+if(typeof data144.ip !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/ip",schemaPath:"#/definitions/endpoint/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid40 = _errs254 === errors;
+var valid54 = _errs334 === errors;
 }
 else {
-var valid40 = true;
+var valid54 = true;
 }
-if(valid40){
-if(data111.port !== undefined){
-let data113 = data111.port;
-const _errs256 = errors;
-if(!(((typeof data113 == "number") && (!(data113 % 1) && !isNaN(data113))) && (isFinite(data113)))){
+if(valid54){
+if(data144.port !== undefined){
+let data146 = data144.port;
+const _errs336 = errors;
+if(!(((typeof data146 == "number") && (!(data146 % 1) && !isNaN(data146))) && (isFinite(data146)))){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs256){
-if((typeof data113 == "number") && (isFinite(data113))){
-if(data113 > 65535 || isNaN(data113)){
+if(errors === _errs336){
+if((typeof data146 == "number") && (isFinite(data146))){
+if(data146 > 65535 || isNaN(data146)){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
 return false;
 }
 else {
-if(data113 < 0 || isNaN(data113)){
+if(data146 < 0 || isNaN(data146)){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
 }
-var valid40 = _errs256 === errors;
+var valid54 = _errs336 === errors;
 }
 else {
-var valid40 = true;
+var valid54 = true;
 }
-if(valid40){
-if(data111.path !== undefined){
-const _errs258 = errors;
-if(typeof data111.path !== "string"){
+if(valid54){
+if(data144.path !== undefined){
+const _errs338 = errors;
+if(typeof data144.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/path",schemaPath:"#/definitions/endpoint/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid40 = _errs258 === errors;
+var valid54 = _errs338 === errors;
 }
 else {
-var valid40 = true;
+var valid54 = true;
 }
-if(valid40){
-if(data111.domain !== undefined){
-const _errs260 = errors;
-if(typeof data111.domain !== "string"){
+if(valid54){
+if(data144.domain !== undefined){
+const _errs340 = errors;
+if(typeof data144.domain !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/domain",schemaPath:"#/definitions/endpoint/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid40 = _errs260 === errors;
+var valid54 = _errs340 === errors;
 }
 else {
-var valid40 = true;
+var valid54 = true;
 }
 }
 }
@@ -2014,35 +2566,35 @@ validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/def
 return false;
 }
 }
-var valid0 = _errs250 === errors;
+var valid0 = _errs330 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.network !== undefined){
-let data116 = data.network;
-const _errs262 = errors;
-if(errors === _errs262){
-if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
+let data149 = data.network;
+const _errs342 = errors;
+if(errors === _errs342){
+if(data149 && typeof data149 == "object" && !Array.isArray(data149)){
 let missing7;
-if((data116.direction === undefined) && (missing7 = "direction")){
+if((data149.direction === undefined) && (missing7 = "direction")){
 validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
 return false;
 }
 else {
-const _errs264 = errors;
-for(const key25 in data116){
-if(!(key25 === "direction")){
-validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"}];
+const _errs344 = errors;
+for(const key34 in data149){
+if(!(key34 === "direction")){
+validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs264 === errors){
-if(data116.direction !== undefined){
-let data117 = data116.direction;
-if(!((data117 === "ingress") || (data117 === "egress"))){
+if(_errs344 === errors){
+if(data149.direction !== undefined){
+let data150 = data149.direction;
+if(!((data150 === "ingress") || (data150 === "egress"))){
 validate10.errors = [{instancePath:instancePath+"/network/direction",schemaPath:"#/properties/network/properties/direction/enum",keyword:"enum",params:{allowedValues: schema11.properties.network.properties.direction.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
@@ -2055,27 +2607,27 @@ validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs262 === errors;
+var valid0 = _errs342 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.tags !== undefined){
-let data118 = data.tags;
-const _errs266 = errors;
-if(errors === _errs266){
-if(Array.isArray(data118)){
-var valid42 = true;
-const len7 = data118.length;
+let data151 = data.tags;
+const _errs346 = errors;
+if(errors === _errs346){
+if(Array.isArray(data151)){
+var valid56 = true;
+const len7 = data151.length;
 for(let i7=0; i7<len7; i7++){
-const _errs268 = errors;
-if(typeof data118[i7] !== "string"){
+const _errs348 = errors;
+if(typeof data151[i7] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/tags/" + i7,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid42 = _errs268 === errors;
-if(!valid42){
+var valid56 = _errs348 === errors;
+if(!valid56){
 break;
 }
 }
@@ -2085,117 +2637,235 @@ validate10.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs266 === errors;
+var valid0 = _errs346 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.related !== undefined){
+let data153 = data.related;
+const _errs350 = errors;
+if(errors === _errs350){
+if(data153 && typeof data153 == "object" && !Array.isArray(data153)){
+const _errs352 = errors;
+for(const key35 in data153){
+if(!(((key35 === "user") || (key35 === "ip")) || (key35 === "hosts"))){
+validate10.errors = [{instancePath:instancePath+"/related",schemaPath:"#/properties/related/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs352 === errors){
+if(data153.user !== undefined){
+let data154 = data153.user;
+const _errs353 = errors;
+if(errors === _errs353){
+if(Array.isArray(data154)){
+var valid58 = true;
+const len8 = data154.length;
+for(let i8=0; i8<len8; i8++){
+const _errs355 = errors;
+if(typeof data154[i8] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/related/user/" + i8,schemaPath:"#/properties/related/properties/user/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid58 = _errs355 === errors;
+if(!valid58){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/related/user",schemaPath:"#/properties/related/properties/user/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid57 = _errs353 === errors;
+}
+else {
+var valid57 = true;
+}
+if(valid57){
+if(data153.ip !== undefined){
+let data156 = data153.ip;
+const _errs357 = errors;
+if(errors === _errs357){
+if(Array.isArray(data156)){
+var valid59 = true;
+const len9 = data156.length;
+for(let i9=0; i9<len9; i9++){
+const _errs359 = errors;
+if(typeof data156[i9] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/related/ip/" + i9,schemaPath:"#/properties/related/properties/ip/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid59 = _errs359 === errors;
+if(!valid59){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/related/ip",schemaPath:"#/properties/related/properties/ip/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid57 = _errs357 === errors;
+}
+else {
+var valid57 = true;
+}
+if(valid57){
+if(data153.hosts !== undefined){
+let data158 = data153.hosts;
+const _errs361 = errors;
+if(errors === _errs361){
+if(Array.isArray(data158)){
+var valid60 = true;
+const len10 = data158.length;
+for(let i10=0; i10<len10; i10++){
+const _errs363 = errors;
+if(typeof data158[i10] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/related/hosts/" + i10,schemaPath:"#/properties/related/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid60 = _errs363 === errors;
+if(!valid60){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/related/hosts",schemaPath:"#/properties/related/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid57 = _errs361 === errors;
+}
+else {
+var valid57 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/related",schemaPath:"#/properties/related/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs350 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.teleport !== undefined){
-let data120 = data.teleport;
-const _errs270 = errors;
-const _errs271 = errors;
-if(errors === _errs271){
-if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
+let data160 = data.teleport;
+const _errs365 = errors;
+const _errs366 = errors;
+if(errors === _errs366){
+if(data160 && typeof data160 == "object" && !Array.isArray(data160)){
 let missing8;
-if(((data120.user === undefined) && (missing8 = "user")) || ((data120.attribution === undefined) && (missing8 = "attribution"))){
+if(((data160.user === undefined) && (missing8 = "user")) || ((data160.attribution === undefined) && (missing8 = "attribution"))){
 validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"}];
 return false;
 }
 else {
-const _errs273 = errors;
-for(const key26 in data120){
-if(!(((((((key26 === "user") || (key26 === "login")) || (key26 === "addr")) || (key26 === "terminal")) || (key26 === "session")) || (key26 === "pid")) || (key26 === "attribution"))){
-validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"}];
+const _errs368 = errors;
+for(const key36 in data160){
+if(!(((((((key36 === "user") || (key36 === "login")) || (key36 === "addr")) || (key36 === "terminal")) || (key36 === "session")) || (key36 === "pid")) || (key36 === "attribution"))){
+validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs273 === errors){
-if(data120.user !== undefined){
-const _errs274 = errors;
-if(typeof data120.user !== "string"){
+if(_errs368 === errors){
+if(data160.user !== undefined){
+const _errs369 = errors;
+if(typeof data160.user !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/user",schemaPath:"#/definitions/teleport/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid44 = _errs274 === errors;
+var valid62 = _errs369 === errors;
 }
 else {
-var valid44 = true;
+var valid62 = true;
 }
-if(valid44){
-if(data120.login !== undefined){
-const _errs276 = errors;
-if(typeof data120.login !== "string"){
+if(valid62){
+if(data160.login !== undefined){
+const _errs371 = errors;
+if(typeof data160.login !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/login",schemaPath:"#/definitions/teleport/properties/login/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid44 = _errs276 === errors;
+var valid62 = _errs371 === errors;
 }
 else {
-var valid44 = true;
+var valid62 = true;
 }
-if(valid44){
-if(data120.addr !== undefined){
-const _errs278 = errors;
-if(typeof data120.addr !== "string"){
+if(valid62){
+if(data160.addr !== undefined){
+const _errs373 = errors;
+if(typeof data160.addr !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/addr",schemaPath:"#/definitions/teleport/properties/addr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid44 = _errs278 === errors;
+var valid62 = _errs373 === errors;
 }
 else {
-var valid44 = true;
+var valid62 = true;
 }
-if(valid44){
-if(data120.terminal !== undefined){
-const _errs280 = errors;
-if(typeof data120.terminal !== "string"){
+if(valid62){
+if(data160.terminal !== undefined){
+const _errs375 = errors;
+if(typeof data160.terminal !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/terminal",schemaPath:"#/definitions/teleport/properties/terminal/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid44 = _errs280 === errors;
+var valid62 = _errs375 === errors;
 }
 else {
-var valid44 = true;
+var valid62 = true;
 }
-if(valid44){
-if(data120.session !== undefined){
-const _errs282 = errors;
-if(typeof data120.session !== "string"){
+if(valid62){
+if(data160.session !== undefined){
+const _errs377 = errors;
+if(typeof data160.session !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/session",schemaPath:"#/definitions/teleport/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid44 = _errs282 === errors;
+var valid62 = _errs377 === errors;
 }
 else {
-var valid44 = true;
+var valid62 = true;
 }
-if(valid44){
-if(data120.pid !== undefined){
-let data126 = data120.pid;
-const _errs284 = errors;
-if(!(((typeof data126 == "number") && (!(data126 % 1) && !isNaN(data126))) && (isFinite(data126)))){
+if(valid62){
+if(data160.pid !== undefined){
+let data166 = data160.pid;
+const _errs379 = errors;
+if(!(((typeof data166 == "number") && (!(data166 % 1) && !isNaN(data166))) && (isFinite(data166)))){
 validate10.errors = [{instancePath:instancePath+"/teleport/pid",schemaPath:"#/definitions/teleport/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid44 = _errs284 === errors;
+var valid62 = _errs379 === errors;
 }
 else {
-var valid44 = true;
+var valid62 = true;
 }
-if(valid44){
-if(data120.attribution !== undefined){
-let data127 = data120.attribution;
-const _errs286 = errors;
-if(!(((data127 === "record") || (data127 === "session")) || (data127 === "process"))){
-validate10.errors = [{instancePath:instancePath+"/teleport/attribution",schemaPath:"#/definitions/teleport/properties/attribution/enum",keyword:"enum",params:{allowedValues: schema21.properties.attribution.enum},message:"must be equal to one of the allowed values"}];
+if(valid62){
+if(data160.attribution !== undefined){
+let data167 = data160.attribution;
+const _errs381 = errors;
+if(!(((data167 === "record") || (data167 === "session")) || (data167 === "process"))){
+validate10.errors = [{instancePath:instancePath+"/teleport/attribution",schemaPath:"#/definitions/teleport/properties/attribution/enum",keyword:"enum",params:{allowedValues: schema26.properties.attribution.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid44 = _errs286 === errors;
+var valid62 = _errs381 === errors;
 }
 else {
-var valid44 = true;
+var valid62 = true;
 }
 }
 }
@@ -2211,10 +2881,12 @@ validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/defini
 return false;
 }
 }
-var valid0 = _errs270 === errors;
+var valid0 = _errs365 === errors;
 }
 else {
 var valid0 = true;
+}
+}
 }
 }
 }

@@ -71,7 +71,9 @@ export class Runner {
     // idle events are timed on a clock that stops while reading waits for the sinks; the
     // Teleport join keeps an undo journal so that its state is saved as of the checkpoint
     const teleport = o.pipeline.teleport === false ? false : { ...o.pipeline.teleport, journal: o.maxPendingEvents + o.pipeline.maxInFlight }
-    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.gate.readingClock(), teleport }, {
+    // log.file.path: only a file is a place to point at (not the plugin feed on stdin)
+    const fileOf = (gen: number): string | undefined => this.source?.replayable === true ? this.mark.fileOf(gen) : undefined
+    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.gate.readingClock(), teleport, fileOf }, {
       event: (doc, ev) => dispatch.push(doc, ev),
       lineError: (err, source) => { this.deadLettered(badLine(err, source)) },
       invalid: (doc, issues, ev) => { o.log.error({ event: ev.key, issue: issues[0] }, 'event does not match the event schema: dead-lettered'); this.deadLettered(invalidEvent(doc, issues)) },

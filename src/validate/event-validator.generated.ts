@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://auditship.dev/schemas/event.schema.json","title":"AuditshipEvent","description":"One Linux audit event as auditship ships it: the records that share (node, timestamp, serial), decoded, with ECS fields and the Teleport identity. The source of truth for src/event/types.generated.ts and the Elasticsearch mappings.","type":"object","additionalProperties":false,"required":["@timestamp","event","auditd"],"properties":{"@timestamp":{"description":"Event time from msg=audit(SECONDS.MILLIS:SERIAL), ISO-8601 UTC with milliseconds.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$"},"event":{"type":"object","additionalProperties":false,"required":["kind","module"],"properties":{"kind":{"const":"event"},"module":{"const":"auditd"},"action":{"type":"string","description":"What happened, go-libaudit style (executed, logged-in, opened-file …)."},"category":{"type":"array","items":{"type":"string"}},"type":{"type":"array","items":{"type":"string"}},"outcome":{"enum":["success","failure","unknown"]},"original":{"type":"array","items":{"type":"string"},"description":"Raw records, when include_original is on."}}},"auditd":{"type":"object","additionalProperties":false,"required":["sequence","complete","message_type","records"],"properties":{"sequence":{"type":"integer","minimum":0,"maximum":4294967295,"description":"The serial of msg=audit(…:SERIAL)."},"node":{"type":"string","description":"node= prefix of the records, when present."},"complete":{"type":"boolean","description":"False when the event was closed without its completion signal (in-flight bound, timeout, end of input)."},"closed_by":{"enum":["timeout","evicted","end"],"description":"Why an incomplete event was closed."},"message_type":{"type":"string","description":"Lower-case type of the primary record (SYSCALL when present, else the first)."},"result":{"enum":["success","fail"]},"session":{"type":"string","description":"Audit session id (ses=), omitted when unset."},"arch":{"type":"string"},"syscall":{"type":"string"},"exit":{"type":"string"},"socket":{"$ref":"#/definitions/socket"},"records":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/record"}},"summary":{"$ref":"#/definitions/summary"},"warnings":{"type":"array","items":{"type":"string"}}}},"user":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"audit":{"$ref":"#/definitions/identity"},"effective":{"$ref":"#/definitions/identity"},"target":{"$ref":"#/definitions/identity"},"group":{"$ref":"#/definitions/identity"}}},"process":{"type":"object","additionalProperties":false,"properties":{"pid":{"type":"integer"},"parent":{"type":"object","additionalProperties":false,"required":["pid"],"properties":{"pid":{"type":"integer"}}},"name":{"type":"string"},"executable":{"type":"string"},"working_directory":{"type":"string"},"title":{"type":"string","description":"Decoded PROCTITLE (NULs shown as spaces)."},"args":{"type":"array","items":{"type":"string"},"description":"argv from EXECVE, long arguments reassembled."},"args_count":{"type":"integer","minimum":0}}},"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string"},"inode":{"type":"string"},"device":{"type":"string"},"mode":{"type":"string"},"uid":{"type":"string"},"gid":{"type":"string"},"owner":{"type":"string"},"group":{"type":"string"}}},"source":{"$ref":"#/definitions/endpoint"},"destination":{"$ref":"#/definitions/endpoint"},"network":{"type":"object","additionalProperties":false,"required":["direction"],"properties":{"direction":{"enum":["ingress","egress"]}}},"tags":{"type":"array","items":{"type":"string"},"description":"Audit rule keys (key=)."},"teleport":{"$ref":"#/definitions/teleport"}},"definitions":{"record":{"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}},"identity":{"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}},"endpoint":{"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}},"socket":{"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}},"summary":{"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}},"teleport":{"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://auditship.dev/schemas/event.schema.json","title":"AuditshipEvent","description":"One Linux audit event as auditship ships it: the records that share (node, timestamp, serial), decoded, with ECS fields and the Teleport identity. The source of truth for src/event/types.generated.ts and the Elasticsearch mappings.","type":"object","additionalProperties":false,"required":["@timestamp","event","auditd"],"properties":{"@timestamp":{"description":"Event time from msg=audit(SECONDS.MILLIS:SERIAL), ISO-8601 UTC with milliseconds.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$"},"event":{"type":"object","additionalProperties":false,"required":["kind","module"],"properties":{"kind":{"const":"event"},"module":{"const":"auditd"},"action":{"type":"string","description":"What happened, go-libaudit style (executed, logged-in, opened-file …)."},"category":{"type":"array","items":{"type":"string"}},"type":{"type":"array","items":{"type":"string"}},"outcome":{"enum":["success","failure","unknown"]},"original":{"type":"array","items":{"type":"string"},"description":"Raw records, when include_original is on."},"dataset":{"type":"string","description":"The data set the event belongs to: `auditship` (the dataset of the `logs-auditship-*` data streams; data_stream.dataset is the same). Set by `run` (identity, docs/design.md §3.4)."}}},"auditd":{"type":"object","additionalProperties":false,"required":["sequence","complete","message_type","records"],"properties":{"sequence":{"type":"integer","minimum":0,"maximum":4294967295,"description":"The serial of msg=audit(…:SERIAL)."},"node":{"type":"string","description":"node= prefix of the records, when present."},"complete":{"type":"boolean","description":"False when the event was closed without its completion signal (in-flight bound, timeout, end of input)."},"closed_by":{"enum":["timeout","evicted","end"],"description":"Why an incomplete event was closed."},"message_type":{"type":"string","description":"Lower-case type of the primary record (SYSCALL when present, else the first)."},"result":{"enum":["success","fail"]},"session":{"type":"string","description":"Audit session id (ses=), omitted when unset."},"arch":{"type":"string"},"syscall":{"type":"string"},"exit":{"type":"string"},"socket":{"$ref":"#/definitions/socket"},"records":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/record"}},"summary":{"$ref":"#/definitions/summary"},"warnings":{"type":"array","items":{"type":"string"}}}},"user":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"audit":{"$ref":"#/definitions/identity"},"effective":{"$ref":"#/definitions/identity"},"target":{"$ref":"#/definitions/identity"},"group":{"$ref":"#/definitions/identity"}}},"process":{"type":"object","additionalProperties":false,"properties":{"pid":{"type":"integer"},"parent":{"type":"object","additionalProperties":false,"required":["pid"],"properties":{"pid":{"type":"integer"}}},"name":{"type":"string"},"executable":{"type":"string"},"working_directory":{"type":"string"},"title":{"type":"string","description":"Decoded PROCTITLE (NULs shown as spaces)."},"args":{"type":"array","items":{"type":"string"},"description":"argv from EXECVE, long arguments reassembled."},"args_count":{"type":"integer","minimum":0}}},"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string"},"inode":{"type":"string"},"device":{"type":"string"},"mode":{"type":"string"},"uid":{"type":"string"},"gid":{"type":"string"},"owner":{"type":"string"},"group":{"type":"string"}}},"source":{"$ref":"#/definitions/endpoint"},"destination":{"$ref":"#/definitions/endpoint"},"network":{"type":"object","additionalProperties":false,"required":["direction"],"properties":{"direction":{"enum":["ingress","egress"]}}},"tags":{"type":"array","items":{"type":"string"},"description":"Audit rule keys (key=)."},"teleport":{"$ref":"#/definitions/teleport"},"host":{"type":"object","additionalProperties":false,"description":"The host the event comes from (`run`; `convert --identity`). host.name: the node name of the records (node=), else the configured host.name, else AUDITSHIP_HOST_NAME, else the machine's host name. host.hostname and host.id describe the machine auditship runs on and are left out when node= names another host.","properties":{"name":{"type":"string","description":"The node name from node=, else host.name / AUDITSHIP_HOST_NAME / the machine's host name.","pattern":"."},"hostname":{"type":"string","description":"The machine's host name (AUDITSHIP_HOST_NAME in a pod, else the kernel's).","pattern":"."},"id":{"type":"string","description":"/etc/machine-id of the machine, when readable.","pattern":"."}}},"agent":{"type":"object","additionalProperties":false,"description":"The auditship that shipped the event.","properties":{"type":{"const":"auditship"},"name":{"type":"string","description":"The shipper's host name (configured host.name, AUDITSHIP_HOST_NAME or the machine's).","pattern":"."},"version":{"type":"string","description":"auditship's version (package.json).","pattern":"."},"id":{"type":"string","description":"A UUID generated once per state dir and kept in <state_dir>/agent-id (`run` only).","pattern":"."}}},"ecs":{"type":"object","additionalProperties":false,"properties":{"version":{"const":"8.11.0","description":"The ECS version the fields follow."}}},"data_stream":{"type":"object","additionalProperties":false,"description":"Elasticsearch data stream naming (logs-auditship-<namespace>), the same as deploy/elasticsearch/data-stream-template.json.","properties":{"type":{"const":"logs"},"dataset":{"const":"auditship"},"namespace":{"type":"string","pattern":"^[a-z0-9_]{1,100}$","description":"`default`, or the namespace of the elasticsearch sink's data_stream (logs-auditship-<namespace>)."}}},"service":{"type":"object","additionalProperties":false,"properties":{"type":{"const":"auditd"},"name":{"type":"string","description":"Static field (enrich.fields): the service the host belongs to.","pattern":"."},"environment":{"type":"string","description":"Static field (enrich.fields): e.g. production, staging.","pattern":"."}}},"log":{"type":"object","additionalProperties":false,"description":"Where the event's first record was read (`run` from a file; not with the plugin feed on stdin).","properties":{"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","description":"The audit log file, as opened (audit.log, or audit.log.1 after a rotation).","pattern":"."}}},"offset":{"type":"integer","minimum":0,"description":"Byte offset of the event's first record in log.file.path."}}},"labels":{"type":"object","description":"Static labels (enrich.fields labels.<name>): keyword values.","propertyNames":{"pattern":"^[A-Za-z0-9_-]{1,64}$"},"additionalProperties":{"type":"string"}}},"definitions":{"record":{"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}},"identity":{"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}},"endpoint":{"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}},"socket":{"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}},"summary":{"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}},"teleport":{"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}}}};
 const schema12 = {"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}};
 const schema13 = {"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}};
 const schema14 = {"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}};
@@ -12,6 +12,9 @@ const schema19 = {"title":"Endpoint","type":"object","additionalProperties":fals
 const schema21 = {"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$", "u");
+const pattern1 = new RegExp(".", "u");
+const pattern7 = new RegExp("^[a-z0-9_]{1,100}$", "u");
+const pattern11 = new RegExp("^[A-Za-z0-9_-]{1,64}$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://auditship.dev/schemas/event.schema.json" */;
@@ -68,7 +71,7 @@ return false;
 else {
 const _errs6 = errors;
 for(const key1 in data1){
-if(!(((((((key1 === "kind") || (key1 === "module")) || (key1 === "action")) || (key1 === "category")) || (key1 === "type")) || (key1 === "outcome")) || (key1 === "original"))){
+if(!((((((((key1 === "kind") || (key1 === "module")) || (key1 === "action")) || (key1 === "category")) || (key1 === "type")) || (key1 === "outcome")) || (key1 === "original")) || (key1 === "dataset"))){
 validate10.errors = [{instancePath:instancePath+"/event",schemaPath:"#/properties/event/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -213,6 +216,19 @@ var valid1 = _errs20 === errors;
 else {
 var valid1 = true;
 }
+if(valid1){
+if(data1.dataset !== undefined){
+const _errs24 = errors;
+if(typeof data1.dataset !== "string"){
+validate10.errors = [{instancePath:instancePath+"/event/dataset",schemaPath:"#/properties/event/properties/dataset/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid1 = _errs24 === errors;
+}
+else {
+var valid1 = true;
+}
+}
 }
 }
 }
@@ -234,57 +250,45 @@ var valid0 = true;
 }
 if(valid0){
 if(data.auditd !== undefined){
-let data12 = data.auditd;
-const _errs24 = errors;
-if(errors === _errs24){
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+let data13 = data.auditd;
+const _errs26 = errors;
+if(errors === _errs26){
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
 let missing2;
-if(((((data12.sequence === undefined) && (missing2 = "sequence")) || ((data12.complete === undefined) && (missing2 = "complete"))) || ((data12.message_type === undefined) && (missing2 = "message_type"))) || ((data12.records === undefined) && (missing2 = "records"))){
+if(((((data13.sequence === undefined) && (missing2 = "sequence")) || ((data13.complete === undefined) && (missing2 = "complete"))) || ((data13.message_type === undefined) && (missing2 = "message_type"))) || ((data13.records === undefined) && (missing2 = "records"))){
 validate10.errors = [{instancePath:instancePath+"/auditd",schemaPath:"#/properties/auditd/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
 return false;
 }
 else {
-const _errs26 = errors;
-for(const key2 in data12){
+const _errs28 = errors;
+for(const key2 in data13){
 if(!(func2.call(schema11.properties.auditd.properties, key2))){
 validate10.errors = [{instancePath:instancePath+"/auditd",schemaPath:"#/properties/auditd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs26 === errors){
-if(data12.sequence !== undefined){
-let data13 = data12.sequence;
-const _errs27 = errors;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+if(_errs28 === errors){
+if(data13.sequence !== undefined){
+let data14 = data13.sequence;
+const _errs29 = errors;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
 validate10.errors = [{instancePath:instancePath+"/auditd/sequence",schemaPath:"#/properties/auditd/properties/sequence/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs27){
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 > 4294967295 || isNaN(data13)){
+if(errors === _errs29){
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 > 4294967295 || isNaN(data14)){
 validate10.errors = [{instancePath:instancePath+"/auditd/sequence",schemaPath:"#/properties/auditd/properties/sequence/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"}];
 return false;
 }
 else {
-if(data13 < 0 || isNaN(data13)){
+if(data14 < 0 || isNaN(data14)){
 validate10.errors = [{instancePath:instancePath+"/auditd/sequence",schemaPath:"#/properties/auditd/properties/sequence/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-}
-var valid5 = _errs27 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data12.node !== undefined){
-const _errs29 = errors;
-if(typeof data12.node !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/node",schemaPath:"#/properties/auditd/properties/node/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
 }
 var valid5 = _errs29 === errors;
 }
@@ -292,10 +296,10 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.complete !== undefined){
+if(data13.node !== undefined){
 const _errs31 = errors;
-if(typeof data12.complete !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/auditd/complete",schemaPath:"#/properties/auditd/properties/complete/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+if(typeof data13.node !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/node",schemaPath:"#/properties/auditd/properties/node/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid5 = _errs31 === errors;
@@ -304,11 +308,10 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.closed_by !== undefined){
-let data16 = data12.closed_by;
+if(data13.complete !== undefined){
 const _errs33 = errors;
-if(!(((data16 === "timeout") || (data16 === "evicted")) || (data16 === "end"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/closed_by",schemaPath:"#/properties/auditd/properties/closed_by/enum",keyword:"enum",params:{allowedValues: schema11.properties.auditd.properties.closed_by.enum},message:"must be equal to one of the allowed values"}];
+if(typeof data13.complete !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/auditd/complete",schemaPath:"#/properties/auditd/properties/complete/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
 var valid5 = _errs33 === errors;
@@ -317,23 +320,23 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.message_type !== undefined){
-const _errs34 = errors;
-if(typeof data12.message_type !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/message_type",schemaPath:"#/properties/auditd/properties/message_type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(data13.closed_by !== undefined){
+let data17 = data13.closed_by;
+const _errs35 = errors;
+if(!(((data17 === "timeout") || (data17 === "evicted")) || (data17 === "end"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/closed_by",schemaPath:"#/properties/auditd/properties/closed_by/enum",keyword:"enum",params:{allowedValues: schema11.properties.auditd.properties.closed_by.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid5 = _errs34 === errors;
+var valid5 = _errs35 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.result !== undefined){
-let data18 = data12.result;
+if(data13.message_type !== undefined){
 const _errs36 = errors;
-if(!((data18 === "success") || (data18 === "fail"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/result",schemaPath:"#/properties/auditd/properties/result/enum",keyword:"enum",params:{allowedValues: schema11.properties.auditd.properties.result.enum},message:"must be equal to one of the allowed values"}];
+if(typeof data13.message_type !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/message_type",schemaPath:"#/properties/auditd/properties/message_type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid5 = _errs36 === errors;
@@ -342,22 +345,23 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.session !== undefined){
-const _errs37 = errors;
-if(typeof data12.session !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/session",schemaPath:"#/properties/auditd/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(data13.result !== undefined){
+let data19 = data13.result;
+const _errs38 = errors;
+if(!((data19 === "success") || (data19 === "fail"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/result",schemaPath:"#/properties/auditd/properties/result/enum",keyword:"enum",params:{allowedValues: schema11.properties.auditd.properties.result.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid5 = _errs37 === errors;
+var valid5 = _errs38 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.arch !== undefined){
+if(data13.session !== undefined){
 const _errs39 = errors;
-if(typeof data12.arch !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/arch",schemaPath:"#/properties/auditd/properties/arch/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data13.session !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/session",schemaPath:"#/properties/auditd/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid5 = _errs39 === errors;
@@ -366,10 +370,10 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.syscall !== undefined){
+if(data13.arch !== undefined){
 const _errs41 = errors;
-if(typeof data12.syscall !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/syscall",schemaPath:"#/properties/auditd/properties/syscall/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data13.arch !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/arch",schemaPath:"#/properties/auditd/properties/arch/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid5 = _errs41 === errors;
@@ -378,10 +382,10 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.exit !== undefined){
+if(data13.syscall !== undefined){
 const _errs43 = errors;
-if(typeof data12.exit !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/exit",schemaPath:"#/properties/auditd/properties/exit/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data13.syscall !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/syscall",schemaPath:"#/properties/auditd/properties/syscall/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid5 = _errs43 === errors;
@@ -390,43 +394,43 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.socket !== undefined){
-let data23 = data12.socket;
+if(data13.exit !== undefined){
 const _errs45 = errors;
-const _errs46 = errors;
-if(errors === _errs46){
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(typeof data13.exit !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/exit",schemaPath:"#/properties/auditd/properties/exit/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid5 = _errs45 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data13.socket !== undefined){
+let data24 = data13.socket;
+const _errs47 = errors;
+const _errs48 = errors;
+if(errors === _errs48){
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 let missing3;
-if((data23.family === undefined) && (missing3 = "family")){
+if((data24.family === undefined) && (missing3 = "family")){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/definitions/socket/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
 return false;
 }
 else {
-const _errs48 = errors;
-for(const key3 in data23){
+const _errs50 = errors;
+for(const key3 in data24){
 if(!(((((((key3 === "family") || (key3 === "addr")) || (key3 === "port")) || (key3 === "path")) || (key3 === "pid")) || (key3 === "groups")) || (key3 === "note"))){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/definitions/socket/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs48 === errors){
-if(data23.family !== undefined){
-const _errs49 = errors;
-if(typeof data23.family !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket/family",schemaPath:"#/definitions/socket/properties/family/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid7 = _errs49 === errors;
-}
-else {
-var valid7 = true;
-}
-if(valid7){
-if(data23.addr !== undefined){
+if(_errs50 === errors){
+if(data24.family !== undefined){
 const _errs51 = errors;
-if(typeof data23.addr !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket/addr",schemaPath:"#/definitions/socket/properties/addr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data24.family !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket/family",schemaPath:"#/definitions/socket/properties/family/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid7 = _errs51 === errors;
@@ -435,11 +439,10 @@ else {
 var valid7 = true;
 }
 if(valid7){
-if(data23.port !== undefined){
-let data26 = data23.port;
+if(data24.addr !== undefined){
 const _errs53 = errors;
-if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket/port",schemaPath:"#/definitions/socket/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data24.addr !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket/addr",schemaPath:"#/definitions/socket/properties/addr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid7 = _errs53 === errors;
@@ -448,10 +451,11 @@ else {
 var valid7 = true;
 }
 if(valid7){
-if(data23.path !== undefined){
+if(data24.port !== undefined){
+let data27 = data24.port;
 const _errs55 = errors;
-if(typeof data23.path !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket/path",schemaPath:"#/definitions/socket/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket/port",schemaPath:"#/definitions/socket/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid7 = _errs55 === errors;
@@ -460,11 +464,10 @@ else {
 var valid7 = true;
 }
 if(valid7){
-if(data23.pid !== undefined){
-let data28 = data23.pid;
+if(data24.path !== undefined){
 const _errs57 = errors;
-if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket/pid",schemaPath:"#/definitions/socket/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data24.path !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket/path",schemaPath:"#/definitions/socket/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid7 = _errs57 === errors;
@@ -473,11 +476,11 @@ else {
 var valid7 = true;
 }
 if(valid7){
-if(data23.groups !== undefined){
-let data29 = data23.groups;
+if(data24.pid !== undefined){
+let data29 = data24.pid;
 const _errs59 = errors;
 if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket/groups",schemaPath:"#/definitions/socket/properties/groups/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate10.errors = [{instancePath:instancePath+"/auditd/socket/pid",schemaPath:"#/definitions/socket/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid7 = _errs59 === errors;
@@ -486,13 +489,26 @@ else {
 var valid7 = true;
 }
 if(valid7){
-if(data23.note !== undefined){
+if(data24.groups !== undefined){
+let data30 = data24.groups;
 const _errs61 = errors;
-if(typeof data23.note !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket/note",schemaPath:"#/definitions/socket/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket/groups",schemaPath:"#/definitions/socket/properties/groups/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid7 = _errs61 === errors;
+}
+else {
+var valid7 = true;
+}
+if(valid7){
+if(data24.note !== undefined){
+const _errs63 = errors;
+if(typeof data24.note !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket/note",schemaPath:"#/definitions/socket/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid7 = _errs63 === errors;
 }
 else {
 var valid7 = true;
@@ -511,69 +527,69 @@ validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/d
 return false;
 }
 }
-var valid5 = _errs45 === errors;
+var valid5 = _errs47 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.records !== undefined){
-let data31 = data12.records;
-const _errs63 = errors;
-if(errors === _errs63){
-if(Array.isArray(data31)){
-if(data31.length < 1){
+if(data13.records !== undefined){
+let data32 = data13.records;
+const _errs65 = errors;
+if(errors === _errs65){
+if(Array.isArray(data32)){
+if(data32.length < 1){
 validate10.errors = [{instancePath:instancePath+"/auditd/records",schemaPath:"#/properties/auditd/properties/records/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
 var valid8 = true;
-const len3 = data31.length;
+const len3 = data32.length;
 for(let i3=0; i3<len3; i3++){
-let data32 = data31[i3];
-const _errs65 = errors;
-const _errs66 = errors;
-if(errors === _errs66){
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+let data33 = data32[i3];
+const _errs67 = errors;
+const _errs68 = errors;
+if(errors === _errs68){
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
 let missing4;
-if(((data32.type === undefined) && (missing4 = "type")) || ((data32.fields === undefined) && (missing4 = "fields"))){
+if(((data33.type === undefined) && (missing4 = "type")) || ((data33.fields === undefined) && (missing4 = "fields"))){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPath:"#/definitions/record/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
 return false;
 }
 else {
-const _errs68 = errors;
-for(const key4 in data32){
+const _errs70 = errors;
+for(const key4 in data33){
 if(!(((((key4 === "type") || (key4 === "fields")) || (key4 === "enriched")) || (key4 === "escaped")) || (key4 === "text"))){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPath:"#/definitions/record/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs68 === errors){
-if(data32.type !== undefined){
-const _errs69 = errors;
-if(typeof data32.type !== "string"){
+if(_errs70 === errors){
+if(data33.type !== undefined){
+const _errs71 = errors;
+if(typeof data33.type !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/type",schemaPath:"#/definitions/record/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid10 = _errs69 === errors;
+var valid10 = _errs71 === errors;
 }
 else {
 var valid10 = true;
 }
 if(valid10){
-if(data32.fields !== undefined){
-let data34 = data32.fields;
-const _errs71 = errors;
-if(errors === _errs71){
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-for(const key5 in data34){
-const _errs74 = errors;
-if(typeof data34[key5] !== "string"){
+if(data33.fields !== undefined){
+let data35 = data33.fields;
+const _errs73 = errors;
+if(errors === _errs73){
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+for(const key5 in data35){
+const _errs76 = errors;
+if(typeof data35[key5] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/fields/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/record/properties/fields/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs74 === errors;
+var valid11 = _errs76 === errors;
 if(!valid11){
 break;
 }
@@ -584,24 +600,24 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/fields
 return false;
 }
 }
-var valid10 = _errs71 === errors;
+var valid10 = _errs73 === errors;
 }
 else {
 var valid10 = true;
 }
 if(valid10){
-if(data32.enriched !== undefined){
-let data36 = data32.enriched;
-const _errs76 = errors;
-if(errors === _errs76){
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-for(const key6 in data36){
-const _errs79 = errors;
-if(typeof data36[key6] !== "string"){
+if(data33.enriched !== undefined){
+let data37 = data33.enriched;
+const _errs78 = errors;
+if(errors === _errs78){
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+for(const key6 in data37){
+const _errs81 = errors;
+if(typeof data37[key6] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/enriched/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/record/properties/enriched/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid12 = _errs79 === errors;
+var valid12 = _errs81 === errors;
 if(!valid12){
 break;
 }
@@ -612,26 +628,26 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/enrich
 return false;
 }
 }
-var valid10 = _errs76 === errors;
+var valid10 = _errs78 === errors;
 }
 else {
 var valid10 = true;
 }
 if(valid10){
-if(data32.escaped !== undefined){
-let data38 = data32.escaped;
-const _errs81 = errors;
-if(errors === _errs81){
-if(Array.isArray(data38)){
-var valid13 = true;
-const len4 = data38.length;
-for(let i4=0; i4<len4; i4++){
+if(data33.escaped !== undefined){
+let data39 = data33.escaped;
 const _errs83 = errors;
-if(typeof data38[i4] !== "string"){
+if(errors === _errs83){
+if(Array.isArray(data39)){
+var valid13 = true;
+const len4 = data39.length;
+for(let i4=0; i4<len4; i4++){
+const _errs85 = errors;
+if(typeof data39[i4] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/escaped/" + i4,schemaPath:"#/definitions/record/properties/escaped/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid13 = _errs83 === errors;
+var valid13 = _errs85 === errors;
 if(!valid13){
 break;
 }
@@ -642,19 +658,19 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/escape
 return false;
 }
 }
-var valid10 = _errs81 === errors;
+var valid10 = _errs83 === errors;
 }
 else {
 var valid10 = true;
 }
 if(valid10){
-if(data32.text !== undefined){
-const _errs85 = errors;
-if(typeof data32.text !== "string"){
+if(data33.text !== undefined){
+const _errs87 = errors;
+if(typeof data33.text !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/text",schemaPath:"#/definitions/record/properties/text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid10 = _errs85 === errors;
+var valid10 = _errs87 === errors;
 }
 else {
 var valid10 = true;
@@ -671,7 +687,7 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPa
 return false;
 }
 }
-var valid8 = _errs65 === errors;
+var valid8 = _errs67 === errors;
 if(!valid8){
 break;
 }
@@ -683,60 +699,60 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records",schemaPath:"#/
 return false;
 }
 }
-var valid5 = _errs63 === errors;
+var valid5 = _errs65 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.summary !== undefined){
-let data41 = data12.summary;
-const _errs87 = errors;
-const _errs88 = errors;
-if(errors === _errs88){
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+if(data13.summary !== undefined){
+let data42 = data13.summary;
+const _errs89 = errors;
 const _errs90 = errors;
-for(const key7 in data41){
+if(errors === _errs90){
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+const _errs92 = errors;
+for(const key7 in data42){
 if(!((((key7 === "actor") || (key7 === "action")) || (key7 === "object")) || (key7 === "how"))){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary",schemaPath:"#/definitions/summary/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs90 === errors){
-if(data41.actor !== undefined){
-let data42 = data41.actor;
-const _errs91 = errors;
-if(errors === _errs91){
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+if(_errs92 === errors){
+if(data42.actor !== undefined){
+let data43 = data42.actor;
 const _errs93 = errors;
-for(const key8 in data42){
+if(errors === _errs93){
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+const _errs95 = errors;
+for(const key8 in data43){
 if(!((key8 === "primary") || (key8 === "secondary"))){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor",schemaPath:"#/definitions/summary/properties/actor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs93 === errors){
-if(data42.primary !== undefined){
-const _errs94 = errors;
-if(typeof data42.primary !== "string"){
+if(_errs95 === errors){
+if(data43.primary !== undefined){
+const _errs96 = errors;
+if(typeof data43.primary !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor/primary",schemaPath:"#/definitions/summary/properties/actor/properties/primary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid16 = _errs94 === errors;
+var valid16 = _errs96 === errors;
 }
 else {
 var valid16 = true;
 }
 if(valid16){
-if(data42.secondary !== undefined){
-const _errs96 = errors;
-if(typeof data42.secondary !== "string"){
+if(data43.secondary !== undefined){
+const _errs98 = errors;
+if(typeof data43.secondary !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor/secondary",schemaPath:"#/definitions/summary/properties/actor/properties/secondary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid16 = _errs96 === errors;
+var valid16 = _errs98 === errors;
 }
 else {
 var valid16 = true;
@@ -749,54 +765,42 @@ validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor",schemaPa
 return false;
 }
 }
-var valid15 = _errs91 === errors;
+var valid15 = _errs93 === errors;
 }
 else {
 var valid15 = true;
 }
 if(valid15){
-if(data41.action !== undefined){
-const _errs98 = errors;
-if(typeof data41.action !== "string"){
+if(data42.action !== undefined){
+const _errs100 = errors;
+if(typeof data42.action !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/action",schemaPath:"#/definitions/summary/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid15 = _errs98 === errors;
+var valid15 = _errs100 === errors;
 }
 else {
 var valid15 = true;
 }
 if(valid15){
-if(data41.object !== undefined){
-let data46 = data41.object;
-const _errs100 = errors;
-if(errors === _errs100){
-if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+if(data42.object !== undefined){
+let data47 = data42.object;
 const _errs102 = errors;
-for(const key9 in data46){
+if(errors === _errs102){
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+const _errs104 = errors;
+for(const key9 in data47){
 if(!(((key9 === "type") || (key9 === "primary")) || (key9 === "secondary"))){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/object",schemaPath:"#/definitions/summary/properties/object/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs102 === errors){
-if(data46.type !== undefined){
-const _errs103 = errors;
-if(typeof data46.type !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/type",schemaPath:"#/definitions/summary/properties/object/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid17 = _errs103 === errors;
-}
-else {
-var valid17 = true;
-}
-if(valid17){
-if(data46.primary !== undefined){
+if(_errs104 === errors){
+if(data47.type !== undefined){
 const _errs105 = errors;
-if(typeof data46.primary !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/primary",schemaPath:"#/definitions/summary/properties/object/properties/primary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data47.type !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/type",schemaPath:"#/definitions/summary/properties/object/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid17 = _errs105 === errors;
@@ -805,13 +809,25 @@ else {
 var valid17 = true;
 }
 if(valid17){
-if(data46.secondary !== undefined){
+if(data47.primary !== undefined){
 const _errs107 = errors;
-if(typeof data46.secondary !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/secondary",schemaPath:"#/definitions/summary/properties/object/properties/secondary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data47.primary !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/primary",schemaPath:"#/definitions/summary/properties/object/properties/primary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid17 = _errs107 === errors;
+}
+else {
+var valid17 = true;
+}
+if(valid17){
+if(data47.secondary !== undefined){
+const _errs109 = errors;
+if(typeof data47.secondary !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/secondary",schemaPath:"#/definitions/summary/properties/object/properties/secondary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid17 = _errs109 === errors;
 }
 else {
 var valid17 = true;
@@ -825,19 +841,19 @@ validate10.errors = [{instancePath:instancePath+"/auditd/summary/object",schemaP
 return false;
 }
 }
-var valid15 = _errs100 === errors;
+var valid15 = _errs102 === errors;
 }
 else {
 var valid15 = true;
 }
 if(valid15){
-if(data41.how !== undefined){
-const _errs109 = errors;
-if(typeof data41.how !== "string"){
+if(data42.how !== undefined){
+const _errs111 = errors;
+if(typeof data42.how !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/how",schemaPath:"#/definitions/summary/properties/how/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid15 = _errs109 === errors;
+var valid15 = _errs111 === errors;
 }
 else {
 var valid15 = true;
@@ -852,26 +868,26 @@ validate10.errors = [{instancePath:instancePath+"/auditd/summary",schemaPath:"#/
 return false;
 }
 }
-var valid5 = _errs87 === errors;
+var valid5 = _errs89 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.warnings !== undefined){
-let data51 = data12.warnings;
-const _errs111 = errors;
-if(errors === _errs111){
-if(Array.isArray(data51)){
-var valid18 = true;
-const len5 = data51.length;
-for(let i5=0; i5<len5; i5++){
+if(data13.warnings !== undefined){
+let data52 = data13.warnings;
 const _errs113 = errors;
-if(typeof data51[i5] !== "string"){
+if(errors === _errs113){
+if(Array.isArray(data52)){
+var valid18 = true;
+const len5 = data52.length;
+for(let i5=0; i5<len5; i5++){
+const _errs115 = errors;
+if(typeof data52[i5] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/warnings/" + i5,schemaPath:"#/properties/auditd/properties/warnings/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid18 = _errs113 === errors;
+var valid18 = _errs115 === errors;
 if(!valid18){
 break;
 }
@@ -882,7 +898,7 @@ validate10.errors = [{instancePath:instancePath+"/auditd/warnings",schemaPath:"#
 return false;
 }
 }
-var valid5 = _errs111 === errors;
+var valid5 = _errs113 === errors;
 }
 else {
 var valid5 = true;
@@ -908,42 +924,30 @@ validate10.errors = [{instancePath:instancePath+"/auditd",schemaPath:"#/properti
 return false;
 }
 }
-var valid0 = _errs24 === errors;
+var valid0 = _errs26 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.user !== undefined){
-let data53 = data.user;
-const _errs115 = errors;
-if(errors === _errs115){
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+let data54 = data.user;
 const _errs117 = errors;
-for(const key10 in data53){
+if(errors === _errs117){
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+const _errs119 = errors;
+for(const key10 in data54){
 if(!((((((key10 === "id") || (key10 === "name")) || (key10 === "audit")) || (key10 === "effective")) || (key10 === "target")) || (key10 === "group"))){
 validate10.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs117 === errors){
-if(data53.id !== undefined){
-const _errs118 = errors;
-if(typeof data53.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/id",schemaPath:"#/properties/user/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid19 = _errs118 === errors;
-}
-else {
-var valid19 = true;
-}
-if(valid19){
-if(data53.name !== undefined){
+if(_errs119 === errors){
+if(data54.id !== undefined){
 const _errs120 = errors;
-if(typeof data53.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/name",schemaPath:"#/properties/user/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data54.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/id",schemaPath:"#/properties/user/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid19 = _errs120 === errors;
@@ -952,37 +956,37 @@ else {
 var valid19 = true;
 }
 if(valid19){
-if(data53.audit !== undefined){
-let data56 = data53.audit;
+if(data54.name !== undefined){
 const _errs122 = errors;
-const _errs123 = errors;
-if(errors === _errs123){
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+if(typeof data54.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/name",schemaPath:"#/properties/user/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid19 = _errs122 === errors;
+}
+else {
+var valid19 = true;
+}
+if(valid19){
+if(data54.audit !== undefined){
+let data57 = data54.audit;
+const _errs124 = errors;
 const _errs125 = errors;
-for(const key11 in data56){
+if(errors === _errs125){
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+const _errs127 = errors;
+for(const key11 in data57){
 if(!(((key11 === "id") || (key11 === "name")) || (key11 === "group"))){
 validate10.errors = [{instancePath:instancePath+"/user/audit",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs125 === errors){
-if(data56.id !== undefined){
-const _errs126 = errors;
-if(typeof data56.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/audit/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid21 = _errs126 === errors;
-}
-else {
-var valid21 = true;
-}
-if(valid21){
-if(data56.name !== undefined){
+if(_errs127 === errors){
+if(data57.id !== undefined){
 const _errs128 = errors;
-if(typeof data56.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/audit/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data57.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/audit/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid21 = _errs128 === errors;
@@ -991,39 +995,51 @@ else {
 var valid21 = true;
 }
 if(valid21){
-if(data56.group !== undefined){
-let data59 = data56.group;
+if(data57.name !== undefined){
 const _errs130 = errors;
-if(errors === _errs130){
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
+if(typeof data57.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/audit/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid21 = _errs130 === errors;
+}
+else {
+var valid21 = true;
+}
+if(valid21){
+if(data57.group !== undefined){
+let data60 = data57.group;
 const _errs132 = errors;
-for(const key12 in data59){
+if(errors === _errs132){
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+const _errs134 = errors;
+for(const key12 in data60){
 if(!((key12 === "id") || (key12 === "name"))){
 validate10.errors = [{instancePath:instancePath+"/user/audit/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs132 === errors){
-if(data59.id !== undefined){
-const _errs133 = errors;
-if(typeof data59.id !== "string"){
+if(_errs134 === errors){
+if(data60.id !== undefined){
+const _errs135 = errors;
+if(typeof data60.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/audit/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid22 = _errs133 === errors;
+var valid22 = _errs135 === errors;
 }
 else {
 var valid22 = true;
 }
 if(valid22){
-if(data59.name !== undefined){
-const _errs135 = errors;
-if(typeof data59.name !== "string"){
+if(data60.name !== undefined){
+const _errs137 = errors;
+if(typeof data60.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/audit/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid22 = _errs135 === errors;
+var valid22 = _errs137 === errors;
 }
 else {
 var valid22 = true;
@@ -1036,7 +1052,7 @@ validate10.errors = [{instancePath:instancePath+"/user/audit/group",schemaPath:"
 return false;
 }
 }
-var valid21 = _errs130 === errors;
+var valid21 = _errs132 === errors;
 }
 else {
 var valid21 = true;
@@ -1050,43 +1066,31 @@ validate10.errors = [{instancePath:instancePath+"/user/audit",schemaPath:"#/defi
 return false;
 }
 }
-var valid19 = _errs122 === errors;
+var valid19 = _errs124 === errors;
 }
 else {
 var valid19 = true;
 }
 if(valid19){
-if(data53.effective !== undefined){
-let data62 = data53.effective;
-const _errs137 = errors;
-const _errs138 = errors;
-if(errors === _errs138){
-if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+if(data54.effective !== undefined){
+let data63 = data54.effective;
+const _errs139 = errors;
 const _errs140 = errors;
-for(const key13 in data62){
+if(errors === _errs140){
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+const _errs142 = errors;
+for(const key13 in data63){
 if(!(((key13 === "id") || (key13 === "name")) || (key13 === "group"))){
 validate10.errors = [{instancePath:instancePath+"/user/effective",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs140 === errors){
-if(data62.id !== undefined){
-const _errs141 = errors;
-if(typeof data62.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/effective/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid24 = _errs141 === errors;
-}
-else {
-var valid24 = true;
-}
-if(valid24){
-if(data62.name !== undefined){
+if(_errs142 === errors){
+if(data63.id !== undefined){
 const _errs143 = errors;
-if(typeof data62.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/effective/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data63.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/effective/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid24 = _errs143 === errors;
@@ -1095,39 +1099,51 @@ else {
 var valid24 = true;
 }
 if(valid24){
-if(data62.group !== undefined){
-let data65 = data62.group;
+if(data63.name !== undefined){
 const _errs145 = errors;
-if(errors === _errs145){
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+if(typeof data63.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/effective/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid24 = _errs145 === errors;
+}
+else {
+var valid24 = true;
+}
+if(valid24){
+if(data63.group !== undefined){
+let data66 = data63.group;
 const _errs147 = errors;
-for(const key14 in data65){
+if(errors === _errs147){
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+const _errs149 = errors;
+for(const key14 in data66){
 if(!((key14 === "id") || (key14 === "name"))){
 validate10.errors = [{instancePath:instancePath+"/user/effective/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs147 === errors){
-if(data65.id !== undefined){
-const _errs148 = errors;
-if(typeof data65.id !== "string"){
+if(_errs149 === errors){
+if(data66.id !== undefined){
+const _errs150 = errors;
+if(typeof data66.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/effective/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid25 = _errs148 === errors;
+var valid25 = _errs150 === errors;
 }
 else {
 var valid25 = true;
 }
 if(valid25){
-if(data65.name !== undefined){
-const _errs150 = errors;
-if(typeof data65.name !== "string"){
+if(data66.name !== undefined){
+const _errs152 = errors;
+if(typeof data66.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/effective/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid25 = _errs150 === errors;
+var valid25 = _errs152 === errors;
 }
 else {
 var valid25 = true;
@@ -1140,7 +1156,7 @@ validate10.errors = [{instancePath:instancePath+"/user/effective/group",schemaPa
 return false;
 }
 }
-var valid24 = _errs145 === errors;
+var valid24 = _errs147 === errors;
 }
 else {
 var valid24 = true;
@@ -1154,43 +1170,31 @@ validate10.errors = [{instancePath:instancePath+"/user/effective",schemaPath:"#/
 return false;
 }
 }
-var valid19 = _errs137 === errors;
+var valid19 = _errs139 === errors;
 }
 else {
 var valid19 = true;
 }
 if(valid19){
-if(data53.target !== undefined){
-let data68 = data53.target;
-const _errs152 = errors;
-const _errs153 = errors;
-if(errors === _errs153){
-if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
+if(data54.target !== undefined){
+let data69 = data54.target;
+const _errs154 = errors;
 const _errs155 = errors;
-for(const key15 in data68){
+if(errors === _errs155){
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+const _errs157 = errors;
+for(const key15 in data69){
 if(!(((key15 === "id") || (key15 === "name")) || (key15 === "group"))){
 validate10.errors = [{instancePath:instancePath+"/user/target",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs155 === errors){
-if(data68.id !== undefined){
-const _errs156 = errors;
-if(typeof data68.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/target/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid27 = _errs156 === errors;
-}
-else {
-var valid27 = true;
-}
-if(valid27){
-if(data68.name !== undefined){
+if(_errs157 === errors){
+if(data69.id !== undefined){
 const _errs158 = errors;
-if(typeof data68.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/target/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data69.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/target/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid27 = _errs158 === errors;
@@ -1199,39 +1203,51 @@ else {
 var valid27 = true;
 }
 if(valid27){
-if(data68.group !== undefined){
-let data71 = data68.group;
+if(data69.name !== undefined){
 const _errs160 = errors;
-if(errors === _errs160){
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
+if(typeof data69.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/target/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid27 = _errs160 === errors;
+}
+else {
+var valid27 = true;
+}
+if(valid27){
+if(data69.group !== undefined){
+let data72 = data69.group;
 const _errs162 = errors;
-for(const key16 in data71){
+if(errors === _errs162){
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+const _errs164 = errors;
+for(const key16 in data72){
 if(!((key16 === "id") || (key16 === "name"))){
 validate10.errors = [{instancePath:instancePath+"/user/target/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs162 === errors){
-if(data71.id !== undefined){
-const _errs163 = errors;
-if(typeof data71.id !== "string"){
+if(_errs164 === errors){
+if(data72.id !== undefined){
+const _errs165 = errors;
+if(typeof data72.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/target/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid28 = _errs163 === errors;
+var valid28 = _errs165 === errors;
 }
 else {
 var valid28 = true;
 }
 if(valid28){
-if(data71.name !== undefined){
-const _errs165 = errors;
-if(typeof data71.name !== "string"){
+if(data72.name !== undefined){
+const _errs167 = errors;
+if(typeof data72.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/target/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid28 = _errs165 === errors;
+var valid28 = _errs167 === errors;
 }
 else {
 var valid28 = true;
@@ -1244,7 +1260,7 @@ validate10.errors = [{instancePath:instancePath+"/user/target/group",schemaPath:
 return false;
 }
 }
-var valid27 = _errs160 === errors;
+var valid27 = _errs162 === errors;
 }
 else {
 var valid27 = true;
@@ -1258,43 +1274,31 @@ validate10.errors = [{instancePath:instancePath+"/user/target",schemaPath:"#/def
 return false;
 }
 }
-var valid19 = _errs152 === errors;
+var valid19 = _errs154 === errors;
 }
 else {
 var valid19 = true;
 }
 if(valid19){
-if(data53.group !== undefined){
-let data74 = data53.group;
-const _errs167 = errors;
-const _errs168 = errors;
-if(errors === _errs168){
-if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+if(data54.group !== undefined){
+let data75 = data54.group;
+const _errs169 = errors;
 const _errs170 = errors;
-for(const key17 in data74){
+if(errors === _errs170){
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+const _errs172 = errors;
+for(const key17 in data75){
 if(!(((key17 === "id") || (key17 === "name")) || (key17 === "group"))){
 validate10.errors = [{instancePath:instancePath+"/user/group",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs170 === errors){
-if(data74.id !== undefined){
-const _errs171 = errors;
-if(typeof data74.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/group/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid30 = _errs171 === errors;
-}
-else {
-var valid30 = true;
-}
-if(valid30){
-if(data74.name !== undefined){
+if(_errs172 === errors){
+if(data75.id !== undefined){
 const _errs173 = errors;
-if(typeof data74.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/group/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data75.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/group/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid30 = _errs173 === errors;
@@ -1303,39 +1307,51 @@ else {
 var valid30 = true;
 }
 if(valid30){
-if(data74.group !== undefined){
-let data77 = data74.group;
+if(data75.name !== undefined){
 const _errs175 = errors;
-if(errors === _errs175){
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+if(typeof data75.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/group/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid30 = _errs175 === errors;
+}
+else {
+var valid30 = true;
+}
+if(valid30){
+if(data75.group !== undefined){
+let data78 = data75.group;
 const _errs177 = errors;
-for(const key18 in data77){
+if(errors === _errs177){
+if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
+const _errs179 = errors;
+for(const key18 in data78){
 if(!((key18 === "id") || (key18 === "name"))){
 validate10.errors = [{instancePath:instancePath+"/user/group/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs177 === errors){
-if(data77.id !== undefined){
-const _errs178 = errors;
-if(typeof data77.id !== "string"){
+if(_errs179 === errors){
+if(data78.id !== undefined){
+const _errs180 = errors;
+if(typeof data78.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/group/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid31 = _errs178 === errors;
+var valid31 = _errs180 === errors;
 }
 else {
 var valid31 = true;
 }
 if(valid31){
-if(data77.name !== undefined){
-const _errs180 = errors;
-if(typeof data77.name !== "string"){
+if(data78.name !== undefined){
+const _errs182 = errors;
+if(typeof data78.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/group/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid31 = _errs180 === errors;
+var valid31 = _errs182 === errors;
 }
 else {
 var valid31 = true;
@@ -1348,7 +1364,7 @@ validate10.errors = [{instancePath:instancePath+"/user/group/group",schemaPath:"
 return false;
 }
 }
-var valid30 = _errs175 === errors;
+var valid30 = _errs177 === errors;
 }
 else {
 var valid30 = true;
@@ -1362,7 +1378,7 @@ validate10.errors = [{instancePath:instancePath+"/user/group",schemaPath:"#/defi
 return false;
 }
 }
-var valid19 = _errs167 === errors;
+var valid19 = _errs169 === errors;
 }
 else {
 var valid19 = true;
@@ -1379,62 +1395,62 @@ validate10.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs115 === errors;
+var valid0 = _errs117 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.process !== undefined){
-let data80 = data.process;
-const _errs182 = errors;
-if(errors === _errs182){
-if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+let data81 = data.process;
 const _errs184 = errors;
-for(const key19 in data80){
+if(errors === _errs184){
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+const _errs186 = errors;
+for(const key19 in data81){
 if(!((((((((key19 === "pid") || (key19 === "parent")) || (key19 === "name")) || (key19 === "executable")) || (key19 === "working_directory")) || (key19 === "title")) || (key19 === "args")) || (key19 === "args_count"))){
 validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/properties/process/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs184 === errors){
-if(data80.pid !== undefined){
-let data81 = data80.pid;
-const _errs185 = errors;
-if(!(((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81))) && (isFinite(data81)))){
+if(_errs186 === errors){
+if(data81.pid !== undefined){
+let data82 = data81.pid;
+const _errs187 = errors;
+if(!(((typeof data82 == "number") && (!(data82 % 1) && !isNaN(data82))) && (isFinite(data82)))){
 validate10.errors = [{instancePath:instancePath+"/process/pid",schemaPath:"#/properties/process/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid32 = _errs185 === errors;
+var valid32 = _errs187 === errors;
 }
 else {
 var valid32 = true;
 }
 if(valid32){
-if(data80.parent !== undefined){
-let data82 = data80.parent;
-const _errs187 = errors;
-if(errors === _errs187){
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+if(data81.parent !== undefined){
+let data83 = data81.parent;
+const _errs189 = errors;
+if(errors === _errs189){
+if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
 let missing5;
-if((data82.pid === undefined) && (missing5 = "pid")){
+if((data83.pid === undefined) && (missing5 = "pid")){
 validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
 return false;
 }
 else {
-const _errs189 = errors;
-for(const key20 in data82){
+const _errs191 = errors;
+for(const key20 in data83){
 if(!(key20 === "pid")){
 validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs189 === errors){
-if(data82.pid !== undefined){
-let data83 = data82.pid;
-if(!(((typeof data83 == "number") && (!(data83 % 1) && !isNaN(data83))) && (isFinite(data83)))){
+if(_errs191 === errors){
+if(data83.pid !== undefined){
+let data84 = data83.pid;
+if(!(((typeof data84 == "number") && (!(data84 % 1) && !isNaN(data84))) && (isFinite(data84)))){
 validate10.errors = [{instancePath:instancePath+"/process/parent/pid",schemaPath:"#/properties/process/properties/parent/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
@@ -1447,28 +1463,16 @@ validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/
 return false;
 }
 }
-var valid32 = _errs187 === errors;
+var valid32 = _errs189 === errors;
 }
 else {
 var valid32 = true;
 }
 if(valid32){
-if(data80.name !== undefined){
-const _errs192 = errors;
-if(typeof data80.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/process/name",schemaPath:"#/properties/process/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid32 = _errs192 === errors;
-}
-else {
-var valid32 = true;
-}
-if(valid32){
-if(data80.executable !== undefined){
+if(data81.name !== undefined){
 const _errs194 = errors;
-if(typeof data80.executable !== "string"){
-validate10.errors = [{instancePath:instancePath+"/process/executable",schemaPath:"#/properties/process/properties/executable/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data81.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/process/name",schemaPath:"#/properties/process/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid32 = _errs194 === errors;
@@ -1477,10 +1481,10 @@ else {
 var valid32 = true;
 }
 if(valid32){
-if(data80.working_directory !== undefined){
+if(data81.executable !== undefined){
 const _errs196 = errors;
-if(typeof data80.working_directory !== "string"){
-validate10.errors = [{instancePath:instancePath+"/process/working_directory",schemaPath:"#/properties/process/properties/working_directory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data81.executable !== "string"){
+validate10.errors = [{instancePath:instancePath+"/process/executable",schemaPath:"#/properties/process/properties/executable/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid32 = _errs196 === errors;
@@ -1489,10 +1493,10 @@ else {
 var valid32 = true;
 }
 if(valid32){
-if(data80.title !== undefined){
+if(data81.working_directory !== undefined){
 const _errs198 = errors;
-if(typeof data80.title !== "string"){
-validate10.errors = [{instancePath:instancePath+"/process/title",schemaPath:"#/properties/process/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data81.working_directory !== "string"){
+validate10.errors = [{instancePath:instancePath+"/process/working_directory",schemaPath:"#/properties/process/properties/working_directory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid32 = _errs198 === errors;
@@ -1501,20 +1505,32 @@ else {
 var valid32 = true;
 }
 if(valid32){
-if(data80.args !== undefined){
-let data88 = data80.args;
+if(data81.title !== undefined){
 const _errs200 = errors;
-if(errors === _errs200){
-if(Array.isArray(data88)){
-var valid34 = true;
-const len6 = data88.length;
-for(let i6=0; i6<len6; i6++){
+if(typeof data81.title !== "string"){
+validate10.errors = [{instancePath:instancePath+"/process/title",schemaPath:"#/properties/process/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid32 = _errs200 === errors;
+}
+else {
+var valid32 = true;
+}
+if(valid32){
+if(data81.args !== undefined){
+let data89 = data81.args;
 const _errs202 = errors;
-if(typeof data88[i6] !== "string"){
+if(errors === _errs202){
+if(Array.isArray(data89)){
+var valid34 = true;
+const len6 = data89.length;
+for(let i6=0; i6<len6; i6++){
+const _errs204 = errors;
+if(typeof data89[i6] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/args/" + i6,schemaPath:"#/properties/process/properties/args/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid34 = _errs202 === errors;
+var valid34 = _errs204 === errors;
 if(!valid34){
 break;
 }
@@ -1525,28 +1541,28 @@ validate10.errors = [{instancePath:instancePath+"/process/args",schemaPath:"#/pr
 return false;
 }
 }
-var valid32 = _errs200 === errors;
+var valid32 = _errs202 === errors;
 }
 else {
 var valid32 = true;
 }
 if(valid32){
-if(data80.args_count !== undefined){
-let data90 = data80.args_count;
-const _errs204 = errors;
-if(!(((typeof data90 == "number") && (!(data90 % 1) && !isNaN(data90))) && (isFinite(data90)))){
+if(data81.args_count !== undefined){
+let data91 = data81.args_count;
+const _errs206 = errors;
+if(!(((typeof data91 == "number") && (!(data91 % 1) && !isNaN(data91))) && (isFinite(data91)))){
 validate10.errors = [{instancePath:instancePath+"/process/args_count",schemaPath:"#/properties/process/properties/args_count/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs204){
-if((typeof data90 == "number") && (isFinite(data90))){
-if(data90 < 0 || isNaN(data90)){
+if(errors === _errs206){
+if((typeof data91 == "number") && (isFinite(data91))){
+if(data91 < 0 || isNaN(data91)){
 validate10.errors = [{instancePath:instancePath+"/process/args_count",schemaPath:"#/properties/process/properties/args_count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-var valid32 = _errs204 === errors;
+var valid32 = _errs206 === errors;
 }
 else {
 var valid32 = true;
@@ -1565,42 +1581,30 @@ validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs182 === errors;
+var valid0 = _errs184 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.file !== undefined){
-let data91 = data.file;
-const _errs206 = errors;
-if(errors === _errs206){
-if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
+let data92 = data.file;
 const _errs208 = errors;
-for(const key21 in data91){
+if(errors === _errs208){
+if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
+const _errs210 = errors;
+for(const key21 in data92){
 if(!((((((((key21 === "path") || (key21 === "inode")) || (key21 === "device")) || (key21 === "mode")) || (key21 === "uid")) || (key21 === "gid")) || (key21 === "owner")) || (key21 === "group"))){
 validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs208 === errors){
-if(data91.path !== undefined){
-const _errs209 = errors;
-if(typeof data91.path !== "string"){
-validate10.errors = [{instancePath:instancePath+"/file/path",schemaPath:"#/properties/file/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid35 = _errs209 === errors;
-}
-else {
-var valid35 = true;
-}
-if(valid35){
-if(data91.inode !== undefined){
+if(_errs210 === errors){
+if(data92.path !== undefined){
 const _errs211 = errors;
-if(typeof data91.inode !== "string"){
-validate10.errors = [{instancePath:instancePath+"/file/inode",schemaPath:"#/properties/file/properties/inode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data92.path !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/path",schemaPath:"#/properties/file/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid35 = _errs211 === errors;
@@ -1609,10 +1613,10 @@ else {
 var valid35 = true;
 }
 if(valid35){
-if(data91.device !== undefined){
+if(data92.inode !== undefined){
 const _errs213 = errors;
-if(typeof data91.device !== "string"){
-validate10.errors = [{instancePath:instancePath+"/file/device",schemaPath:"#/properties/file/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data92.inode !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/inode",schemaPath:"#/properties/file/properties/inode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid35 = _errs213 === errors;
@@ -1621,10 +1625,10 @@ else {
 var valid35 = true;
 }
 if(valid35){
-if(data91.mode !== undefined){
+if(data92.device !== undefined){
 const _errs215 = errors;
-if(typeof data91.mode !== "string"){
-validate10.errors = [{instancePath:instancePath+"/file/mode",schemaPath:"#/properties/file/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data92.device !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/device",schemaPath:"#/properties/file/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid35 = _errs215 === errors;
@@ -1633,10 +1637,10 @@ else {
 var valid35 = true;
 }
 if(valid35){
-if(data91.uid !== undefined){
+if(data92.mode !== undefined){
 const _errs217 = errors;
-if(typeof data91.uid !== "string"){
-validate10.errors = [{instancePath:instancePath+"/file/uid",schemaPath:"#/properties/file/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data92.mode !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/mode",schemaPath:"#/properties/file/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid35 = _errs217 === errors;
@@ -1645,10 +1649,10 @@ else {
 var valid35 = true;
 }
 if(valid35){
-if(data91.gid !== undefined){
+if(data92.uid !== undefined){
 const _errs219 = errors;
-if(typeof data91.gid !== "string"){
-validate10.errors = [{instancePath:instancePath+"/file/gid",schemaPath:"#/properties/file/properties/gid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data92.uid !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/uid",schemaPath:"#/properties/file/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid35 = _errs219 === errors;
@@ -1657,10 +1661,10 @@ else {
 var valid35 = true;
 }
 if(valid35){
-if(data91.owner !== undefined){
+if(data92.gid !== undefined){
 const _errs221 = errors;
-if(typeof data91.owner !== "string"){
-validate10.errors = [{instancePath:instancePath+"/file/owner",schemaPath:"#/properties/file/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data92.gid !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/gid",schemaPath:"#/properties/file/properties/gid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid35 = _errs221 === errors;
@@ -1669,13 +1673,25 @@ else {
 var valid35 = true;
 }
 if(valid35){
-if(data91.group !== undefined){
+if(data92.owner !== undefined){
 const _errs223 = errors;
-if(typeof data91.group !== "string"){
-validate10.errors = [{instancePath:instancePath+"/file/group",schemaPath:"#/properties/file/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data92.owner !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/owner",schemaPath:"#/properties/file/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid35 = _errs223 === errors;
+}
+else {
+var valid35 = true;
+}
+if(valid35){
+if(data92.group !== undefined){
+const _errs225 = errors;
+if(typeof data92.group !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/group",schemaPath:"#/properties/file/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid35 = _errs225 === errors;
 }
 else {
 var valid35 = true;
@@ -1694,59 +1710,32 @@ validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs206 === errors;
+var valid0 = _errs208 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.source !== undefined){
-let data100 = data.source;
-const _errs225 = errors;
-const _errs226 = errors;
-if(errors === _errs226){
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
+let data101 = data.source;
+const _errs227 = errors;
 const _errs228 = errors;
-for(const key22 in data100){
+if(errors === _errs228){
+if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
+const _errs230 = errors;
+for(const key22 in data101){
 if(!((((key22 === "ip") || (key22 === "port")) || (key22 === "path")) || (key22 === "domain"))){
 validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs228 === errors){
-if(data100.ip !== undefined){
-const _errs229 = errors;
-if(typeof data100.ip !== "string"){
+if(_errs230 === errors){
+if(data101.ip !== undefined){
+const _errs231 = errors;
+if(typeof data101.ip !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/ip",schemaPath:"#/definitions/endpoint/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
-}
-var valid37 = _errs229 === errors;
-}
-else {
-var valid37 = true;
-}
-if(valid37){
-if(data100.port !== undefined){
-let data102 = data100.port;
-const _errs231 = errors;
-if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
-validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs231){
-if((typeof data102 == "number") && (isFinite(data102))){
-if(data102 > 65535 || isNaN(data102)){
-validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
-return false;
-}
-else {
-if(data102 < 0 || isNaN(data102)){
-validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
 }
 var valid37 = _errs231 === errors;
 }
@@ -1754,11 +1743,26 @@ else {
 var valid37 = true;
 }
 if(valid37){
-if(data100.path !== undefined){
+if(data101.port !== undefined){
+let data103 = data101.port;
 const _errs233 = errors;
-if(typeof data100.path !== "string"){
-validate10.errors = [{instancePath:instancePath+"/source/path",schemaPath:"#/definitions/endpoint/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(!(((typeof data103 == "number") && (!(data103 % 1) && !isNaN(data103))) && (isFinite(data103)))){
+validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
+}
+if(errors === _errs233){
+if((typeof data103 == "number") && (isFinite(data103))){
+if(data103 > 65535 || isNaN(data103)){
+validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
+return false;
+}
+else {
+if(data103 < 0 || isNaN(data103)){
+validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
 }
 var valid37 = _errs233 === errors;
 }
@@ -1766,13 +1770,25 @@ else {
 var valid37 = true;
 }
 if(valid37){
-if(data100.domain !== undefined){
+if(data101.path !== undefined){
 const _errs235 = errors;
-if(typeof data100.domain !== "string"){
-validate10.errors = [{instancePath:instancePath+"/source/domain",schemaPath:"#/definitions/endpoint/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data101.path !== "string"){
+validate10.errors = [{instancePath:instancePath+"/source/path",schemaPath:"#/definitions/endpoint/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid37 = _errs235 === errors;
+}
+else {
+var valid37 = true;
+}
+if(valid37){
+if(data101.domain !== undefined){
+const _errs237 = errors;
+if(typeof data101.domain !== "string"){
+validate10.errors = [{instancePath:instancePath+"/source/domain",schemaPath:"#/definitions/endpoint/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid37 = _errs237 === errors;
 }
 else {
 var valid37 = true;
@@ -1787,59 +1803,32 @@ validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definiti
 return false;
 }
 }
-var valid0 = _errs225 === errors;
+var valid0 = _errs227 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.destination !== undefined){
-let data105 = data.destination;
-const _errs237 = errors;
-const _errs238 = errors;
-if(errors === _errs238){
-if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
+let data106 = data.destination;
+const _errs239 = errors;
 const _errs240 = errors;
-for(const key23 in data105){
+if(errors === _errs240){
+if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
+const _errs242 = errors;
+for(const key23 in data106){
 if(!((((key23 === "ip") || (key23 === "port")) || (key23 === "path")) || (key23 === "domain"))){
 validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs240 === errors){
-if(data105.ip !== undefined){
-const _errs241 = errors;
-if(typeof data105.ip !== "string"){
+if(_errs242 === errors){
+if(data106.ip !== undefined){
+const _errs243 = errors;
+if(typeof data106.ip !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/ip",schemaPath:"#/definitions/endpoint/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
-}
-var valid39 = _errs241 === errors;
-}
-else {
-var valid39 = true;
-}
-if(valid39){
-if(data105.port !== undefined){
-let data107 = data105.port;
-const _errs243 = errors;
-if(!(((typeof data107 == "number") && (!(data107 % 1) && !isNaN(data107))) && (isFinite(data107)))){
-validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs243){
-if((typeof data107 == "number") && (isFinite(data107))){
-if(data107 > 65535 || isNaN(data107)){
-validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
-return false;
-}
-else {
-if(data107 < 0 || isNaN(data107)){
-validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
 }
 var valid39 = _errs243 === errors;
 }
@@ -1847,11 +1836,26 @@ else {
 var valid39 = true;
 }
 if(valid39){
-if(data105.path !== undefined){
+if(data106.port !== undefined){
+let data108 = data106.port;
 const _errs245 = errors;
-if(typeof data105.path !== "string"){
-validate10.errors = [{instancePath:instancePath+"/destination/path",schemaPath:"#/definitions/endpoint/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(!(((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108))) && (isFinite(data108)))){
+validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
+}
+if(errors === _errs245){
+if((typeof data108 == "number") && (isFinite(data108))){
+if(data108 > 65535 || isNaN(data108)){
+validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
+return false;
+}
+else {
+if(data108 < 0 || isNaN(data108)){
+validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
 }
 var valid39 = _errs245 === errors;
 }
@@ -1859,13 +1863,25 @@ else {
 var valid39 = true;
 }
 if(valid39){
-if(data105.domain !== undefined){
+if(data106.path !== undefined){
 const _errs247 = errors;
-if(typeof data105.domain !== "string"){
-validate10.errors = [{instancePath:instancePath+"/destination/domain",schemaPath:"#/definitions/endpoint/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data106.path !== "string"){
+validate10.errors = [{instancePath:instancePath+"/destination/path",schemaPath:"#/definitions/endpoint/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid39 = _errs247 === errors;
+}
+else {
+var valid39 = true;
+}
+if(valid39){
+if(data106.domain !== undefined){
+const _errs249 = errors;
+if(typeof data106.domain !== "string"){
+validate10.errors = [{instancePath:instancePath+"/destination/domain",schemaPath:"#/definitions/endpoint/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid39 = _errs249 === errors;
 }
 else {
 var valid39 = true;
@@ -1880,35 +1896,35 @@ validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/def
 return false;
 }
 }
-var valid0 = _errs237 === errors;
+var valid0 = _errs239 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.network !== undefined){
-let data110 = data.network;
-const _errs249 = errors;
-if(errors === _errs249){
-if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
+let data111 = data.network;
+const _errs251 = errors;
+if(errors === _errs251){
+if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
 let missing6;
-if((data110.direction === undefined) && (missing6 = "direction")){
+if((data111.direction === undefined) && (missing6 = "direction")){
 validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
 return false;
 }
 else {
-const _errs251 = errors;
-for(const key24 in data110){
+const _errs253 = errors;
+for(const key24 in data111){
 if(!(key24 === "direction")){
 validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs251 === errors){
-if(data110.direction !== undefined){
-let data111 = data110.direction;
-if(!((data111 === "ingress") || (data111 === "egress"))){
+if(_errs253 === errors){
+if(data111.direction !== undefined){
+let data112 = data111.direction;
+if(!((data112 === "ingress") || (data112 === "egress"))){
 validate10.errors = [{instancePath:instancePath+"/network/direction",schemaPath:"#/properties/network/properties/direction/enum",keyword:"enum",params:{allowedValues: schema11.properties.network.properties.direction.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
@@ -1921,26 +1937,26 @@ validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs249 === errors;
+var valid0 = _errs251 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.tags !== undefined){
-let data112 = data.tags;
-const _errs253 = errors;
-if(errors === _errs253){
-if(Array.isArray(data112)){
-var valid41 = true;
-const len7 = data112.length;
-for(let i7=0; i7<len7; i7++){
+let data113 = data.tags;
 const _errs255 = errors;
-if(typeof data112[i7] !== "string"){
+if(errors === _errs255){
+if(Array.isArray(data113)){
+var valid41 = true;
+const len7 = data113.length;
+for(let i7=0; i7<len7; i7++){
+const _errs257 = errors;
+if(typeof data113[i7] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/tags/" + i7,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid41 = _errs255 === errors;
+var valid41 = _errs257 === errors;
 if(!valid41){
 break;
 }
@@ -1951,49 +1967,37 @@ validate10.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs253 === errors;
+var valid0 = _errs255 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.teleport !== undefined){
-let data114 = data.teleport;
-const _errs257 = errors;
-const _errs258 = errors;
-if(errors === _errs258){
-if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
+let data115 = data.teleport;
+const _errs259 = errors;
+const _errs260 = errors;
+if(errors === _errs260){
+if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
 let missing7;
-if(((data114.user === undefined) && (missing7 = "user")) || ((data114.attribution === undefined) && (missing7 = "attribution"))){
+if(((data115.user === undefined) && (missing7 = "user")) || ((data115.attribution === undefined) && (missing7 = "attribution"))){
 validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
 return false;
 }
 else {
-const _errs260 = errors;
-for(const key25 in data114){
+const _errs262 = errors;
+for(const key25 in data115){
 if(!(((((((key25 === "user") || (key25 === "login")) || (key25 === "addr")) || (key25 === "terminal")) || (key25 === "session")) || (key25 === "pid")) || (key25 === "attribution"))){
 validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs260 === errors){
-if(data114.user !== undefined){
-const _errs261 = errors;
-if(typeof data114.user !== "string"){
-validate10.errors = [{instancePath:instancePath+"/teleport/user",schemaPath:"#/definitions/teleport/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid43 = _errs261 === errors;
-}
-else {
-var valid43 = true;
-}
-if(valid43){
-if(data114.login !== undefined){
+if(_errs262 === errors){
+if(data115.user !== undefined){
 const _errs263 = errors;
-if(typeof data114.login !== "string"){
-validate10.errors = [{instancePath:instancePath+"/teleport/login",schemaPath:"#/definitions/teleport/properties/login/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data115.user !== "string"){
+validate10.errors = [{instancePath:instancePath+"/teleport/user",schemaPath:"#/definitions/teleport/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid43 = _errs263 === errors;
@@ -2002,10 +2006,10 @@ else {
 var valid43 = true;
 }
 if(valid43){
-if(data114.addr !== undefined){
+if(data115.login !== undefined){
 const _errs265 = errors;
-if(typeof data114.addr !== "string"){
-validate10.errors = [{instancePath:instancePath+"/teleport/addr",schemaPath:"#/definitions/teleport/properties/addr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data115.login !== "string"){
+validate10.errors = [{instancePath:instancePath+"/teleport/login",schemaPath:"#/definitions/teleport/properties/login/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid43 = _errs265 === errors;
@@ -2014,10 +2018,10 @@ else {
 var valid43 = true;
 }
 if(valid43){
-if(data114.terminal !== undefined){
+if(data115.addr !== undefined){
 const _errs267 = errors;
-if(typeof data114.terminal !== "string"){
-validate10.errors = [{instancePath:instancePath+"/teleport/terminal",schemaPath:"#/definitions/teleport/properties/terminal/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data115.addr !== "string"){
+validate10.errors = [{instancePath:instancePath+"/teleport/addr",schemaPath:"#/definitions/teleport/properties/addr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid43 = _errs267 === errors;
@@ -2026,10 +2030,10 @@ else {
 var valid43 = true;
 }
 if(valid43){
-if(data114.session !== undefined){
+if(data115.terminal !== undefined){
 const _errs269 = errors;
-if(typeof data114.session !== "string"){
-validate10.errors = [{instancePath:instancePath+"/teleport/session",schemaPath:"#/definitions/teleport/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data115.terminal !== "string"){
+validate10.errors = [{instancePath:instancePath+"/teleport/terminal",schemaPath:"#/definitions/teleport/properties/terminal/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid43 = _errs269 === errors;
@@ -2038,11 +2042,10 @@ else {
 var valid43 = true;
 }
 if(valid43){
-if(data114.pid !== undefined){
-let data120 = data114.pid;
+if(data115.session !== undefined){
 const _errs271 = errors;
-if(!(((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120))) && (isFinite(data120)))){
-validate10.errors = [{instancePath:instancePath+"/teleport/pid",schemaPath:"#/definitions/teleport/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data115.session !== "string"){
+validate10.errors = [{instancePath:instancePath+"/teleport/session",schemaPath:"#/definitions/teleport/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid43 = _errs271 === errors;
@@ -2051,14 +2054,27 @@ else {
 var valid43 = true;
 }
 if(valid43){
-if(data114.attribution !== undefined){
-let data121 = data114.attribution;
+if(data115.pid !== undefined){
+let data121 = data115.pid;
 const _errs273 = errors;
-if(!(((data121 === "record") || (data121 === "session")) || (data121 === "process"))){
-validate10.errors = [{instancePath:instancePath+"/teleport/attribution",schemaPath:"#/definitions/teleport/properties/attribution/enum",keyword:"enum",params:{allowedValues: schema21.properties.attribution.enum},message:"must be equal to one of the allowed values"}];
+if(!(((typeof data121 == "number") && (!(data121 % 1) && !isNaN(data121))) && (isFinite(data121)))){
+validate10.errors = [{instancePath:instancePath+"/teleport/pid",schemaPath:"#/definitions/teleport/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid43 = _errs273 === errors;
+}
+else {
+var valid43 = true;
+}
+if(valid43){
+if(data115.attribution !== undefined){
+let data122 = data115.attribution;
+const _errs275 = errors;
+if(!(((data122 === "record") || (data122 === "session")) || (data122 === "process"))){
+validate10.errors = [{instancePath:instancePath+"/teleport/attribution",schemaPath:"#/definitions/teleport/properties/attribution/enum",keyword:"enum",params:{allowedValues: schema21.properties.attribution.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid43 = _errs275 === errors;
 }
 else {
 var valid43 = true;
@@ -2077,10 +2093,550 @@ validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/defini
 return false;
 }
 }
-var valid0 = _errs257 === errors;
+var valid0 = _errs259 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.host !== undefined){
+let data123 = data.host;
+const _errs276 = errors;
+if(errors === _errs276){
+if(data123 && typeof data123 == "object" && !Array.isArray(data123)){
+const _errs278 = errors;
+for(const key26 in data123){
+if(!(((key26 === "name") || (key26 === "hostname")) || (key26 === "id"))){
+validate10.errors = [{instancePath:instancePath+"/host",schemaPath:"#/properties/host/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs278 === errors){
+if(data123.name !== undefined){
+let data124 = data123.name;
+const _errs279 = errors;
+if(errors === _errs279){
+if(typeof data124 === "string"){
+if(!pattern1.test(data124)){
+validate10.errors = [{instancePath:instancePath+"/host/name",schemaPath:"#/properties/host/properties/name/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/host/name",schemaPath:"#/properties/host/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid44 = _errs279 === errors;
+}
+else {
+var valid44 = true;
+}
+if(valid44){
+if(data123.hostname !== undefined){
+let data125 = data123.hostname;
+const _errs281 = errors;
+if(errors === _errs281){
+if(typeof data125 === "string"){
+if(!pattern1.test(data125)){
+validate10.errors = [{instancePath:instancePath+"/host/hostname",schemaPath:"#/properties/host/properties/hostname/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/host/hostname",schemaPath:"#/properties/host/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid44 = _errs281 === errors;
+}
+else {
+var valid44 = true;
+}
+if(valid44){
+if(data123.id !== undefined){
+let data126 = data123.id;
+const _errs283 = errors;
+if(errors === _errs283){
+if(typeof data126 === "string"){
+if(!pattern1.test(data126)){
+validate10.errors = [{instancePath:instancePath+"/host/id",schemaPath:"#/properties/host/properties/id/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/host/id",schemaPath:"#/properties/host/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid44 = _errs283 === errors;
+}
+else {
+var valid44 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/host",schemaPath:"#/properties/host/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs276 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.agent !== undefined){
+let data127 = data.agent;
+const _errs285 = errors;
+if(errors === _errs285){
+if(data127 && typeof data127 == "object" && !Array.isArray(data127)){
+const _errs287 = errors;
+for(const key27 in data127){
+if(!((((key27 === "type") || (key27 === "name")) || (key27 === "version")) || (key27 === "id"))){
+validate10.errors = [{instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs287 === errors){
+if(data127.type !== undefined){
+const _errs288 = errors;
+if("auditship" !== data127.type){
+validate10.errors = [{instancePath:instancePath+"/agent/type",schemaPath:"#/properties/agent/properties/type/const",keyword:"const",params:{allowedValue: "auditship"},message:"must be equal to constant"}];
+return false;
+}
+var valid45 = _errs288 === errors;
+}
+else {
+var valid45 = true;
+}
+if(valid45){
+if(data127.name !== undefined){
+let data129 = data127.name;
+const _errs289 = errors;
+if(errors === _errs289){
+if(typeof data129 === "string"){
+if(!pattern1.test(data129)){
+validate10.errors = [{instancePath:instancePath+"/agent/name",schemaPath:"#/properties/agent/properties/name/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/agent/name",schemaPath:"#/properties/agent/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid45 = _errs289 === errors;
+}
+else {
+var valid45 = true;
+}
+if(valid45){
+if(data127.version !== undefined){
+let data130 = data127.version;
+const _errs291 = errors;
+if(errors === _errs291){
+if(typeof data130 === "string"){
+if(!pattern1.test(data130)){
+validate10.errors = [{instancePath:instancePath+"/agent/version",schemaPath:"#/properties/agent/properties/version/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/agent/version",schemaPath:"#/properties/agent/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid45 = _errs291 === errors;
+}
+else {
+var valid45 = true;
+}
+if(valid45){
+if(data127.id !== undefined){
+let data131 = data127.id;
+const _errs293 = errors;
+if(errors === _errs293){
+if(typeof data131 === "string"){
+if(!pattern1.test(data131)){
+validate10.errors = [{instancePath:instancePath+"/agent/id",schemaPath:"#/properties/agent/properties/id/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/agent/id",schemaPath:"#/properties/agent/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid45 = _errs293 === errors;
+}
+else {
+var valid45 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs285 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ecs !== undefined){
+let data132 = data.ecs;
+const _errs295 = errors;
+if(errors === _errs295){
+if(data132 && typeof data132 == "object" && !Array.isArray(data132)){
+const _errs297 = errors;
+for(const key28 in data132){
+if(!(key28 === "version")){
+validate10.errors = [{instancePath:instancePath+"/ecs",schemaPath:"#/properties/ecs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs297 === errors){
+if(data132.version !== undefined){
+if("8.11.0" !== data132.version){
+validate10.errors = [{instancePath:instancePath+"/ecs/version",schemaPath:"#/properties/ecs/properties/version/const",keyword:"const",params:{allowedValue: "8.11.0"},message:"must be equal to constant"}];
+return false;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/ecs",schemaPath:"#/properties/ecs/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs295 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.data_stream !== undefined){
+let data134 = data.data_stream;
+const _errs299 = errors;
+if(errors === _errs299){
+if(data134 && typeof data134 == "object" && !Array.isArray(data134)){
+const _errs301 = errors;
+for(const key29 in data134){
+if(!(((key29 === "type") || (key29 === "dataset")) || (key29 === "namespace"))){
+validate10.errors = [{instancePath:instancePath+"/data_stream",schemaPath:"#/properties/data_stream/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs301 === errors){
+if(data134.type !== undefined){
+const _errs302 = errors;
+if("logs" !== data134.type){
+validate10.errors = [{instancePath:instancePath+"/data_stream/type",schemaPath:"#/properties/data_stream/properties/type/const",keyword:"const",params:{allowedValue: "logs"},message:"must be equal to constant"}];
+return false;
+}
+var valid47 = _errs302 === errors;
+}
+else {
+var valid47 = true;
+}
+if(valid47){
+if(data134.dataset !== undefined){
+const _errs303 = errors;
+if("auditship" !== data134.dataset){
+validate10.errors = [{instancePath:instancePath+"/data_stream/dataset",schemaPath:"#/properties/data_stream/properties/dataset/const",keyword:"const",params:{allowedValue: "auditship"},message:"must be equal to constant"}];
+return false;
+}
+var valid47 = _errs303 === errors;
+}
+else {
+var valid47 = true;
+}
+if(valid47){
+if(data134.namespace !== undefined){
+let data137 = data134.namespace;
+const _errs304 = errors;
+if(errors === _errs304){
+if(typeof data137 === "string"){
+if(!pattern7.test(data137)){
+validate10.errors = [{instancePath:instancePath+"/data_stream/namespace",schemaPath:"#/properties/data_stream/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_]{1,100}$"},message:"must match pattern \""+"^[a-z0-9_]{1,100}$"+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/data_stream/namespace",schemaPath:"#/properties/data_stream/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid47 = _errs304 === errors;
+}
+else {
+var valid47 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/data_stream",schemaPath:"#/properties/data_stream/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs299 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.service !== undefined){
+let data138 = data.service;
+const _errs306 = errors;
+if(errors === _errs306){
+if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
+const _errs308 = errors;
+for(const key30 in data138){
+if(!(((key30 === "type") || (key30 === "name")) || (key30 === "environment"))){
+validate10.errors = [{instancePath:instancePath+"/service",schemaPath:"#/properties/service/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs308 === errors){
+if(data138.type !== undefined){
+const _errs309 = errors;
+if("auditd" !== data138.type){
+validate10.errors = [{instancePath:instancePath+"/service/type",schemaPath:"#/properties/service/properties/type/const",keyword:"const",params:{allowedValue: "auditd"},message:"must be equal to constant"}];
+return false;
+}
+var valid48 = _errs309 === errors;
+}
+else {
+var valid48 = true;
+}
+if(valid48){
+if(data138.name !== undefined){
+let data140 = data138.name;
+const _errs310 = errors;
+if(errors === _errs310){
+if(typeof data140 === "string"){
+if(!pattern1.test(data140)){
+validate10.errors = [{instancePath:instancePath+"/service/name",schemaPath:"#/properties/service/properties/name/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/service/name",schemaPath:"#/properties/service/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid48 = _errs310 === errors;
+}
+else {
+var valid48 = true;
+}
+if(valid48){
+if(data138.environment !== undefined){
+let data141 = data138.environment;
+const _errs312 = errors;
+if(errors === _errs312){
+if(typeof data141 === "string"){
+if(!pattern1.test(data141)){
+validate10.errors = [{instancePath:instancePath+"/service/environment",schemaPath:"#/properties/service/properties/environment/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/service/environment",schemaPath:"#/properties/service/properties/environment/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid48 = _errs312 === errors;
+}
+else {
+var valid48 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/service",schemaPath:"#/properties/service/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs306 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.log !== undefined){
+let data142 = data.log;
+const _errs314 = errors;
+if(errors === _errs314){
+if(data142 && typeof data142 == "object" && !Array.isArray(data142)){
+const _errs316 = errors;
+for(const key31 in data142){
+if(!((key31 === "file") || (key31 === "offset"))){
+validate10.errors = [{instancePath:instancePath+"/log",schemaPath:"#/properties/log/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs316 === errors){
+if(data142.file !== undefined){
+let data143 = data142.file;
+const _errs317 = errors;
+if(errors === _errs317){
+if(data143 && typeof data143 == "object" && !Array.isArray(data143)){
+const _errs319 = errors;
+for(const key32 in data143){
+if(!(key32 === "path")){
+validate10.errors = [{instancePath:instancePath+"/log/file",schemaPath:"#/properties/log/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs319 === errors){
+if(data143.path !== undefined){
+let data144 = data143.path;
+const _errs320 = errors;
+if(errors === _errs320){
+if(typeof data144 === "string"){
+if(!pattern1.test(data144)){
+validate10.errors = [{instancePath:instancePath+"/log/file/path",schemaPath:"#/properties/log/properties/file/properties/path/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/log/file/path",schemaPath:"#/properties/log/properties/file/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/log/file",schemaPath:"#/properties/log/properties/file/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid49 = _errs317 === errors;
+}
+else {
+var valid49 = true;
+}
+if(valid49){
+if(data142.offset !== undefined){
+let data145 = data142.offset;
+const _errs322 = errors;
+if(!(((typeof data145 == "number") && (!(data145 % 1) && !isNaN(data145))) && (isFinite(data145)))){
+validate10.errors = [{instancePath:instancePath+"/log/offset",schemaPath:"#/properties/log/properties/offset/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs322){
+if((typeof data145 == "number") && (isFinite(data145))){
+if(data145 < 0 || isNaN(data145)){
+validate10.errors = [{instancePath:instancePath+"/log/offset",schemaPath:"#/properties/log/properties/offset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid49 = _errs322 === errors;
+}
+else {
+var valid49 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/log",schemaPath:"#/properties/log/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs314 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.labels !== undefined){
+let data146 = data.labels;
+const _errs324 = errors;
+if(errors === _errs324){
+if(data146 && typeof data146 == "object" && !Array.isArray(data146)){
+for(const key33 in data146){
+const _errs326 = errors;
+if(typeof key33 === "string"){
+if(!pattern11.test(key33)){
+const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\"",propertyName:key33};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid51 = _errs326 === errors;
+if(!valid51){
+const err1 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key33},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+validate10.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid51){
+for(const key34 in data146){
+const _errs328 = errors;
+if(typeof data146[key34] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/labels/" + key34.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid52 = _errs328 === errors;
+if(!valid52){
+break;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs324 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
 }
 }
 }

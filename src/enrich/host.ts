@@ -20,7 +20,8 @@ export const AGENT_ID_FILE = 'agent-id'
 
 export function hostNames (configured: string | null, env: NodeJS.ProcessEnv = process.env, kernel = osHostname()): { name: string, hostname: string } {
   const e = env.AUDITSHIP_HOST_NAME?.trim()
-  const hostname = e !== undefined && e !== '' ? e : kernel
+  // a kernel without a host name set answers '' (an empty host.name would fail the event schema)
+  const hostname = e !== undefined && e !== '' ? e : kernel.trim() !== '' ? kernel.trim() : 'localhost'
   return { name: configured ?? hostname, hostname }
 }
 

@@ -9,6 +9,7 @@ t.test('host.name: configured, else AUDITSHIP_HOST_NAME, else the kernel\'s; hos
   t.same(hostNames(null, { AUDITSHIP_HOST_NAME: ' node-7\n' }, 'pod-abc'), { name: 'node-7', hostname: 'node-7' }, 'trimmed')
   t.same(hostNames(null, { AUDITSHIP_HOST_NAME: '' }, 'web1'), { name: 'web1', hostname: 'web1' })
   t.same(hostNames(null, {}, 'web1'), { name: 'web1', hostname: 'web1' })
+  t.same(hostNames(null, {}, ''), { name: 'localhost', hostname: 'localhost' }, 'no host name set: never an empty one (the schema refuses it)')
 })
 
 t.test('machine id: 32 hex digits when readable, else none', async (t) => {

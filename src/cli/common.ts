@@ -63,6 +63,8 @@ export function commonSettings (v: CommonValues): CommonSettings | string {
   const pipeline: PipelineOptions = {
     maxInFlight: maxInFlight as number,
     timeoutSec: timeoutSec as number,
+    maxEventRecords: D.correlate.max_event_records,
+    maxEventBytes: D.correlate.max_event_bytes,
     validate: true,
     includeOriginal: v.original === true,
     teleport: v['no-teleport'] === true ? false : { graceSecs: tp.grace_secs, maxSessions: tp.max_sessions, maxProcesses: tp.max_processes },

@@ -153,7 +153,7 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
   const secs = (Date.now() - started) / 1000
   if (interrupted) stderr.write(`auditship ${o.command}: interrupted (SIGINT); the summary so far:\n`)
   stderr.write(`auditship ${o.command}: records=${s.records} events=${s.events} parse_errors=${s.parseErrors} incomplete=${s.incomplete} invalid=${s.invalid}` +
-    (filter === undefined ? '' : ` matched=${matched}`) + ` bytes=${bytes} seconds=${secs.toFixed(2)}\n`)
+    (s.truncated === 0 ? '' : ` truncated=${s.truncated}`) + (filter === undefined ? '' : ` matched=${matched}`) + ` bytes=${bytes} seconds=${secs.toFixed(2)}\n`)
   if (interrupted) code = ExitCodes.INTERRUPTED
   else if (code === ExitCodes.OK && !closed && s.records === 0 && s.parseErrors > 0) {
     code = fail(o.command, AppErrors.NOT_AUDIT_LOG, `not an audit log: none of the ${s.parseErrors} lines read is an audit record (the first: ${firstError ?? '?'})`, undefined, stderr)
@@ -163,7 +163,7 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
 }
 
 function emptyStats (): OfflineResult['stats'] {
-  return { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0, filtered: 0, bytes: 0, matched: 0 }
+  return { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0, truncated: 0, skipped: 0, filtered: 0, bytes: 0, matched: 0 }
 }
 
 async function inputSize (inputs: string[]): Promise<number> {

@@ -87,6 +87,8 @@ export async function run (argv: string[]): Promise<number> {
     pipeline: {
       maxInFlight: c.correlate.max_in_flight,
       timeoutSec: c.correlate.event_timeout_secs,
+      maxEventRecords: c.correlate.max_event_records,
+      maxEventBytes: c.correlate.max_event_bytes,
       validate: true,
       includeOriginal: c.enrich.include_original,
       teleport: tp.enabled ? { graceSecs: tp.grace_secs, maxSessions: tp.max_sessions, maxProcesses: tp.max_processes } : false,

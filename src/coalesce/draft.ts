@@ -2,7 +2,7 @@
  * The event under construction, shared by the steps of build.ts: each record's fields,
  * tokenised once; where the records the steps read are; the primary record; and the
  * document's skeleton (@timestamp, event.kind/module, auditd.sequence/complete/message_type/
- * records/node/closed_by), which the steps then fill.
+ * records/node/closed_by/truncated/dropped), which the steps then fill.
  */
 import type { AuditEventRecords } from '../correlate/reassembler.js'
 import { parseFields, type RecordFields } from '../parse/fields.js'
@@ -71,6 +71,10 @@ export function draft (ev: AuditEventRecords): Draft {
   }
   if (ev.node !== undefined) doc.auditd.node = ev.node
   if (!ev.complete && ev.reason !== 'eoe' && ev.reason !== 'last-record') doc.auditd.closed_by = ev.reason
+  if (ev.dropped !== undefined) {
+    doc.auditd.truncated = true
+    doc.auditd.dropped = { records: ev.dropped.records, bytes: ev.dropped.bytes }
+  }
 
   return {
     ev,

@@ -26,9 +26,11 @@ export function fillProcess (d: Draft): void {
     if (t !== undefined) { proc.title = t; hasProc = true }
   }
   if (d.execve !== undefined) {
-    const a = reassembleArgs(d.execve)
+    const a = reassembleArgs(d.execve, d.ev.dropped !== undefined)
     proc.args = a.args
     proc.args_count = a.argc ?? a.args.length
+    const dropped = d.doc.auditd.dropped
+    if (a.missing !== undefined && dropped !== undefined) { dropped.args = a.missing.count; dropped.args_from = a.missing.from }
     if (a.escaped) (d.warnings ??= []).push('process.args: non-UTF-8 bytes percent-escaped')
     hasProc = true
   }

@@ -114,6 +114,14 @@ export interface CorrelateConfig {
    * Close an open event that has been idle this long in wall-clock time (when the log goes quiet). Time spent with reading paused for the sinks (backpressure) does not count.
    */
   idle_timeout_ms?: number
+  /**
+   * Records one event keeps at most. Beyond it, records are dropped from the middle as they arrive (the first and the last are kept: for a huge execve, the first and the last arguments) and the event is marked auditd.truncated with counts in auditd.dropped.
+   */
+  max_event_records?: number
+  /**
+   * Bytes one event may take: its records as read while it is assembled, and its JSON document as shipped. Beyond it, records are dropped from the middle as for max_event_records. Events being assembled hold at most 8 times this together (the oldest is closed incomplete beyond it).
+   */
+  max_event_bytes?: number
 }
 /**
  * What is added to each event.

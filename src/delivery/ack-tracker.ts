@@ -54,6 +54,11 @@ export class AckTracker {
     return true
   }
 
+  /** The read-order numbers of the open events, ascending. */
+  openSeqs (): number[] {
+    return [...this.open.keys()].sort((a, b) => a - b)
+  }
+
   /** The oldest open event, or undefined. */
   oldest (): Ticket | undefined {
     return this.heap.length === 0 ? undefined : this.open.get(this.heap[0])

@@ -18,6 +18,23 @@ export interface Checkpoint {
    */
   teleport: unknown
   /**
+   * Events delivered (or dead-lettered) before the position whose later records lie after it, interleaved with undelivered events: after a restart their records up to the last one are recognised and left out, so that no fragment of a delivered event is shipped as an event of its own (docs/design.md §2.7; src/correlate/resume-skip.ts). At most the events in flight when the position's record was read. Absent in older checkpoints.
+   */
+  skip?: {
+    /**
+     * The event's key: `[node ]SEC.MS:SERIAL`.
+     */
+    event: string
+    /**
+     * The file of its last record, counted from the position's file (0: that file; 1: the next one read; …).
+     */
+    file: number
+    /**
+     * Byte offset of its last record (its EOE, if it had one) in that file.
+     */
+    offset: number
+  }[]
+  /**
    * When it was written (ISO-8601 UTC).
    */
   saved_at: string

@@ -11,8 +11,11 @@
  *      time: a backfill of an old log that is delivering is not behind in time.
  * Records and tickets name their file by generation: a number given here each time reading
  *      moves to another file (generation()), so that a position names the file it was read from.
+ * resume() gives the checkpoint's position together with the delivered events whose records
+ *      continue past it (delivered-tails.ts), taken at the same mark.
  */
 import { AckTracker, type Ticket } from './ack-tracker.js'
+import { DeliveredTails, type FinishedSpan, type SkipEntry } from './delivered-tails.js'
 import type { SourceFile, SourcePosition } from '../source/source.js'
 
 export type { Ticket }
@@ -29,8 +32,16 @@ export interface LowWaterMarkOptions {
   held: () => MarkedRecord | undefined
   /** where reading stands (Source.position); null when the source cannot resume */
   read: () => SourcePosition | null
+  /** the first records' read-order numbers of all events still being assembled, ascending (Pipeline.heldFirsts) */
+  heldFirsts?: () => number[]
   /** wall clock in ms (default Date.now) */
   now?: () => number
+}
+
+/** Where to resume, and what to leave out there (the checkpoint's `position` and `skip`). */
+export interface ResumePoint {
+  position: SourcePosition | null
+  skip: SkipEntry[]
 }
 
 export interface Lag {
@@ -43,6 +54,10 @@ export interface Lag {
 export class LowWaterMark {
   private readonly tracker = new AckTracker()
   private readonly files: SourceFile[] = []
+  /** finished events that may span a checkpoint (finished()); carried entries go in directly */
+  readonly tails = new DeliveredTails()
+  /** tails held when they are next pruned, between checkpoints */
+  private pruneAt = 1024
 
   constructor (private readonly o: LowWaterMarkOptions) {}
 
@@ -88,6 +103,39 @@ export class LowWaterMark {
     if (m === undefined) return read
     const f = this.files[m.gen]
     return { path: f.path, identity: f.identity, offset: m.offset }
+  }
+
+  /**
+   * An event left the pipeline (to the sinks or the dead letter): it may span a later
+   * checkpoint. The list is pruned as it grows, not only when a checkpoint is taken.
+   */
+  finished (ev: FinishedSpan): void {
+    this.tails.add(ev)
+    if (this.tails.size < this.pruneAt) return
+    this.resume()
+    this.pruneAt = Math.max(1024, 2 * this.tails.size)
+  }
+
+  /** position() and the delivered events whose records continue past it, at the same mark. */
+  resume (): ResumePoint {
+    const read = this.o.read()
+    if (read === null) { this.tails.clear(); return { position: null, skip: [] } }
+    const m = this.mark()
+    const unsettled = this.tracker.openSeqs()
+    const held = this.o.heldFirsts?.() ?? []
+    const all = held.length === 0 ? unsettled : unsettled.concat(held).sort((a, b) => a - b)
+    if (m === undefined) {
+      // nothing open: only entries carried from the last start can lie ahead of reading
+      return { position: read, skip: this.tails.at({ seq: Number.MAX_SAFE_INTEGER, gen: this.genOf(read) }, all) }
+    }
+    const f = this.files[m.gen]
+    return { position: { path: f.path, identity: f.identity, offset: m.offset }, skip: this.tails.at(m, all) }
+  }
+
+  /** The generation of the file reading stands in (the next one when reading has just moved on). */
+  private genOf (p: SourcePosition): number {
+    for (let g = this.files.length - 1; g >= 0; g--) if (sameIdentity(this.files[g], p)) return g
+    return this.files.length
   }
 
   /** How far delivery is behind reading (0 when everything read is delivered; bytes 0 when the source cannot resume). */

@@ -45,6 +45,31 @@ export interface AuditshipEvent {
      */
     closed_by?: 'timeout' | 'evicted' | 'end'
     /**
+     * True when records were dropped from the middle of the event because it exceeded correlate.max_event_records or correlate.max_event_bytes; `dropped` says how much. Absent otherwise.
+     */
+    truncated?: boolean
+    /**
+     * What the event bound dropped (with truncated): the first and the last records are kept, the middle ones are not.
+     */
+    dropped?: {
+      /**
+       * Records dropped.
+       */
+      records: number
+      /**
+       * Bytes of those records as read (about their lines' length).
+       */
+      bytes: number
+      /**
+       * EXECVE arguments missing from process.args (whole or in part in the dropped records).
+       */
+      args?: number
+      /**
+       * argv index of the first missing argument: process.args holds argv[0 … args_from−1], then the last arguments.
+       */
+      args_from?: number
+    }
+    /**
      * Lower-case type of the primary record (SYSCALL when present, else the first).
      */
     message_type: string

@@ -5,11 +5,15 @@
  * Synchronous and push-based: the caller feeds lines in read order and receives each
  * finished document through `out.event`. Bad lines and invalid documents are handed out as
  * values (`out.lineError`, `out.invalid`); nothing is thrown and nothing is dropped
- * uncounted.
+ * uncounted. Each event is bounded (correlate.max_event_records / max_event_bytes: the middle
+ * records are dropped and the event flagged auditd.truncated; event-size.ts bounds its JSON);
+ * after a restart, the records of events delivered before it are left out (resume()).
  */
-import { parseLine, LineError } from '../parse/record.js'
+import { parseLine, LineError, type AuditRecord } from '../parse/record.js'
 import { ParseErrors } from '../errors.js'
 import { Reassembler, type AuditEventRecords } from '../correlate/reassembler.js'
+import { ResumeSkip, type ResumeSkipEvents, type SkipEntry } from '../correlate/resume-skip.js'
+import { buildWithin } from './event-size.js'
 import { buildEvent, type BuildOptions } from '../coalesce/build.js'
 import { validateEvent, type ValidationIssue } from '../validate/validator.js'
 import type { AuditshipEvent } from '../event/types.js'
@@ -24,6 +28,9 @@ import { LossCounter } from '../enrich/loss.js'
 export interface PipelineOptions extends BuildOptions {
   maxInFlight: number
   timeoutSec: number
+  /** the bound on one event: records, and bytes (as read, and of JSON); the middle is dropped beyond */
+  maxEventRecords: number
+  maxEventBytes: number
   validate: boolean
   /** tailing: close events idle this long in wall-clock time (see flushIdle) */
   wallClock?: boolean
@@ -46,6 +53,8 @@ export interface PipelineOptions extends BuildOptions {
 export const DEFAULT_PIPELINE: PipelineOptions = {
   maxInFlight: 4096,
   timeoutSec: 2,
+  maxEventRecords: 1000,
+  maxEventBytes: 1 << 20,
   validate: true,
   teleport: DEFAULT_TELEPORT,
   names: false,
@@ -55,6 +64,8 @@ export interface PipelineOutput {
   event (doc: AuditshipEvent, ev: AuditEventRecords): void
   lineError (err: LineError, source: string): void
   invalid (doc: AuditshipEvent, issues: ValidationIssue[], ev: AuditEventRecords): void
+  /** dropped by the filter rule `rule` (counted): done with, like a delivered event */
+  filtered? (ev: AuditEventRecords, rule: string): void
 }
 
 export interface PipelineStats {
@@ -64,9 +75,16 @@ export interface PipelineStats {
   events: number
   incomplete: number
   invalid: number
+  /** events cut by the event bound (auditd.truncated) */
+  truncated: number
+  /** records left out after a restart: of events delivered before it (resume()) */
+  skipped: number
   /** events dropped by a filter rule (by rule: Pipeline.filtered) */
   filtered: number
 }
+
+/** Open events together hold at most this many times the bound on one event. */
+const OPEN_EVENTS_BYTES = 8
 
 /** The Teleport join's state, kept across restarts; opaque to everything but the join. */
 type JoinState = ReturnType<TeleportJoin['exportState']>
@@ -74,7 +92,7 @@ type JoinState = ReturnType<TeleportJoin['exportState']>
 const NONE: ReadonlyMap<string, number> = new Map()
 
 export class Pipeline implements LineSink {
-  readonly stats: PipelineStats = { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0, filtered: 0 }
+  readonly stats: PipelineStats = { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0, truncated: 0, skipped: 0, filtered: 0 }
   /** events by the type of their primary record (bounded: record types are a fixed set) */
   readonly byType = new Map<string, number>()
   readonly reassembler: Reassembler
@@ -90,6 +108,7 @@ export class Pipeline implements LineSink {
   gen = 0
   /** read-order number of the last line */
   seq = 0
+  private skipper: ResumeSkip | undefined
 
   constructor (private readonly opts: PipelineOptions, private readonly out: PipelineOutput) {
     this.teleport = opts.teleport === false ? undefined : new TeleportJoin(opts.teleport)
@@ -99,7 +118,15 @@ export class Pipeline implements LineSink {
     this.stamp = opts.identity === undefined ? undefined : new IdentityStamp(opts.identity.host, opts.identity.fields)
     this.gaps = new SerialGaps(opts.gapWindowSecs ?? 10)
     this.reassembler = new Reassembler(
-      { maxInFlight: opts.maxInFlight, timeoutSec: opts.timeoutSec, wallClock: opts.wallClock, now: opts.now },
+      {
+        maxInFlight: opts.maxInFlight,
+        timeoutSec: opts.timeoutSec,
+        wallClock: opts.wallClock,
+        now: opts.now,
+        bound: { maxRecords: opts.maxEventRecords, maxBytes: opts.maxEventBytes },
+        maxOpenBytes: OPEN_EVENTS_BYTES * opts.maxEventBytes,
+        skip: (rec) => this.skip(rec),
+      },
       (ev) => this.finish(ev),
     )
   }
@@ -143,6 +170,19 @@ export class Pipeline implements LineSink {
     return this.reassembler.oldestRecord()
   }
 
+  /** The first records' read-order numbers of all events being assembled, ascending. */
+  heldFirsts (): number[] {
+    return this.reassembler.firstSeqs()
+  }
+
+  /**
+   * After a restart: leave out the records of the events the checkpoint lists (delivered before
+   * it, with records after it). Before the first line.
+   */
+  resume (skip: readonly SkipEntry[], on: ResumeSkipEvents): void {
+    if (skip.length > 0) this.skipper = new ResumeSkip(skip, on)
+  }
+
   /** Events by how they were attributed to a Teleport user; undefined when attribution is off. */
   get attribution (): Readonly<TeleportJoin['stats']> | undefined {
     return this.teleport?.stats
@@ -167,17 +207,26 @@ export class Pipeline implements LineSink {
     return this.rules?.filtered ?? NONE
   }
 
-  private finish (ev: AuditEventRecords): void {
-    const doc = buildEvent(ev, this.opts)
+  private skip (rec: AuditRecord): boolean {
+    if (this.skipper === undefined || !this.skipper.take(rec)) return false
+    this.stats.skipped++
+    return true
+  }
+
+  private finish (whole: AuditEventRecords): void {
+    const { doc, ev } = buildWithin(whole, this.opts.maxEventBytes, (e) => buildEvent(e, this.opts))
+    if (ev.dropped !== undefined) this.stats.truncated++
     const first = ev.records[0]
     // every event counts for loss accounting, the Teleport join and the boot tracking, filtered or not
     this.gaps.observe(ev.node ?? '', ev.serial, ev.sec, doc.auditd.records[0]?.type ?? '')
     for (const r of doc.auditd.records) this.loss.recordType(r.type)
     this.teleport?.apply(doc, first.seq)
     this.names?.apply(doc)
-    if (this.rules?.apply(doc) !== undefined) {
+    const dropped = this.rules?.apply(doc)
+    if (dropped !== undefined) {
       // nothing to deliver: never opened in delivery tracking, so it holds nothing back
       this.stats.filtered++
+      this.out.filtered?.(ev, dropped)
       return
     }
     if (this.stamp !== undefined) {

@@ -7,9 +7,12 @@
  * - Every event is opened in the low-water mark with its earliest record; each sink settles
  *   it on delivery, or after writing it to the dead-letter file when the sink refused it for
  *   good. Bad lines and schema-invalid events go to the dead-letter file and hold nothing back.
- * - Idle events are closed on the reading clock, which stops while reading waits for the sinks.
+ * - Idle events are closed on the source's waiting time (Source.waitedMs, source/idle-clock.ts),
+ *   so a slow or held-back reader never splits an event whose next records are on disk.
  * - The checkpoint (the low-water mark and the pipeline's state) is saved on an interval
- *   (checkpointer.ts) and at shutdown.
+ *   (checkpointer.ts) and at shutdown, with the delivered events whose records continue past
+ *   it; after a restart their records are left out (design.md §2.7), so that no fragment of
+ *   a delivered event is shipped again as an event of its own.
  * - Says at info where reading begins (start-line.ts) and, every `statsIntervalSecs`, the
  *   running totals (stats-line.ts); at debug each checkpoint saved and each batch delivered.
  * - stop(): stop reading; finish() delivers what is in flight and saves the checkpoint, all
@@ -18,6 +21,7 @@
  * - reopen() (SIGHUP): the sinks' output files and the dead-letter file are opened anew (reopen.ts).
  */
 import { Pipeline } from '../pipeline/pipeline.js'
+import type { AuditEventRecords } from '../correlate/reassembler.js'
 import type { SinkQueue } from '../ship/queue.js'
 import { DeadLetter } from '../delivery/dead-letter.js'
 import { CheckpointStore, type Checkpoint } from '../delivery/checkpoint-store.js'
@@ -36,6 +40,7 @@ export type { RunnerOptions } from './options.js'
 import type { RunnerOptions } from './options.js'
 import { reopenOutputs } from './reopen.js'
 import { closeSinks, drainQueues, stopBudget } from './shutdown.js'
+import { carrySkip, checkpointState, finishedEvent } from './restart-skip.js'
 
 export class Runner {
   readonly pipeline: Pipeline
@@ -64,23 +69,24 @@ export class Runner {
   constructor (private readonly o: RunnerOptions) {
     this.deadLetter = new DeadLetter(o.deadLetterPath)
     this.store = new CheckpointStore(o.stateDir)
-    this.mark = new LowWaterMark({ held: () => this.pipeline.oldestHeld(), read: () => this.source?.position() ?? null })
+    this.mark = new LowWaterMark({ held: () => this.pipeline.oldestHeld(), heldFirsts: () => this.pipeline.heldFirsts(), read: () => this.source?.position() ?? null })
     this.gate = new Backpressure({ maxEvents: o.maxPendingEvents, maxBytes: o.maxPendingBytes, pending: () => this.mark.pending })
     const dispatch = new Dispatch({ sinks: o.sinks, mark: this.mark, gate: this.gate, deadLetter: (e) => this.deadLettered(e), log: o.log, crashed: (err) => this.fail(err), finished: () => this.finished })
     this.queues = dispatch.queues
-    // idle events are timed on a clock that stops while reading waits for the sinks; the
-    // Teleport join keeps an undo journal so that its state is saved as of the checkpoint
+    // idle events are timed on the time the source spent waiting for input; the Teleport join
+    // keeps an undo journal so that its state is saved as of the checkpoint
     const teleport = o.pipeline.teleport === false ? false : { ...o.pipeline.teleport, journal: o.maxPendingEvents + o.pipeline.maxInFlight }
-    // log.file.path: only a file is a place to point at (not the plugin feed on stdin)
-    const fileOf = (gen: number): string | undefined => this.source?.replayable === true ? this.mark.fileOf(gen) : undefined
-    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.gate.readingClock(), teleport, fileOf }, {
-      event: (doc, ev) => dispatch.push(doc, ev),
+    const finished = (ev: AuditEventRecords): void => finishedEvent(this.mark, this.source?.replayable === true, ev)
+    const fileOf = (gen: number): string | undefined => this.source?.replayable === true ? this.mark.fileOf(gen) : undefined // log.file.path: not on stdin
+    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.source?.waitedMs() ?? 0, teleport, fileOf }, {
+      event: (doc, ev) => { dispatch.push(doc, ev); finished(ev) },
+      filtered: (ev) => { finished(ev) },
       lineError: (err, source) => { this.deadLettered(badLine(err, source)) },
-      invalid: (doc, issues, ev) => { o.log.error({ event: ev.key, issue: issues[0] }, 'event does not match the event schema: dead-lettered'); this.deadLettered(invalidEvent(doc, issues)) },
+      invalid: (doc, issues, ev) => { o.log.error({ event: ev.key, issue: issues[0] }, 'event does not match the event schema: dead-lettered'); this.deadLettered(invalidEvent(doc, issues)); finished(ev) },
     })
     this.checkpointer = new Checkpointer({
       intervalMs: o.checkpointIntervalMs,
-      state: () => ({ position: this.mark.position(), teleport: this.pipeline.exportState(this.mark.mark()?.seq) }),
+      state: () => checkpointState(this.mark, this.pipeline),
       save: async (state) => await this.store.save(state),
       beforeSave: () => this.deadLetter.sync(),
       failed: () => this.failed,
@@ -125,6 +131,7 @@ export class Runner {
     }, Math.max(50, this.o.idleTimeoutMs / 2))
     this.idleTimer.unref()
     const start = cp?.position ?? undefined
+    carrySkip(this.mark, this.pipeline, cp)
     const source = this.o.source(start)
     this.source = source
     await source.start()

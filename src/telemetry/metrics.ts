@@ -12,7 +12,7 @@ import { packageFile } from '../paths.js'
 import { requestDurationsMetric, type RequestDurations } from './request-durations.js'
 
 export interface MetricsSource {
-  pipeline: { lines: number, records: number, parseErrors: number, events: number, incomplete: number, invalid: number }
+  pipeline: { lines: number, records: number, parseErrors: number, events: number, incomplete: number, invalid: number, truncated: number, skipped: number }
   byType: ReadonlyMap<string, number>
   teleport: { record: number, session: number, process: number } | undefined
   source: { bytesRead: number, rotations: number, truncations: number, copytruncates: number, filesLost: number } | undefined
@@ -88,6 +88,8 @@ export function createMetrics (src: () => MetricsSource, withProcess = true, ext
   total(reg, 'auditship_parse_errors_total', 'Lines that are not audit records (dead-lettered).', (s) => s.pipeline.parseErrors, src)
   total(reg, 'auditship_events_total', 'Events emitted by the pipeline (valid).', (s) => s.pipeline.events, src)
   total(reg, 'auditship_events_incomplete_total', 'Events closed without their end record (timeout, bound, end).', (s) => s.pipeline.incomplete, src)
+  total(reg, 'auditship_events_truncated_total', 'Events cut by correlate.max_event_records or max_event_bytes: middle records dropped, auditd.truncated set.', (s) => s.pipeline.truncated, src)
+  total(reg, 'auditship_records_skipped_total', 'Records read again after a restart that belong to events delivered before it: left out.', (s) => s.pipeline.skipped, src)
   total(reg, 'auditship_events_invalid_total', 'Events that failed the event schema (dead-lettered).', (s) => s.pipeline.invalid, src)
   total(reg, 'auditship_dead_lettered_total', 'Entries written to the dead-letter file.', (s) => s.deadLettered, src)
   total(reg, 'auditship_checkpoints_total', 'Checkpoints saved.', (s) => s.checkpoints, src)

@@ -3,7 +3,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://auditship.dev/schemas/event.schema.json","title":"AuditshipEvent","description":"One Linux audit event as auditship ships it: the records that share (node, timestamp, serial), decoded, with ECS fields and the Teleport identity. The source of truth for src/event/types.generated.ts and the Elasticsearch mappings.","type":"object","additionalProperties":false,"required":["@timestamp","event","auditd"],"properties":{"@timestamp":{"description":"Event time from msg=audit(SECONDS.MILLIS:SERIAL), ISO-8601 UTC with milliseconds.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$"},"event":{"type":"object","additionalProperties":false,"required":["kind","module"],"properties":{"kind":{"const":"event"},"module":{"const":"auditd"},"action":{"type":"string","description":"What happened, go-libaudit style (executed, logged-in, opened-file …)."},"category":{"type":"array","items":{"type":"string"}},"type":{"type":"array","items":{"type":"string"}},"outcome":{"enum":["success","failure","unknown"]},"original":{"type":"array","items":{"type":"string"},"description":"Raw records, when include_original is on."},"dataset":{"type":"string","description":"The data set the event belongs to: `auditship` (the dataset of the `logs-auditship-*` data streams; data_stream.dataset is the same). Set by `run` (identity, docs/design.md §3.4)."}}},"auditd":{"type":"object","additionalProperties":false,"required":["sequence","complete","message_type","records"],"properties":{"sequence":{"type":"integer","minimum":0,"maximum":4294967295,"description":"The serial of msg=audit(…:SERIAL)."},"node":{"type":"string","description":"node= prefix of the records, when present."},"complete":{"type":"boolean","description":"False when the event was closed without its completion signal (in-flight bound, timeout, end of input)."},"closed_by":{"enum":["timeout","evicted","end"],"description":"Why an incomplete event was closed."},"message_type":{"type":"string","description":"Lower-case type of the primary record (SYSCALL when present, else the first)."},"result":{"enum":["success","fail"]},"session":{"type":"string","description":"Audit session id (ses=), omitted when unset."},"arch":{"type":"string"},"syscall":{"type":"string"},"exit":{"type":"string"},"socket":{"$ref":"#/definitions/socket"},"records":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/record"}},"summary":{"$ref":"#/definitions/summary"},"warnings":{"type":"array","items":{"type":"string"}}}},"user":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"audit":{"$ref":"#/definitions/identity"},"effective":{"$ref":"#/definitions/identity"},"target":{"$ref":"#/definitions/identity"},"group":{"$ref":"#/definitions/identity"}}},"process":{"type":"object","additionalProperties":false,"properties":{"pid":{"type":"integer"},"parent":{"type":"object","additionalProperties":false,"required":["pid"],"properties":{"pid":{"type":"integer"}}},"name":{"type":"string"},"executable":{"type":"string"},"working_directory":{"type":"string"},"title":{"type":"string","description":"Decoded PROCTITLE (NULs shown as spaces)."},"args":{"type":"array","items":{"type":"string"},"description":"argv from EXECVE, long arguments reassembled."},"args_count":{"type":"integer","minimum":0}}},"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string"},"inode":{"type":"string"},"device":{"type":"string"},"mode":{"type":"string"},"uid":{"type":"string"},"gid":{"type":"string"},"owner":{"type":"string"},"group":{"type":"string"}}},"source":{"$ref":"#/definitions/endpoint"},"destination":{"$ref":"#/definitions/endpoint"},"network":{"type":"object","additionalProperties":false,"required":["direction"],"properties":{"direction":{"enum":["ingress","egress"]}}},"tags":{"type":"array","items":{"type":"string"},"description":"Audit rule keys (key=)."},"teleport":{"$ref":"#/definitions/teleport"},"host":{"type":"object","additionalProperties":false,"description":"The host the event comes from (`run`; `convert --identity`). host.name: the node name of the records (node=), else the configured host.name, else AUDITSHIP_HOST_NAME, else the machine's host name. host.hostname and host.id describe the machine auditship runs on and are left out when node= names another host.","properties":{"name":{"type":"string","description":"The node name from node=, else host.name / AUDITSHIP_HOST_NAME / the machine's host name.","pattern":"."},"hostname":{"type":"string","description":"The machine's host name (AUDITSHIP_HOST_NAME in a pod, else the kernel's).","pattern":"."},"id":{"type":"string","description":"/etc/machine-id of the machine, when readable.","pattern":"."}}},"agent":{"type":"object","additionalProperties":false,"description":"The auditship that shipped the event.","properties":{"type":{"const":"auditship"},"name":{"type":"string","description":"The shipper's host name (configured host.name, AUDITSHIP_HOST_NAME or the machine's).","pattern":"."},"version":{"type":"string","description":"auditship's version (package.json).","pattern":"."},"id":{"type":"string","description":"A UUID generated once per state dir and kept in <state_dir>/agent-id (`run` only).","pattern":"."}}},"ecs":{"type":"object","additionalProperties":false,"properties":{"version":{"const":"8.11.0","description":"The ECS version the fields follow."}}},"data_stream":{"type":"object","additionalProperties":false,"description":"Elasticsearch data stream naming (logs-auditship-<namespace>), the same as deploy/elasticsearch/data-stream-template.json.","properties":{"type":{"const":"logs"},"dataset":{"const":"auditship"},"namespace":{"type":"string","pattern":"^[a-z0-9_]{1,100}$","description":"`default`, or the namespace of the elasticsearch sink's data_stream (logs-auditship-<namespace>)."}}},"service":{"type":"object","additionalProperties":false,"properties":{"type":{"const":"auditd"},"name":{"type":"string","description":"Static field (enrich.fields): the service the host belongs to.","pattern":"."},"environment":{"type":"string","description":"Static field (enrich.fields): e.g. production, staging.","pattern":"."}}},"log":{"type":"object","additionalProperties":false,"description":"Where the event's first record was read (`run` from a file; not with the plugin feed on stdin).","properties":{"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","description":"The audit log file, as opened (audit.log, or audit.log.1 after a rotation).","pattern":"."}}},"offset":{"type":"integer","minimum":0,"description":"Byte offset of the event's first record in log.file.path."}}},"labels":{"type":"object","description":"Static labels (enrich.fields labels.<name>): keyword values.","propertyNames":{"pattern":"^[A-Za-z0-9_-]{1,64}$"},"additionalProperties":{"type":"string"}}},"definitions":{"record":{"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}},"identity":{"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}},"endpoint":{"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}},"socket":{"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}},"summary":{"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}},"teleport":{"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://auditship.dev/schemas/event.schema.json","title":"AuditshipEvent","description":"One Linux audit event as auditship ships it: the records that share (node, timestamp, serial), decoded, with ECS fields and the Teleport identity. The source of truth for src/event/types.generated.ts and the Elasticsearch mappings.","type":"object","additionalProperties":false,"required":["@timestamp","event","auditd"],"properties":{"@timestamp":{"description":"Event time from msg=audit(SECONDS.MILLIS:SERIAL), ISO-8601 UTC with milliseconds.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$"},"event":{"type":"object","additionalProperties":false,"required":["kind","module"],"properties":{"kind":{"const":"event"},"module":{"const":"auditd"},"action":{"type":"string","description":"What happened, go-libaudit style (executed, logged-in, opened-file …)."},"category":{"type":"array","items":{"type":"string"}},"type":{"type":"array","items":{"type":"string"}},"outcome":{"enum":["success","failure","unknown"]},"original":{"type":"array","items":{"type":"string"},"description":"Raw records, when include_original is on."},"dataset":{"type":"string","description":"The data set the event belongs to: `auditship` (the dataset of the `logs-auditship-*` data streams; data_stream.dataset is the same). Set by `run` (identity, docs/design.md §3.4)."}}},"auditd":{"type":"object","additionalProperties":false,"required":["sequence","complete","message_type","records"],"properties":{"sequence":{"type":"integer","minimum":0,"maximum":4294967295,"description":"The serial of msg=audit(…:SERIAL)."},"node":{"type":"string","description":"node= prefix of the records, when present."},"complete":{"type":"boolean","description":"False when the event was closed without its completion signal (in-flight bound, timeout, end of input)."},"closed_by":{"enum":["timeout","evicted","end"],"description":"Why an incomplete event was closed."},"truncated":{"type":"boolean","description":"True when records were dropped from the middle of the event because it exceeded correlate.max_event_records or correlate.max_event_bytes; `dropped` says how much. Absent otherwise."},"dropped":{"type":"object","additionalProperties":false,"required":["records","bytes"],"description":"What the event bound dropped (with truncated): the first and the last records are kept, the middle ones are not.","properties":{"records":{"type":"integer","minimum":1,"description":"Records dropped."},"bytes":{"type":"integer","minimum":0,"description":"Bytes of those records as read (about their lines' length)."},"args":{"type":"integer","minimum":1,"description":"EXECVE arguments missing from process.args (whole or in part in the dropped records)."},"args_from":{"type":"integer","minimum":0,"description":"argv index of the first missing argument: process.args holds argv[0 … args_from−1], then the last arguments."}}},"message_type":{"type":"string","description":"Lower-case type of the primary record (SYSCALL when present, else the first)."},"result":{"enum":["success","fail"]},"session":{"type":"string","description":"Audit session id (ses=), omitted when unset."},"arch":{"type":"string"},"syscall":{"type":"string"},"exit":{"type":"string"},"socket":{"$ref":"#/definitions/socket"},"records":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/record"}},"summary":{"$ref":"#/definitions/summary"},"warnings":{"type":"array","items":{"type":"string"}}}},"user":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"audit":{"$ref":"#/definitions/identity"},"effective":{"$ref":"#/definitions/identity"},"target":{"$ref":"#/definitions/identity"},"group":{"$ref":"#/definitions/identity"}}},"process":{"type":"object","additionalProperties":false,"properties":{"pid":{"type":"integer"},"parent":{"type":"object","additionalProperties":false,"required":["pid"],"properties":{"pid":{"type":"integer"}}},"name":{"type":"string"},"executable":{"type":"string"},"working_directory":{"type":"string"},"title":{"type":"string","description":"Decoded PROCTITLE (NULs shown as spaces)."},"args":{"type":"array","items":{"type":"string"},"description":"argv from EXECVE, long arguments reassembled."},"args_count":{"type":"integer","minimum":0}}},"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string"},"inode":{"type":"string"},"device":{"type":"string"},"mode":{"type":"string"},"uid":{"type":"string"},"gid":{"type":"string"},"owner":{"type":"string"},"group":{"type":"string"}}},"source":{"$ref":"#/definitions/endpoint"},"destination":{"$ref":"#/definitions/endpoint"},"network":{"type":"object","additionalProperties":false,"required":["direction"],"properties":{"direction":{"enum":["ingress","egress"]}}},"tags":{"type":"array","items":{"type":"string"},"description":"Audit rule keys (key=)."},"teleport":{"$ref":"#/definitions/teleport"},"host":{"type":"object","additionalProperties":false,"description":"The host the event comes from (`run`; `convert --identity`). host.name: the node name of the records (node=), else the configured host.name, else AUDITSHIP_HOST_NAME, else the machine's host name. host.hostname and host.id describe the machine auditship runs on and are left out when node= names another host.","properties":{"name":{"type":"string","description":"The node name from node=, else host.name / AUDITSHIP_HOST_NAME / the machine's host name.","pattern":"."},"hostname":{"type":"string","description":"The machine's host name (AUDITSHIP_HOST_NAME in a pod, else the kernel's).","pattern":"."},"id":{"type":"string","description":"/etc/machine-id of the machine, when readable.","pattern":"."}}},"agent":{"type":"object","additionalProperties":false,"description":"The auditship that shipped the event.","properties":{"type":{"const":"auditship"},"name":{"type":"string","description":"The shipper's host name (configured host.name, AUDITSHIP_HOST_NAME or the machine's).","pattern":"."},"version":{"type":"string","description":"auditship's version (package.json).","pattern":"."},"id":{"type":"string","description":"A UUID generated once per state dir and kept in <state_dir>/agent-id (`run` only).","pattern":"."}}},"ecs":{"type":"object","additionalProperties":false,"properties":{"version":{"const":"8.11.0","description":"The ECS version the fields follow."}}},"data_stream":{"type":"object","additionalProperties":false,"description":"Elasticsearch data stream naming (logs-auditship-<namespace>), the same as deploy/elasticsearch/data-stream-template.json.","properties":{"type":{"const":"logs"},"dataset":{"const":"auditship"},"namespace":{"type":"string","pattern":"^[a-z0-9_]{1,100}$","description":"`default`, or the namespace of the elasticsearch sink's data_stream (logs-auditship-<namespace>)."}}},"service":{"type":"object","additionalProperties":false,"properties":{"type":{"const":"auditd"},"name":{"type":"string","description":"Static field (enrich.fields): the service the host belongs to.","pattern":"."},"environment":{"type":"string","description":"Static field (enrich.fields): e.g. production, staging.","pattern":"."}}},"log":{"type":"object","additionalProperties":false,"description":"Where the event's first record was read (`run` from a file; not with the plugin feed on stdin).","properties":{"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","description":"The audit log file, as opened (audit.log, or audit.log.1 after a rotation).","pattern":"."}}},"offset":{"type":"integer","minimum":0,"description":"Byte offset of the event's first record in log.file.path."}}},"labels":{"type":"object","description":"Static labels (enrich.fields labels.<name>): keyword values.","propertyNames":{"pattern":"^[A-Za-z0-9_-]{1,64}$"},"additionalProperties":{"type":"string"}}},"definitions":{"record":{"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}},"identity":{"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}},"endpoint":{"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}},"socket":{"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}},"summary":{"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}},"teleport":{"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}}}};
 const schema12 = {"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}};
 const schema13 = {"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}};
 const schema14 = {"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}};
@@ -333,10 +333,10 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data13.message_type !== undefined){
+if(data13.truncated !== undefined){
 const _errs36 = errors;
-if(typeof data13.message_type !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/message_type",schemaPath:"#/properties/auditd/properties/message_type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data13.truncated !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/auditd/truncated",schemaPath:"#/properties/auditd/properties/truncated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
 var valid5 = _errs36 === errors;
@@ -345,12 +345,119 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data13.result !== undefined){
-let data19 = data13.result;
+if(data13.dropped !== undefined){
+let data19 = data13.dropped;
 const _errs38 = errors;
-if(!((data19 === "success") || (data19 === "fail"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/result",schemaPath:"#/properties/auditd/properties/result/enum",keyword:"enum",params:{allowedValues: schema11.properties.auditd.properties.result.enum},message:"must be equal to one of the allowed values"}];
+if(errors === _errs38){
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+let missing3;
+if(((data19.records === undefined) && (missing3 = "records")) || ((data19.bytes === undefined) && (missing3 = "bytes"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped",schemaPath:"#/properties/auditd/properties/dropped/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
 return false;
+}
+else {
+const _errs40 = errors;
+for(const key3 in data19){
+if(!((((key3 === "records") || (key3 === "bytes")) || (key3 === "args")) || (key3 === "args_from"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped",schemaPath:"#/properties/auditd/properties/dropped/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs40 === errors){
+if(data19.records !== undefined){
+let data20 = data19.records;
+const _errs41 = errors;
+if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/records",schemaPath:"#/properties/auditd/properties/dropped/properties/records/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs41){
+if((typeof data20 == "number") && (isFinite(data20))){
+if(data20 < 1 || isNaN(data20)){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/records",schemaPath:"#/properties/auditd/properties/dropped/properties/records/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid6 = _errs41 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data19.bytes !== undefined){
+let data21 = data19.bytes;
+const _errs43 = errors;
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/bytes",schemaPath:"#/properties/auditd/properties/dropped/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs43){
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 < 0 || isNaN(data21)){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/bytes",schemaPath:"#/properties/auditd/properties/dropped/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid6 = _errs43 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data19.args !== undefined){
+let data22 = data19.args;
+const _errs45 = errors;
+if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args",schemaPath:"#/properties/auditd/properties/dropped/properties/args/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs45){
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 < 1 || isNaN(data22)){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args",schemaPath:"#/properties/auditd/properties/dropped/properties/args/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid6 = _errs45 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data19.args_from !== undefined){
+let data23 = data19.args_from;
+const _errs47 = errors;
+if(!(((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23))) && (isFinite(data23)))){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args_from",schemaPath:"#/properties/auditd/properties/dropped/properties/args_from/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs47){
+if((typeof data23 == "number") && (isFinite(data23))){
+if(data23 < 0 || isNaN(data23)){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args_from",schemaPath:"#/properties/auditd/properties/dropped/properties/args_from/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid6 = _errs47 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped",schemaPath:"#/properties/auditd/properties/dropped/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
 }
 var valid5 = _errs38 === errors;
 }
@@ -358,160 +465,185 @@ else {
 var valid5 = true;
 }
 if(valid5){
+if(data13.message_type !== undefined){
+const _errs49 = errors;
+if(typeof data13.message_type !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/message_type",schemaPath:"#/properties/auditd/properties/message_type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid5 = _errs49 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data13.result !== undefined){
+let data25 = data13.result;
+const _errs51 = errors;
+if(!((data25 === "success") || (data25 === "fail"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/result",schemaPath:"#/properties/auditd/properties/result/enum",keyword:"enum",params:{allowedValues: schema11.properties.auditd.properties.result.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid5 = _errs51 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
 if(data13.session !== undefined){
-const _errs39 = errors;
+const _errs52 = errors;
 if(typeof data13.session !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/session",schemaPath:"#/properties/auditd/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid5 = _errs39 === errors;
+var valid5 = _errs52 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
 if(data13.arch !== undefined){
-const _errs41 = errors;
+const _errs54 = errors;
 if(typeof data13.arch !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/arch",schemaPath:"#/properties/auditd/properties/arch/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid5 = _errs41 === errors;
+var valid5 = _errs54 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
 if(data13.syscall !== undefined){
-const _errs43 = errors;
+const _errs56 = errors;
 if(typeof data13.syscall !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/syscall",schemaPath:"#/properties/auditd/properties/syscall/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid5 = _errs43 === errors;
+var valid5 = _errs56 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
 if(data13.exit !== undefined){
-const _errs45 = errors;
+const _errs58 = errors;
 if(typeof data13.exit !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/exit",schemaPath:"#/properties/auditd/properties/exit/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid5 = _errs45 === errors;
+var valid5 = _errs58 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
 if(data13.socket !== undefined){
-let data24 = data13.socket;
-const _errs47 = errors;
-const _errs48 = errors;
-if(errors === _errs48){
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-let missing3;
-if((data24.family === undefined) && (missing3 = "family")){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/definitions/socket/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
+let data30 = data13.socket;
+const _errs60 = errors;
+const _errs61 = errors;
+if(errors === _errs61){
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+let missing4;
+if((data30.family === undefined) && (missing4 = "family")){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/definitions/socket/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
 return false;
 }
 else {
-const _errs50 = errors;
-for(const key3 in data24){
-if(!(((((((key3 === "family") || (key3 === "addr")) || (key3 === "port")) || (key3 === "path")) || (key3 === "pid")) || (key3 === "groups")) || (key3 === "note"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/definitions/socket/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
+const _errs63 = errors;
+for(const key4 in data30){
+if(!(((((((key4 === "family") || (key4 === "addr")) || (key4 === "port")) || (key4 === "path")) || (key4 === "pid")) || (key4 === "groups")) || (key4 === "note"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/definitions/socket/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs50 === errors){
-if(data24.family !== undefined){
-const _errs51 = errors;
-if(typeof data24.family !== "string"){
+if(_errs63 === errors){
+if(data30.family !== undefined){
+const _errs64 = errors;
+if(typeof data30.family !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket/family",schemaPath:"#/definitions/socket/properties/family/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid7 = _errs51 === errors;
+var valid8 = _errs64 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data24.addr !== undefined){
-const _errs53 = errors;
-if(typeof data24.addr !== "string"){
+if(valid8){
+if(data30.addr !== undefined){
+const _errs66 = errors;
+if(typeof data30.addr !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket/addr",schemaPath:"#/definitions/socket/properties/addr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid7 = _errs53 === errors;
+var valid8 = _errs66 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data24.port !== undefined){
-let data27 = data24.port;
-const _errs55 = errors;
-if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+if(valid8){
+if(data30.port !== undefined){
+let data33 = data30.port;
+const _errs68 = errors;
+if(!(((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33))) && (isFinite(data33)))){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket/port",schemaPath:"#/definitions/socket/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid7 = _errs55 === errors;
+var valid8 = _errs68 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data24.path !== undefined){
-const _errs57 = errors;
-if(typeof data24.path !== "string"){
+if(valid8){
+if(data30.path !== undefined){
+const _errs70 = errors;
+if(typeof data30.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket/path",schemaPath:"#/definitions/socket/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid7 = _errs57 === errors;
+var valid8 = _errs70 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data24.pid !== undefined){
-let data29 = data24.pid;
-const _errs59 = errors;
-if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+if(valid8){
+if(data30.pid !== undefined){
+let data35 = data30.pid;
+const _errs72 = errors;
+if(!(((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35))) && (isFinite(data35)))){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket/pid",schemaPath:"#/definitions/socket/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid7 = _errs59 === errors;
+var valid8 = _errs72 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data24.groups !== undefined){
-let data30 = data24.groups;
-const _errs61 = errors;
-if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+if(valid8){
+if(data30.groups !== undefined){
+let data36 = data30.groups;
+const _errs74 = errors;
+if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket/groups",schemaPath:"#/definitions/socket/properties/groups/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid7 = _errs61 === errors;
+var valid8 = _errs74 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
-if(valid7){
-if(data24.note !== undefined){
-const _errs63 = errors;
-if(typeof data24.note !== "string"){
+if(valid8){
+if(data30.note !== undefined){
+const _errs76 = errors;
+if(typeof data30.note !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket/note",schemaPath:"#/definitions/socket/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid7 = _errs63 === errors;
+var valid8 = _errs76 === errors;
 }
 else {
-var valid7 = true;
+var valid8 = true;
 }
 }
 }
@@ -527,70 +659,70 @@ validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/d
 return false;
 }
 }
-var valid5 = _errs47 === errors;
+var valid5 = _errs60 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
 if(data13.records !== undefined){
-let data32 = data13.records;
-const _errs65 = errors;
-if(errors === _errs65){
-if(Array.isArray(data32)){
-if(data32.length < 1){
+let data38 = data13.records;
+const _errs78 = errors;
+if(errors === _errs78){
+if(Array.isArray(data38)){
+if(data38.length < 1){
 validate10.errors = [{instancePath:instancePath+"/auditd/records",schemaPath:"#/properties/auditd/properties/records/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
-var valid8 = true;
-const len3 = data32.length;
+var valid9 = true;
+const len3 = data38.length;
 for(let i3=0; i3<len3; i3++){
-let data33 = data32[i3];
-const _errs67 = errors;
-const _errs68 = errors;
-if(errors === _errs68){
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-let missing4;
-if(((data33.type === undefined) && (missing4 = "type")) || ((data33.fields === undefined) && (missing4 = "fields"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPath:"#/definitions/record/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
+let data39 = data38[i3];
+const _errs80 = errors;
+const _errs81 = errors;
+if(errors === _errs81){
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+let missing5;
+if(((data39.type === undefined) && (missing5 = "type")) || ((data39.fields === undefined) && (missing5 = "fields"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPath:"#/definitions/record/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
 return false;
 }
 else {
-const _errs70 = errors;
-for(const key4 in data33){
-if(!(((((key4 === "type") || (key4 === "fields")) || (key4 === "enriched")) || (key4 === "escaped")) || (key4 === "text"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPath:"#/definitions/record/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"}];
+const _errs83 = errors;
+for(const key5 in data39){
+if(!(((((key5 === "type") || (key5 === "fields")) || (key5 === "enriched")) || (key5 === "escaped")) || (key5 === "text"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPath:"#/definitions/record/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs70 === errors){
-if(data33.type !== undefined){
-const _errs71 = errors;
-if(typeof data33.type !== "string"){
+if(_errs83 === errors){
+if(data39.type !== undefined){
+const _errs84 = errors;
+if(typeof data39.type !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/type",schemaPath:"#/definitions/record/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid10 = _errs71 === errors;
+var valid11 = _errs84 === errors;
 }
 else {
-var valid10 = true;
+var valid11 = true;
 }
-if(valid10){
-if(data33.fields !== undefined){
-let data35 = data33.fields;
-const _errs73 = errors;
-if(errors === _errs73){
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-for(const key5 in data35){
-const _errs76 = errors;
-if(typeof data35[key5] !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/fields/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/record/properties/fields/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid11){
+if(data39.fields !== undefined){
+let data41 = data39.fields;
+const _errs86 = errors;
+if(errors === _errs86){
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+for(const key6 in data41){
+const _errs89 = errors;
+if(typeof data41[key6] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/fields/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/record/properties/fields/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs76 === errors;
-if(!valid11){
+var valid12 = _errs89 === errors;
+if(!valid12){
 break;
 }
 }
@@ -600,25 +732,25 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/fields
 return false;
 }
 }
-var valid10 = _errs73 === errors;
+var valid11 = _errs86 === errors;
 }
 else {
-var valid10 = true;
+var valid11 = true;
 }
-if(valid10){
-if(data33.enriched !== undefined){
-let data37 = data33.enriched;
-const _errs78 = errors;
-if(errors === _errs78){
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-for(const key6 in data37){
-const _errs81 = errors;
-if(typeof data37[key6] !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/enriched/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/record/properties/enriched/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid11){
+if(data39.enriched !== undefined){
+let data43 = data39.enriched;
+const _errs91 = errors;
+if(errors === _errs91){
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+for(const key7 in data43){
+const _errs94 = errors;
+if(typeof data43[key7] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/enriched/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/record/properties/enriched/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid12 = _errs81 === errors;
-if(!valid12){
+var valid13 = _errs94 === errors;
+if(!valid13){
 break;
 }
 }
@@ -628,27 +760,27 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/enrich
 return false;
 }
 }
-var valid10 = _errs78 === errors;
+var valid11 = _errs91 === errors;
 }
 else {
-var valid10 = true;
+var valid11 = true;
 }
-if(valid10){
-if(data33.escaped !== undefined){
-let data39 = data33.escaped;
-const _errs83 = errors;
-if(errors === _errs83){
-if(Array.isArray(data39)){
-var valid13 = true;
-const len4 = data39.length;
+if(valid11){
+if(data39.escaped !== undefined){
+let data45 = data39.escaped;
+const _errs96 = errors;
+if(errors === _errs96){
+if(Array.isArray(data45)){
+var valid14 = true;
+const len4 = data45.length;
 for(let i4=0; i4<len4; i4++){
-const _errs85 = errors;
-if(typeof data39[i4] !== "string"){
+const _errs98 = errors;
+if(typeof data45[i4] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/escaped/" + i4,schemaPath:"#/definitions/record/properties/escaped/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid13 = _errs85 === errors;
-if(!valid13){
+var valid14 = _errs98 === errors;
+if(!valid14){
 break;
 }
 }
@@ -658,22 +790,22 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/escape
 return false;
 }
 }
-var valid10 = _errs83 === errors;
+var valid11 = _errs96 === errors;
 }
 else {
-var valid10 = true;
+var valid11 = true;
 }
-if(valid10){
-if(data33.text !== undefined){
-const _errs87 = errors;
-if(typeof data33.text !== "string"){
+if(valid11){
+if(data39.text !== undefined){
+const _errs100 = errors;
+if(typeof data39.text !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/text",schemaPath:"#/definitions/record/properties/text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid10 = _errs87 === errors;
+var valid11 = _errs100 === errors;
 }
 else {
-var valid10 = true;
+var valid11 = true;
 }
 }
 }
@@ -687,8 +819,8 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPa
 return false;
 }
 }
-var valid8 = _errs67 === errors;
-if(!valid8){
+var valid9 = _errs80 === errors;
+if(!valid9){
 break;
 }
 }
@@ -699,63 +831,63 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records",schemaPath:"#/
 return false;
 }
 }
-var valid5 = _errs65 === errors;
+var valid5 = _errs78 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
 if(data13.summary !== undefined){
-let data42 = data13.summary;
-const _errs89 = errors;
-const _errs90 = errors;
-if(errors === _errs90){
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-const _errs92 = errors;
-for(const key7 in data42){
-if(!((((key7 === "actor") || (key7 === "action")) || (key7 === "object")) || (key7 === "how"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/summary",schemaPath:"#/definitions/summary/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"}];
+let data48 = data13.summary;
+const _errs102 = errors;
+const _errs103 = errors;
+if(errors === _errs103){
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+const _errs105 = errors;
+for(const key8 in data48){
+if(!((((key8 === "actor") || (key8 === "action")) || (key8 === "object")) || (key8 === "how"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/summary",schemaPath:"#/definitions/summary/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs92 === errors){
-if(data42.actor !== undefined){
-let data43 = data42.actor;
-const _errs93 = errors;
-if(errors === _errs93){
-if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
-const _errs95 = errors;
-for(const key8 in data43){
-if(!((key8 === "primary") || (key8 === "secondary"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor",schemaPath:"#/definitions/summary/properties/actor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"}];
+if(_errs105 === errors){
+if(data48.actor !== undefined){
+let data49 = data48.actor;
+const _errs106 = errors;
+if(errors === _errs106){
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+const _errs108 = errors;
+for(const key9 in data49){
+if(!((key9 === "primary") || (key9 === "secondary"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor",schemaPath:"#/definitions/summary/properties/actor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs95 === errors){
-if(data43.primary !== undefined){
-const _errs96 = errors;
-if(typeof data43.primary !== "string"){
+if(_errs108 === errors){
+if(data49.primary !== undefined){
+const _errs109 = errors;
+if(typeof data49.primary !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor/primary",schemaPath:"#/definitions/summary/properties/actor/properties/primary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid16 = _errs96 === errors;
+var valid17 = _errs109 === errors;
 }
 else {
-var valid16 = true;
+var valid17 = true;
 }
-if(valid16){
-if(data43.secondary !== undefined){
-const _errs98 = errors;
-if(typeof data43.secondary !== "string"){
+if(valid17){
+if(data49.secondary !== undefined){
+const _errs111 = errors;
+if(typeof data49.secondary !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor/secondary",schemaPath:"#/definitions/summary/properties/actor/properties/secondary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid16 = _errs98 === errors;
+var valid17 = _errs111 === errors;
 }
 else {
-var valid16 = true;
+var valid17 = true;
 }
 }
 }
@@ -765,72 +897,72 @@ validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor",schemaPa
 return false;
 }
 }
-var valid15 = _errs93 === errors;
+var valid16 = _errs106 === errors;
 }
 else {
-var valid15 = true;
+var valid16 = true;
 }
-if(valid15){
-if(data42.action !== undefined){
-const _errs100 = errors;
-if(typeof data42.action !== "string"){
+if(valid16){
+if(data48.action !== undefined){
+const _errs113 = errors;
+if(typeof data48.action !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/action",schemaPath:"#/definitions/summary/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid15 = _errs100 === errors;
+var valid16 = _errs113 === errors;
 }
 else {
-var valid15 = true;
+var valid16 = true;
 }
-if(valid15){
-if(data42.object !== undefined){
-let data47 = data42.object;
-const _errs102 = errors;
-if(errors === _errs102){
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
-const _errs104 = errors;
-for(const key9 in data47){
-if(!(((key9 === "type") || (key9 === "primary")) || (key9 === "secondary"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/summary/object",schemaPath:"#/definitions/summary/properties/object/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"}];
+if(valid16){
+if(data48.object !== undefined){
+let data53 = data48.object;
+const _errs115 = errors;
+if(errors === _errs115){
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+const _errs117 = errors;
+for(const key10 in data53){
+if(!(((key10 === "type") || (key10 === "primary")) || (key10 === "secondary"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/summary/object",schemaPath:"#/definitions/summary/properties/object/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs104 === errors){
-if(data47.type !== undefined){
-const _errs105 = errors;
-if(typeof data47.type !== "string"){
+if(_errs117 === errors){
+if(data53.type !== undefined){
+const _errs118 = errors;
+if(typeof data53.type !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/type",schemaPath:"#/definitions/summary/properties/object/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid17 = _errs105 === errors;
+var valid18 = _errs118 === errors;
 }
 else {
-var valid17 = true;
+var valid18 = true;
 }
-if(valid17){
-if(data47.primary !== undefined){
-const _errs107 = errors;
-if(typeof data47.primary !== "string"){
+if(valid18){
+if(data53.primary !== undefined){
+const _errs120 = errors;
+if(typeof data53.primary !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/primary",schemaPath:"#/definitions/summary/properties/object/properties/primary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid17 = _errs107 === errors;
+var valid18 = _errs120 === errors;
 }
 else {
-var valid17 = true;
+var valid18 = true;
 }
-if(valid17){
-if(data47.secondary !== undefined){
-const _errs109 = errors;
-if(typeof data47.secondary !== "string"){
+if(valid18){
+if(data53.secondary !== undefined){
+const _errs122 = errors;
+if(typeof data53.secondary !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/secondary",schemaPath:"#/definitions/summary/properties/object/properties/secondary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid17 = _errs109 === errors;
+var valid18 = _errs122 === errors;
 }
 else {
-var valid17 = true;
+var valid18 = true;
 }
 }
 }
@@ -841,22 +973,22 @@ validate10.errors = [{instancePath:instancePath+"/auditd/summary/object",schemaP
 return false;
 }
 }
-var valid15 = _errs102 === errors;
+var valid16 = _errs115 === errors;
 }
 else {
-var valid15 = true;
+var valid16 = true;
 }
-if(valid15){
-if(data42.how !== undefined){
-const _errs111 = errors;
-if(typeof data42.how !== "string"){
+if(valid16){
+if(data48.how !== undefined){
+const _errs124 = errors;
+if(typeof data48.how !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/how",schemaPath:"#/definitions/summary/properties/how/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid15 = _errs111 === errors;
+var valid16 = _errs124 === errors;
 }
 else {
-var valid15 = true;
+var valid16 = true;
 }
 }
 }
@@ -868,27 +1000,27 @@ validate10.errors = [{instancePath:instancePath+"/auditd/summary",schemaPath:"#/
 return false;
 }
 }
-var valid5 = _errs89 === errors;
+var valid5 = _errs102 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
 if(data13.warnings !== undefined){
-let data52 = data13.warnings;
-const _errs113 = errors;
-if(errors === _errs113){
-if(Array.isArray(data52)){
-var valid18 = true;
-const len5 = data52.length;
+let data58 = data13.warnings;
+const _errs126 = errors;
+if(errors === _errs126){
+if(Array.isArray(data58)){
+var valid19 = true;
+const len5 = data58.length;
 for(let i5=0; i5<len5; i5++){
-const _errs115 = errors;
-if(typeof data52[i5] !== "string"){
+const _errs128 = errors;
+if(typeof data58[i5] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/warnings/" + i5,schemaPath:"#/properties/auditd/properties/warnings/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid18 = _errs115 === errors;
-if(!valid18){
+var valid19 = _errs128 === errors;
+if(!valid19){
 break;
 }
 }
@@ -898,10 +1030,12 @@ validate10.errors = [{instancePath:instancePath+"/auditd/warnings",schemaPath:"#
 return false;
 }
 }
-var valid5 = _errs113 === errors;
+var valid5 = _errs126 === errors;
 }
 else {
 var valid5 = true;
+}
+}
 }
 }
 }
@@ -931,118 +1065,118 @@ var valid0 = true;
 }
 if(valid0){
 if(data.user !== undefined){
-let data54 = data.user;
-const _errs117 = errors;
-if(errors === _errs117){
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-const _errs119 = errors;
-for(const key10 in data54){
-if(!((((((key10 === "id") || (key10 === "name")) || (key10 === "audit")) || (key10 === "effective")) || (key10 === "target")) || (key10 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"}];
+let data60 = data.user;
+const _errs130 = errors;
+if(errors === _errs130){
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+const _errs132 = errors;
+for(const key11 in data60){
+if(!((((((key11 === "id") || (key11 === "name")) || (key11 === "audit")) || (key11 === "effective")) || (key11 === "target")) || (key11 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs119 === errors){
-if(data54.id !== undefined){
-const _errs120 = errors;
-if(typeof data54.id !== "string"){
+if(_errs132 === errors){
+if(data60.id !== undefined){
+const _errs133 = errors;
+if(typeof data60.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/id",schemaPath:"#/properties/user/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid19 = _errs120 === errors;
+var valid20 = _errs133 === errors;
 }
 else {
-var valid19 = true;
+var valid20 = true;
 }
-if(valid19){
-if(data54.name !== undefined){
-const _errs122 = errors;
-if(typeof data54.name !== "string"){
+if(valid20){
+if(data60.name !== undefined){
+const _errs135 = errors;
+if(typeof data60.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/name",schemaPath:"#/properties/user/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid19 = _errs122 === errors;
+var valid20 = _errs135 === errors;
 }
 else {
-var valid19 = true;
+var valid20 = true;
 }
-if(valid19){
-if(data54.audit !== undefined){
-let data57 = data54.audit;
-const _errs124 = errors;
-const _errs125 = errors;
-if(errors === _errs125){
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-const _errs127 = errors;
-for(const key11 in data57){
-if(!(((key11 === "id") || (key11 === "name")) || (key11 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/user/audit",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"}];
+if(valid20){
+if(data60.audit !== undefined){
+let data63 = data60.audit;
+const _errs137 = errors;
+const _errs138 = errors;
+if(errors === _errs138){
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+const _errs140 = errors;
+for(const key12 in data63){
+if(!(((key12 === "id") || (key12 === "name")) || (key12 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/audit",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs127 === errors){
-if(data57.id !== undefined){
-const _errs128 = errors;
-if(typeof data57.id !== "string"){
+if(_errs140 === errors){
+if(data63.id !== undefined){
+const _errs141 = errors;
+if(typeof data63.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/audit/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid21 = _errs128 === errors;
-}
-else {
-var valid21 = true;
-}
-if(valid21){
-if(data57.name !== undefined){
-const _errs130 = errors;
-if(typeof data57.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/audit/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid21 = _errs130 === errors;
-}
-else {
-var valid21 = true;
-}
-if(valid21){
-if(data57.group !== undefined){
-let data60 = data57.group;
-const _errs132 = errors;
-if(errors === _errs132){
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-const _errs134 = errors;
-for(const key12 in data60){
-if(!((key12 === "id") || (key12 === "name"))){
-validate10.errors = [{instancePath:instancePath+"/user/audit/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs134 === errors){
-if(data60.id !== undefined){
-const _errs135 = errors;
-if(typeof data60.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/audit/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid22 = _errs135 === errors;
+var valid22 = _errs141 === errors;
 }
 else {
 var valid22 = true;
 }
 if(valid22){
-if(data60.name !== undefined){
-const _errs137 = errors;
-if(typeof data60.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/audit/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(data63.name !== undefined){
+const _errs143 = errors;
+if(typeof data63.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/audit/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid22 = _errs137 === errors;
+var valid22 = _errs143 === errors;
 }
 else {
 var valid22 = true;
+}
+if(valid22){
+if(data63.group !== undefined){
+let data66 = data63.group;
+const _errs145 = errors;
+if(errors === _errs145){
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+const _errs147 = errors;
+for(const key13 in data66){
+if(!((key13 === "id") || (key13 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/audit/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs147 === errors){
+if(data66.id !== undefined){
+const _errs148 = errors;
+if(typeof data66.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/audit/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid23 = _errs148 === errors;
+}
+else {
+var valid23 = true;
+}
+if(valid23){
+if(data66.name !== undefined){
+const _errs150 = errors;
+if(typeof data66.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/audit/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid23 = _errs150 === errors;
+}
+else {
+var valid23 = true;
 }
 }
 }
@@ -1052,10 +1186,10 @@ validate10.errors = [{instancePath:instancePath+"/user/audit/group",schemaPath:"
 return false;
 }
 }
-var valid21 = _errs132 === errors;
+var valid22 = _errs145 === errors;
 }
 else {
-var valid21 = true;
+var valid22 = true;
 }
 }
 }
@@ -1066,87 +1200,87 @@ validate10.errors = [{instancePath:instancePath+"/user/audit",schemaPath:"#/defi
 return false;
 }
 }
-var valid19 = _errs124 === errors;
+var valid20 = _errs137 === errors;
 }
 else {
-var valid19 = true;
+var valid20 = true;
 }
-if(valid19){
-if(data54.effective !== undefined){
-let data63 = data54.effective;
-const _errs139 = errors;
-const _errs140 = errors;
-if(errors === _errs140){
-if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
-const _errs142 = errors;
-for(const key13 in data63){
-if(!(((key13 === "id") || (key13 === "name")) || (key13 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/user/effective",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"}];
+if(valid20){
+if(data60.effective !== undefined){
+let data69 = data60.effective;
+const _errs152 = errors;
+const _errs153 = errors;
+if(errors === _errs153){
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+const _errs155 = errors;
+for(const key14 in data69){
+if(!(((key14 === "id") || (key14 === "name")) || (key14 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/effective",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs142 === errors){
-if(data63.id !== undefined){
-const _errs143 = errors;
-if(typeof data63.id !== "string"){
+if(_errs155 === errors){
+if(data69.id !== undefined){
+const _errs156 = errors;
+if(typeof data69.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/effective/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid24 = _errs143 === errors;
-}
-else {
-var valid24 = true;
-}
-if(valid24){
-if(data63.name !== undefined){
-const _errs145 = errors;
-if(typeof data63.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/effective/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid24 = _errs145 === errors;
-}
-else {
-var valid24 = true;
-}
-if(valid24){
-if(data63.group !== undefined){
-let data66 = data63.group;
-const _errs147 = errors;
-if(errors === _errs147){
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-const _errs149 = errors;
-for(const key14 in data66){
-if(!((key14 === "id") || (key14 === "name"))){
-validate10.errors = [{instancePath:instancePath+"/user/effective/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs149 === errors){
-if(data66.id !== undefined){
-const _errs150 = errors;
-if(typeof data66.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/effective/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid25 = _errs150 === errors;
+var valid25 = _errs156 === errors;
 }
 else {
 var valid25 = true;
 }
 if(valid25){
-if(data66.name !== undefined){
-const _errs152 = errors;
-if(typeof data66.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/effective/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(data69.name !== undefined){
+const _errs158 = errors;
+if(typeof data69.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/effective/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid25 = _errs152 === errors;
+var valid25 = _errs158 === errors;
 }
 else {
 var valid25 = true;
+}
+if(valid25){
+if(data69.group !== undefined){
+let data72 = data69.group;
+const _errs160 = errors;
+if(errors === _errs160){
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+const _errs162 = errors;
+for(const key15 in data72){
+if(!((key15 === "id") || (key15 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/effective/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs162 === errors){
+if(data72.id !== undefined){
+const _errs163 = errors;
+if(typeof data72.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/effective/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid26 = _errs163 === errors;
+}
+else {
+var valid26 = true;
+}
+if(valid26){
+if(data72.name !== undefined){
+const _errs165 = errors;
+if(typeof data72.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/effective/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid26 = _errs165 === errors;
+}
+else {
+var valid26 = true;
 }
 }
 }
@@ -1156,10 +1290,10 @@ validate10.errors = [{instancePath:instancePath+"/user/effective/group",schemaPa
 return false;
 }
 }
-var valid24 = _errs147 === errors;
+var valid25 = _errs160 === errors;
 }
 else {
-var valid24 = true;
+var valid25 = true;
 }
 }
 }
@@ -1170,87 +1304,87 @@ validate10.errors = [{instancePath:instancePath+"/user/effective",schemaPath:"#/
 return false;
 }
 }
-var valid19 = _errs139 === errors;
+var valid20 = _errs152 === errors;
 }
 else {
-var valid19 = true;
+var valid20 = true;
 }
-if(valid19){
-if(data54.target !== undefined){
-let data69 = data54.target;
-const _errs154 = errors;
-const _errs155 = errors;
-if(errors === _errs155){
-if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
-const _errs157 = errors;
-for(const key15 in data69){
-if(!(((key15 === "id") || (key15 === "name")) || (key15 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/user/target",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"}];
+if(valid20){
+if(data60.target !== undefined){
+let data75 = data60.target;
+const _errs167 = errors;
+const _errs168 = errors;
+if(errors === _errs168){
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+const _errs170 = errors;
+for(const key16 in data75){
+if(!(((key16 === "id") || (key16 === "name")) || (key16 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/target",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs157 === errors){
-if(data69.id !== undefined){
-const _errs158 = errors;
-if(typeof data69.id !== "string"){
+if(_errs170 === errors){
+if(data75.id !== undefined){
+const _errs171 = errors;
+if(typeof data75.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/target/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid27 = _errs158 === errors;
-}
-else {
-var valid27 = true;
-}
-if(valid27){
-if(data69.name !== undefined){
-const _errs160 = errors;
-if(typeof data69.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/target/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid27 = _errs160 === errors;
-}
-else {
-var valid27 = true;
-}
-if(valid27){
-if(data69.group !== undefined){
-let data72 = data69.group;
-const _errs162 = errors;
-if(errors === _errs162){
-if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
-const _errs164 = errors;
-for(const key16 in data72){
-if(!((key16 === "id") || (key16 === "name"))){
-validate10.errors = [{instancePath:instancePath+"/user/target/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs164 === errors){
-if(data72.id !== undefined){
-const _errs165 = errors;
-if(typeof data72.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/target/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid28 = _errs165 === errors;
+var valid28 = _errs171 === errors;
 }
 else {
 var valid28 = true;
 }
 if(valid28){
-if(data72.name !== undefined){
-const _errs167 = errors;
-if(typeof data72.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/target/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(data75.name !== undefined){
+const _errs173 = errors;
+if(typeof data75.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/target/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid28 = _errs167 === errors;
+var valid28 = _errs173 === errors;
 }
 else {
 var valid28 = true;
+}
+if(valid28){
+if(data75.group !== undefined){
+let data78 = data75.group;
+const _errs175 = errors;
+if(errors === _errs175){
+if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
+const _errs177 = errors;
+for(const key17 in data78){
+if(!((key17 === "id") || (key17 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/target/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs177 === errors){
+if(data78.id !== undefined){
+const _errs178 = errors;
+if(typeof data78.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/target/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid29 = _errs178 === errors;
+}
+else {
+var valid29 = true;
+}
+if(valid29){
+if(data78.name !== undefined){
+const _errs180 = errors;
+if(typeof data78.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/target/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid29 = _errs180 === errors;
+}
+else {
+var valid29 = true;
 }
 }
 }
@@ -1260,10 +1394,10 @@ validate10.errors = [{instancePath:instancePath+"/user/target/group",schemaPath:
 return false;
 }
 }
-var valid27 = _errs162 === errors;
+var valid28 = _errs175 === errors;
 }
 else {
-var valid27 = true;
+var valid28 = true;
 }
 }
 }
@@ -1274,87 +1408,87 @@ validate10.errors = [{instancePath:instancePath+"/user/target",schemaPath:"#/def
 return false;
 }
 }
-var valid19 = _errs154 === errors;
+var valid20 = _errs167 === errors;
 }
 else {
-var valid19 = true;
+var valid20 = true;
 }
-if(valid19){
-if(data54.group !== undefined){
-let data75 = data54.group;
-const _errs169 = errors;
-const _errs170 = errors;
-if(errors === _errs170){
-if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
-const _errs172 = errors;
-for(const key17 in data75){
-if(!(((key17 === "id") || (key17 === "name")) || (key17 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/user/group",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"}];
+if(valid20){
+if(data60.group !== undefined){
+let data81 = data60.group;
+const _errs182 = errors;
+const _errs183 = errors;
+if(errors === _errs183){
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+const _errs185 = errors;
+for(const key18 in data81){
+if(!(((key18 === "id") || (key18 === "name")) || (key18 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/group",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs172 === errors){
-if(data75.id !== undefined){
-const _errs173 = errors;
-if(typeof data75.id !== "string"){
+if(_errs185 === errors){
+if(data81.id !== undefined){
+const _errs186 = errors;
+if(typeof data81.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/group/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid30 = _errs173 === errors;
-}
-else {
-var valid30 = true;
-}
-if(valid30){
-if(data75.name !== undefined){
-const _errs175 = errors;
-if(typeof data75.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/group/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid30 = _errs175 === errors;
-}
-else {
-var valid30 = true;
-}
-if(valid30){
-if(data75.group !== undefined){
-let data78 = data75.group;
-const _errs177 = errors;
-if(errors === _errs177){
-if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
-const _errs179 = errors;
-for(const key18 in data78){
-if(!((key18 === "id") || (key18 === "name"))){
-validate10.errors = [{instancePath:instancePath+"/user/group/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs179 === errors){
-if(data78.id !== undefined){
-const _errs180 = errors;
-if(typeof data78.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/group/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid31 = _errs180 === errors;
+var valid31 = _errs186 === errors;
 }
 else {
 var valid31 = true;
 }
 if(valid31){
-if(data78.name !== undefined){
-const _errs182 = errors;
-if(typeof data78.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/group/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(data81.name !== undefined){
+const _errs188 = errors;
+if(typeof data81.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/group/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid31 = _errs182 === errors;
+var valid31 = _errs188 === errors;
 }
 else {
 var valid31 = true;
+}
+if(valid31){
+if(data81.group !== undefined){
+let data84 = data81.group;
+const _errs190 = errors;
+if(errors === _errs190){
+if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
+const _errs192 = errors;
+for(const key19 in data84){
+if(!((key19 === "id") || (key19 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/group/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs192 === errors){
+if(data84.id !== undefined){
+const _errs193 = errors;
+if(typeof data84.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/group/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid32 = _errs193 === errors;
+}
+else {
+var valid32 = true;
+}
+if(valid32){
+if(data84.name !== undefined){
+const _errs195 = errors;
+if(typeof data84.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/group/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid32 = _errs195 === errors;
+}
+else {
+var valid32 = true;
 }
 }
 }
@@ -1364,10 +1498,10 @@ validate10.errors = [{instancePath:instancePath+"/user/group/group",schemaPath:"
 return false;
 }
 }
-var valid30 = _errs177 === errors;
+var valid31 = _errs190 === errors;
 }
 else {
-var valid30 = true;
+var valid31 = true;
 }
 }
 }
@@ -1378,10 +1512,10 @@ validate10.errors = [{instancePath:instancePath+"/user/group",schemaPath:"#/defi
 return false;
 }
 }
-var valid19 = _errs169 === errors;
+var valid20 = _errs182 === errors;
 }
 else {
-var valid19 = true;
+var valid20 = true;
 }
 }
 }
@@ -1395,62 +1529,62 @@ validate10.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs117 === errors;
+var valid0 = _errs130 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.process !== undefined){
-let data81 = data.process;
-const _errs184 = errors;
-if(errors === _errs184){
-if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
-const _errs186 = errors;
-for(const key19 in data81){
-if(!((((((((key19 === "pid") || (key19 === "parent")) || (key19 === "name")) || (key19 === "executable")) || (key19 === "working_directory")) || (key19 === "title")) || (key19 === "args")) || (key19 === "args_count"))){
-validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/properties/process/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"}];
+let data87 = data.process;
+const _errs197 = errors;
+if(errors === _errs197){
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+const _errs199 = errors;
+for(const key20 in data87){
+if(!((((((((key20 === "pid") || (key20 === "parent")) || (key20 === "name")) || (key20 === "executable")) || (key20 === "working_directory")) || (key20 === "title")) || (key20 === "args")) || (key20 === "args_count"))){
+validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/properties/process/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs186 === errors){
-if(data81.pid !== undefined){
-let data82 = data81.pid;
-const _errs187 = errors;
-if(!(((typeof data82 == "number") && (!(data82 % 1) && !isNaN(data82))) && (isFinite(data82)))){
+if(_errs199 === errors){
+if(data87.pid !== undefined){
+let data88 = data87.pid;
+const _errs200 = errors;
+if(!(((typeof data88 == "number") && (!(data88 % 1) && !isNaN(data88))) && (isFinite(data88)))){
 validate10.errors = [{instancePath:instancePath+"/process/pid",schemaPath:"#/properties/process/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid32 = _errs187 === errors;
+var valid33 = _errs200 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
-if(valid32){
-if(data81.parent !== undefined){
-let data83 = data81.parent;
-const _errs189 = errors;
-if(errors === _errs189){
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-let missing5;
-if((data83.pid === undefined) && (missing5 = "pid")){
-validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
+if(valid33){
+if(data87.parent !== undefined){
+let data89 = data87.parent;
+const _errs202 = errors;
+if(errors === _errs202){
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+let missing6;
+if((data89.pid === undefined) && (missing6 = "pid")){
+validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
 return false;
 }
 else {
-const _errs191 = errors;
-for(const key20 in data83){
-if(!(key20 === "pid")){
-validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"}];
+const _errs204 = errors;
+for(const key21 in data89){
+if(!(key21 === "pid")){
+validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs191 === errors){
-if(data83.pid !== undefined){
-let data84 = data83.pid;
-if(!(((typeof data84 == "number") && (!(data84 % 1) && !isNaN(data84))) && (isFinite(data84)))){
+if(_errs204 === errors){
+if(data89.pid !== undefined){
+let data90 = data89.pid;
+if(!(((typeof data90 == "number") && (!(data90 % 1) && !isNaN(data90))) && (isFinite(data90)))){
 validate10.errors = [{instancePath:instancePath+"/process/parent/pid",schemaPath:"#/properties/process/properties/parent/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
@@ -1463,75 +1597,75 @@ validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/
 return false;
 }
 }
-var valid32 = _errs189 === errors;
+var valid33 = _errs202 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
-if(valid32){
-if(data81.name !== undefined){
-const _errs194 = errors;
-if(typeof data81.name !== "string"){
+if(valid33){
+if(data87.name !== undefined){
+const _errs207 = errors;
+if(typeof data87.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/name",schemaPath:"#/properties/process/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid32 = _errs194 === errors;
+var valid33 = _errs207 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
-if(valid32){
-if(data81.executable !== undefined){
-const _errs196 = errors;
-if(typeof data81.executable !== "string"){
+if(valid33){
+if(data87.executable !== undefined){
+const _errs209 = errors;
+if(typeof data87.executable !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/executable",schemaPath:"#/properties/process/properties/executable/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid32 = _errs196 === errors;
+var valid33 = _errs209 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
-if(valid32){
-if(data81.working_directory !== undefined){
-const _errs198 = errors;
-if(typeof data81.working_directory !== "string"){
+if(valid33){
+if(data87.working_directory !== undefined){
+const _errs211 = errors;
+if(typeof data87.working_directory !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/working_directory",schemaPath:"#/properties/process/properties/working_directory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid32 = _errs198 === errors;
+var valid33 = _errs211 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
-if(valid32){
-if(data81.title !== undefined){
-const _errs200 = errors;
-if(typeof data81.title !== "string"){
+if(valid33){
+if(data87.title !== undefined){
+const _errs213 = errors;
+if(typeof data87.title !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/title",schemaPath:"#/properties/process/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid32 = _errs200 === errors;
+var valid33 = _errs213 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
-if(valid32){
-if(data81.args !== undefined){
-let data89 = data81.args;
-const _errs202 = errors;
-if(errors === _errs202){
-if(Array.isArray(data89)){
-var valid34 = true;
-const len6 = data89.length;
+if(valid33){
+if(data87.args !== undefined){
+let data95 = data87.args;
+const _errs215 = errors;
+if(errors === _errs215){
+if(Array.isArray(data95)){
+var valid35 = true;
+const len6 = data95.length;
 for(let i6=0; i6<len6; i6++){
-const _errs204 = errors;
-if(typeof data89[i6] !== "string"){
+const _errs217 = errors;
+if(typeof data95[i6] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/args/" + i6,schemaPath:"#/properties/process/properties/args/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid34 = _errs204 === errors;
-if(!valid34){
+var valid35 = _errs217 === errors;
+if(!valid35){
 break;
 }
 }
@@ -1541,31 +1675,31 @@ validate10.errors = [{instancePath:instancePath+"/process/args",schemaPath:"#/pr
 return false;
 }
 }
-var valid32 = _errs202 === errors;
+var valid33 = _errs215 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
-if(valid32){
-if(data81.args_count !== undefined){
-let data91 = data81.args_count;
-const _errs206 = errors;
-if(!(((typeof data91 == "number") && (!(data91 % 1) && !isNaN(data91))) && (isFinite(data91)))){
+if(valid33){
+if(data87.args_count !== undefined){
+let data97 = data87.args_count;
+const _errs219 = errors;
+if(!(((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97))) && (isFinite(data97)))){
 validate10.errors = [{instancePath:instancePath+"/process/args_count",schemaPath:"#/properties/process/properties/args_count/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs206){
-if((typeof data91 == "number") && (isFinite(data91))){
-if(data91 < 0 || isNaN(data91)){
+if(errors === _errs219){
+if((typeof data97 == "number") && (isFinite(data97))){
+if(data97 < 0 || isNaN(data97)){
 validate10.errors = [{instancePath:instancePath+"/process/args_count",schemaPath:"#/properties/process/properties/args_count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-var valid32 = _errs206 === errors;
+var valid33 = _errs219 === errors;
 }
 else {
-var valid32 = true;
+var valid33 = true;
 }
 }
 }
@@ -1581,120 +1715,120 @@ validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs184 === errors;
+var valid0 = _errs197 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.file !== undefined){
-let data92 = data.file;
-const _errs208 = errors;
-if(errors === _errs208){
-if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
-const _errs210 = errors;
-for(const key21 in data92){
-if(!((((((((key21 === "path") || (key21 === "inode")) || (key21 === "device")) || (key21 === "mode")) || (key21 === "uid")) || (key21 === "gid")) || (key21 === "owner")) || (key21 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"}];
+let data98 = data.file;
+const _errs221 = errors;
+if(errors === _errs221){
+if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
+const _errs223 = errors;
+for(const key22 in data98){
+if(!((((((((key22 === "path") || (key22 === "inode")) || (key22 === "device")) || (key22 === "mode")) || (key22 === "uid")) || (key22 === "gid")) || (key22 === "owner")) || (key22 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs210 === errors){
-if(data92.path !== undefined){
-const _errs211 = errors;
-if(typeof data92.path !== "string"){
+if(_errs223 === errors){
+if(data98.path !== undefined){
+const _errs224 = errors;
+if(typeof data98.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/path",schemaPath:"#/properties/file/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs211 === errors;
+var valid36 = _errs224 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
-if(valid35){
-if(data92.inode !== undefined){
-const _errs213 = errors;
-if(typeof data92.inode !== "string"){
+if(valid36){
+if(data98.inode !== undefined){
+const _errs226 = errors;
+if(typeof data98.inode !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/inode",schemaPath:"#/properties/file/properties/inode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs213 === errors;
+var valid36 = _errs226 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
-if(valid35){
-if(data92.device !== undefined){
-const _errs215 = errors;
-if(typeof data92.device !== "string"){
+if(valid36){
+if(data98.device !== undefined){
+const _errs228 = errors;
+if(typeof data98.device !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/device",schemaPath:"#/properties/file/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs215 === errors;
+var valid36 = _errs228 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
-if(valid35){
-if(data92.mode !== undefined){
-const _errs217 = errors;
-if(typeof data92.mode !== "string"){
+if(valid36){
+if(data98.mode !== undefined){
+const _errs230 = errors;
+if(typeof data98.mode !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/mode",schemaPath:"#/properties/file/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs217 === errors;
+var valid36 = _errs230 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
-if(valid35){
-if(data92.uid !== undefined){
-const _errs219 = errors;
-if(typeof data92.uid !== "string"){
+if(valid36){
+if(data98.uid !== undefined){
+const _errs232 = errors;
+if(typeof data98.uid !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/uid",schemaPath:"#/properties/file/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs219 === errors;
+var valid36 = _errs232 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
-if(valid35){
-if(data92.gid !== undefined){
-const _errs221 = errors;
-if(typeof data92.gid !== "string"){
+if(valid36){
+if(data98.gid !== undefined){
+const _errs234 = errors;
+if(typeof data98.gid !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/gid",schemaPath:"#/properties/file/properties/gid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs221 === errors;
+var valid36 = _errs234 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
-if(valid35){
-if(data92.owner !== undefined){
-const _errs223 = errors;
-if(typeof data92.owner !== "string"){
+if(valid36){
+if(data98.owner !== undefined){
+const _errs236 = errors;
+if(typeof data98.owner !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/owner",schemaPath:"#/properties/file/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs223 === errors;
+var valid36 = _errs236 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
-if(valid35){
-if(data92.group !== undefined){
-const _errs225 = errors;
-if(typeof data92.group !== "string"){
+if(valid36){
+if(data98.group !== undefined){
+const _errs238 = errors;
+if(typeof data98.group !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/group",schemaPath:"#/properties/file/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs225 === errors;
+var valid36 = _errs238 === errors;
 }
 else {
-var valid35 = true;
+var valid36 = true;
 }
 }
 }
@@ -1710,88 +1844,88 @@ validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs208 === errors;
+var valid0 = _errs221 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.source !== undefined){
-let data101 = data.source;
-const _errs227 = errors;
-const _errs228 = errors;
-if(errors === _errs228){
-if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
-const _errs230 = errors;
-for(const key22 in data101){
-if(!((((key22 === "ip") || (key22 === "port")) || (key22 === "path")) || (key22 === "domain"))){
-validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"}];
+let data107 = data.source;
+const _errs240 = errors;
+const _errs241 = errors;
+if(errors === _errs241){
+if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
+const _errs243 = errors;
+for(const key23 in data107){
+if(!((((key23 === "ip") || (key23 === "port")) || (key23 === "path")) || (key23 === "domain"))){
+validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs230 === errors){
-if(data101.ip !== undefined){
-const _errs231 = errors;
-if(typeof data101.ip !== "string"){
+if(_errs243 === errors){
+if(data107.ip !== undefined){
+const _errs244 = errors;
+if(typeof data107.ip !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/ip",schemaPath:"#/definitions/endpoint/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid37 = _errs231 === errors;
+var valid38 = _errs244 === errors;
 }
 else {
-var valid37 = true;
+var valid38 = true;
 }
-if(valid37){
-if(data101.port !== undefined){
-let data103 = data101.port;
-const _errs233 = errors;
-if(!(((typeof data103 == "number") && (!(data103 % 1) && !isNaN(data103))) && (isFinite(data103)))){
+if(valid38){
+if(data107.port !== undefined){
+let data109 = data107.port;
+const _errs246 = errors;
+if(!(((typeof data109 == "number") && (!(data109 % 1) && !isNaN(data109))) && (isFinite(data109)))){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs233){
-if((typeof data103 == "number") && (isFinite(data103))){
-if(data103 > 65535 || isNaN(data103)){
+if(errors === _errs246){
+if((typeof data109 == "number") && (isFinite(data109))){
+if(data109 > 65535 || isNaN(data109)){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
 return false;
 }
 else {
-if(data103 < 0 || isNaN(data103)){
+if(data109 < 0 || isNaN(data109)){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
 }
-var valid37 = _errs233 === errors;
+var valid38 = _errs246 === errors;
 }
 else {
-var valid37 = true;
+var valid38 = true;
 }
-if(valid37){
-if(data101.path !== undefined){
-const _errs235 = errors;
-if(typeof data101.path !== "string"){
+if(valid38){
+if(data107.path !== undefined){
+const _errs248 = errors;
+if(typeof data107.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/path",schemaPath:"#/definitions/endpoint/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid37 = _errs235 === errors;
+var valid38 = _errs248 === errors;
 }
 else {
-var valid37 = true;
+var valid38 = true;
 }
-if(valid37){
-if(data101.domain !== undefined){
-const _errs237 = errors;
-if(typeof data101.domain !== "string"){
+if(valid38){
+if(data107.domain !== undefined){
+const _errs250 = errors;
+if(typeof data107.domain !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/domain",schemaPath:"#/definitions/endpoint/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid37 = _errs237 === errors;
+var valid38 = _errs250 === errors;
 }
 else {
-var valid37 = true;
+var valid38 = true;
 }
 }
 }
@@ -1803,88 +1937,88 @@ validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definiti
 return false;
 }
 }
-var valid0 = _errs227 === errors;
+var valid0 = _errs240 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.destination !== undefined){
-let data106 = data.destination;
-const _errs239 = errors;
-const _errs240 = errors;
-if(errors === _errs240){
-if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
-const _errs242 = errors;
-for(const key23 in data106){
-if(!((((key23 === "ip") || (key23 === "port")) || (key23 === "path")) || (key23 === "domain"))){
-validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"}];
+let data112 = data.destination;
+const _errs252 = errors;
+const _errs253 = errors;
+if(errors === _errs253){
+if(data112 && typeof data112 == "object" && !Array.isArray(data112)){
+const _errs255 = errors;
+for(const key24 in data112){
+if(!((((key24 === "ip") || (key24 === "port")) || (key24 === "path")) || (key24 === "domain"))){
+validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs242 === errors){
-if(data106.ip !== undefined){
-const _errs243 = errors;
-if(typeof data106.ip !== "string"){
+if(_errs255 === errors){
+if(data112.ip !== undefined){
+const _errs256 = errors;
+if(typeof data112.ip !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/ip",schemaPath:"#/definitions/endpoint/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid39 = _errs243 === errors;
+var valid40 = _errs256 === errors;
 }
 else {
-var valid39 = true;
+var valid40 = true;
 }
-if(valid39){
-if(data106.port !== undefined){
-let data108 = data106.port;
-const _errs245 = errors;
-if(!(((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108))) && (isFinite(data108)))){
+if(valid40){
+if(data112.port !== undefined){
+let data114 = data112.port;
+const _errs258 = errors;
+if(!(((typeof data114 == "number") && (!(data114 % 1) && !isNaN(data114))) && (isFinite(data114)))){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs245){
-if((typeof data108 == "number") && (isFinite(data108))){
-if(data108 > 65535 || isNaN(data108)){
+if(errors === _errs258){
+if((typeof data114 == "number") && (isFinite(data114))){
+if(data114 > 65535 || isNaN(data114)){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
 return false;
 }
 else {
-if(data108 < 0 || isNaN(data108)){
+if(data114 < 0 || isNaN(data114)){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
 }
-var valid39 = _errs245 === errors;
+var valid40 = _errs258 === errors;
 }
 else {
-var valid39 = true;
+var valid40 = true;
 }
-if(valid39){
-if(data106.path !== undefined){
-const _errs247 = errors;
-if(typeof data106.path !== "string"){
+if(valid40){
+if(data112.path !== undefined){
+const _errs260 = errors;
+if(typeof data112.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/path",schemaPath:"#/definitions/endpoint/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid39 = _errs247 === errors;
+var valid40 = _errs260 === errors;
 }
 else {
-var valid39 = true;
+var valid40 = true;
 }
-if(valid39){
-if(data106.domain !== undefined){
-const _errs249 = errors;
-if(typeof data106.domain !== "string"){
+if(valid40){
+if(data112.domain !== undefined){
+const _errs262 = errors;
+if(typeof data112.domain !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/domain",schemaPath:"#/definitions/endpoint/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid39 = _errs249 === errors;
+var valid40 = _errs262 === errors;
 }
 else {
-var valid39 = true;
+var valid40 = true;
 }
 }
 }
@@ -1896,35 +2030,35 @@ validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/def
 return false;
 }
 }
-var valid0 = _errs239 === errors;
+var valid0 = _errs252 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.network !== undefined){
-let data111 = data.network;
-const _errs251 = errors;
-if(errors === _errs251){
-if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
-let missing6;
-if((data111.direction === undefined) && (missing6 = "direction")){
-validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
+let data117 = data.network;
+const _errs264 = errors;
+if(errors === _errs264){
+if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
+let missing7;
+if((data117.direction === undefined) && (missing7 = "direction")){
+validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
 return false;
 }
 else {
-const _errs253 = errors;
-for(const key24 in data111){
-if(!(key24 === "direction")){
-validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"}];
+const _errs266 = errors;
+for(const key25 in data117){
+if(!(key25 === "direction")){
+validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs253 === errors){
-if(data111.direction !== undefined){
-let data112 = data111.direction;
-if(!((data112 === "ingress") || (data112 === "egress"))){
+if(_errs266 === errors){
+if(data117.direction !== undefined){
+let data118 = data117.direction;
+if(!((data118 === "ingress") || (data118 === "egress"))){
 validate10.errors = [{instancePath:instancePath+"/network/direction",schemaPath:"#/properties/network/properties/direction/enum",keyword:"enum",params:{allowedValues: schema11.properties.network.properties.direction.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
@@ -1937,27 +2071,27 @@ validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs251 === errors;
+var valid0 = _errs264 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.tags !== undefined){
-let data113 = data.tags;
-const _errs255 = errors;
-if(errors === _errs255){
-if(Array.isArray(data113)){
-var valid41 = true;
-const len7 = data113.length;
+let data119 = data.tags;
+const _errs268 = errors;
+if(errors === _errs268){
+if(Array.isArray(data119)){
+var valid42 = true;
+const len7 = data119.length;
 for(let i7=0; i7<len7; i7++){
-const _errs257 = errors;
-if(typeof data113[i7] !== "string"){
+const _errs270 = errors;
+if(typeof data119[i7] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/tags/" + i7,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid41 = _errs257 === errors;
-if(!valid41){
+var valid42 = _errs270 === errors;
+if(!valid42){
 break;
 }
 }
@@ -1967,117 +2101,117 @@ validate10.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs255 === errors;
+var valid0 = _errs268 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.teleport !== undefined){
-let data115 = data.teleport;
-const _errs259 = errors;
-const _errs260 = errors;
-if(errors === _errs260){
-if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
-let missing7;
-if(((data115.user === undefined) && (missing7 = "user")) || ((data115.attribution === undefined) && (missing7 = "attribution"))){
-validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
+let data121 = data.teleport;
+const _errs272 = errors;
+const _errs273 = errors;
+if(errors === _errs273){
+if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
+let missing8;
+if(((data121.user === undefined) && (missing8 = "user")) || ((data121.attribution === undefined) && (missing8 = "attribution"))){
+validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"}];
 return false;
 }
 else {
-const _errs262 = errors;
-for(const key25 in data115){
-if(!(((((((key25 === "user") || (key25 === "login")) || (key25 === "addr")) || (key25 === "terminal")) || (key25 === "session")) || (key25 === "pid")) || (key25 === "attribution"))){
-validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"}];
+const _errs275 = errors;
+for(const key26 in data121){
+if(!(((((((key26 === "user") || (key26 === "login")) || (key26 === "addr")) || (key26 === "terminal")) || (key26 === "session")) || (key26 === "pid")) || (key26 === "attribution"))){
+validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs262 === errors){
-if(data115.user !== undefined){
-const _errs263 = errors;
-if(typeof data115.user !== "string"){
+if(_errs275 === errors){
+if(data121.user !== undefined){
+const _errs276 = errors;
+if(typeof data121.user !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/user",schemaPath:"#/definitions/teleport/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs263 === errors;
+var valid44 = _errs276 === errors;
 }
 else {
-var valid43 = true;
+var valid44 = true;
 }
-if(valid43){
-if(data115.login !== undefined){
-const _errs265 = errors;
-if(typeof data115.login !== "string"){
+if(valid44){
+if(data121.login !== undefined){
+const _errs278 = errors;
+if(typeof data121.login !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/login",schemaPath:"#/definitions/teleport/properties/login/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs265 === errors;
+var valid44 = _errs278 === errors;
 }
 else {
-var valid43 = true;
+var valid44 = true;
 }
-if(valid43){
-if(data115.addr !== undefined){
-const _errs267 = errors;
-if(typeof data115.addr !== "string"){
+if(valid44){
+if(data121.addr !== undefined){
+const _errs280 = errors;
+if(typeof data121.addr !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/addr",schemaPath:"#/definitions/teleport/properties/addr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs267 === errors;
+var valid44 = _errs280 === errors;
 }
 else {
-var valid43 = true;
+var valid44 = true;
 }
-if(valid43){
-if(data115.terminal !== undefined){
-const _errs269 = errors;
-if(typeof data115.terminal !== "string"){
+if(valid44){
+if(data121.terminal !== undefined){
+const _errs282 = errors;
+if(typeof data121.terminal !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/terminal",schemaPath:"#/definitions/teleport/properties/terminal/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs269 === errors;
+var valid44 = _errs282 === errors;
 }
 else {
-var valid43 = true;
+var valid44 = true;
 }
-if(valid43){
-if(data115.session !== undefined){
-const _errs271 = errors;
-if(typeof data115.session !== "string"){
+if(valid44){
+if(data121.session !== undefined){
+const _errs284 = errors;
+if(typeof data121.session !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/session",schemaPath:"#/definitions/teleport/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid43 = _errs271 === errors;
+var valid44 = _errs284 === errors;
 }
 else {
-var valid43 = true;
+var valid44 = true;
 }
-if(valid43){
-if(data115.pid !== undefined){
-let data121 = data115.pid;
-const _errs273 = errors;
-if(!(((typeof data121 == "number") && (!(data121 % 1) && !isNaN(data121))) && (isFinite(data121)))){
+if(valid44){
+if(data121.pid !== undefined){
+let data127 = data121.pid;
+const _errs286 = errors;
+if(!(((typeof data127 == "number") && (!(data127 % 1) && !isNaN(data127))) && (isFinite(data127)))){
 validate10.errors = [{instancePath:instancePath+"/teleport/pid",schemaPath:"#/definitions/teleport/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid43 = _errs273 === errors;
+var valid44 = _errs286 === errors;
 }
 else {
-var valid43 = true;
+var valid44 = true;
 }
-if(valid43){
-if(data115.attribution !== undefined){
-let data122 = data115.attribution;
-const _errs275 = errors;
-if(!(((data122 === "record") || (data122 === "session")) || (data122 === "process"))){
+if(valid44){
+if(data121.attribution !== undefined){
+let data128 = data121.attribution;
+const _errs288 = errors;
+if(!(((data128 === "record") || (data128 === "session")) || (data128 === "process"))){
 validate10.errors = [{instancePath:instancePath+"/teleport/attribution",schemaPath:"#/definitions/teleport/properties/attribution/enum",keyword:"enum",params:{allowedValues: schema21.properties.attribution.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid43 = _errs275 === errors;
+var valid44 = _errs288 === errors;
 }
 else {
-var valid43 = true;
+var valid44 = true;
 }
 }
 }
@@ -2093,32 +2227,32 @@ validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/defini
 return false;
 }
 }
-var valid0 = _errs259 === errors;
+var valid0 = _errs272 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.host !== undefined){
-let data123 = data.host;
-const _errs276 = errors;
-if(errors === _errs276){
-if(data123 && typeof data123 == "object" && !Array.isArray(data123)){
-const _errs278 = errors;
-for(const key26 in data123){
-if(!(((key26 === "name") || (key26 === "hostname")) || (key26 === "id"))){
-validate10.errors = [{instancePath:instancePath+"/host",schemaPath:"#/properties/host/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"}];
+let data129 = data.host;
+const _errs289 = errors;
+if(errors === _errs289){
+if(data129 && typeof data129 == "object" && !Array.isArray(data129)){
+const _errs291 = errors;
+for(const key27 in data129){
+if(!(((key27 === "name") || (key27 === "hostname")) || (key27 === "id"))){
+validate10.errors = [{instancePath:instancePath+"/host",schemaPath:"#/properties/host/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs278 === errors){
-if(data123.name !== undefined){
-let data124 = data123.name;
-const _errs279 = errors;
-if(errors === _errs279){
-if(typeof data124 === "string"){
-if(!pattern1.test(data124)){
+if(_errs291 === errors){
+if(data129.name !== undefined){
+let data130 = data129.name;
+const _errs292 = errors;
+if(errors === _errs292){
+if(typeof data130 === "string"){
+if(!pattern1.test(data130)){
 validate10.errors = [{instancePath:instancePath+"/host/name",schemaPath:"#/properties/host/properties/name/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
 return false;
 }
@@ -2128,18 +2262,18 @@ validate10.errors = [{instancePath:instancePath+"/host/name",schemaPath:"#/prope
 return false;
 }
 }
-var valid44 = _errs279 === errors;
+var valid45 = _errs292 === errors;
 }
 else {
-var valid44 = true;
+var valid45 = true;
 }
-if(valid44){
-if(data123.hostname !== undefined){
-let data125 = data123.hostname;
-const _errs281 = errors;
-if(errors === _errs281){
-if(typeof data125 === "string"){
-if(!pattern1.test(data125)){
+if(valid45){
+if(data129.hostname !== undefined){
+let data131 = data129.hostname;
+const _errs294 = errors;
+if(errors === _errs294){
+if(typeof data131 === "string"){
+if(!pattern1.test(data131)){
 validate10.errors = [{instancePath:instancePath+"/host/hostname",schemaPath:"#/properties/host/properties/hostname/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
 return false;
 }
@@ -2149,18 +2283,18 @@ validate10.errors = [{instancePath:instancePath+"/host/hostname",schemaPath:"#/p
 return false;
 }
 }
-var valid44 = _errs281 === errors;
+var valid45 = _errs294 === errors;
 }
 else {
-var valid44 = true;
+var valid45 = true;
 }
-if(valid44){
-if(data123.id !== undefined){
-let data126 = data123.id;
-const _errs283 = errors;
-if(errors === _errs283){
-if(typeof data126 === "string"){
-if(!pattern1.test(data126)){
+if(valid45){
+if(data129.id !== undefined){
+let data132 = data129.id;
+const _errs296 = errors;
+if(errors === _errs296){
+if(typeof data132 === "string"){
+if(!pattern1.test(data132)){
 validate10.errors = [{instancePath:instancePath+"/host/id",schemaPath:"#/properties/host/properties/id/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
 return false;
 }
@@ -2170,10 +2304,10 @@ validate10.errors = [{instancePath:instancePath+"/host/id",schemaPath:"#/propert
 return false;
 }
 }
-var valid44 = _errs283 === errors;
+var valid45 = _errs296 === errors;
 }
 else {
-var valid44 = true;
+var valid45 = true;
 }
 }
 }
@@ -2184,44 +2318,44 @@ validate10.errors = [{instancePath:instancePath+"/host",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs276 === errors;
+var valid0 = _errs289 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.agent !== undefined){
-let data127 = data.agent;
-const _errs285 = errors;
-if(errors === _errs285){
-if(data127 && typeof data127 == "object" && !Array.isArray(data127)){
-const _errs287 = errors;
-for(const key27 in data127){
-if(!((((key27 === "type") || (key27 === "name")) || (key27 === "version")) || (key27 === "id"))){
-validate10.errors = [{instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"}];
+let data133 = data.agent;
+const _errs298 = errors;
+if(errors === _errs298){
+if(data133 && typeof data133 == "object" && !Array.isArray(data133)){
+const _errs300 = errors;
+for(const key28 in data133){
+if(!((((key28 === "type") || (key28 === "name")) || (key28 === "version")) || (key28 === "id"))){
+validate10.errors = [{instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs287 === errors){
-if(data127.type !== undefined){
-const _errs288 = errors;
-if("auditship" !== data127.type){
+if(_errs300 === errors){
+if(data133.type !== undefined){
+const _errs301 = errors;
+if("auditship" !== data133.type){
 validate10.errors = [{instancePath:instancePath+"/agent/type",schemaPath:"#/properties/agent/properties/type/const",keyword:"const",params:{allowedValue: "auditship"},message:"must be equal to constant"}];
 return false;
 }
-var valid45 = _errs288 === errors;
+var valid46 = _errs301 === errors;
 }
 else {
-var valid45 = true;
+var valid46 = true;
 }
-if(valid45){
-if(data127.name !== undefined){
-let data129 = data127.name;
-const _errs289 = errors;
-if(errors === _errs289){
-if(typeof data129 === "string"){
-if(!pattern1.test(data129)){
+if(valid46){
+if(data133.name !== undefined){
+let data135 = data133.name;
+const _errs302 = errors;
+if(errors === _errs302){
+if(typeof data135 === "string"){
+if(!pattern1.test(data135)){
 validate10.errors = [{instancePath:instancePath+"/agent/name",schemaPath:"#/properties/agent/properties/name/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
 return false;
 }
@@ -2231,18 +2365,18 @@ validate10.errors = [{instancePath:instancePath+"/agent/name",schemaPath:"#/prop
 return false;
 }
 }
-var valid45 = _errs289 === errors;
+var valid46 = _errs302 === errors;
 }
 else {
-var valid45 = true;
+var valid46 = true;
 }
-if(valid45){
-if(data127.version !== undefined){
-let data130 = data127.version;
-const _errs291 = errors;
-if(errors === _errs291){
-if(typeof data130 === "string"){
-if(!pattern1.test(data130)){
+if(valid46){
+if(data133.version !== undefined){
+let data136 = data133.version;
+const _errs304 = errors;
+if(errors === _errs304){
+if(typeof data136 === "string"){
+if(!pattern1.test(data136)){
 validate10.errors = [{instancePath:instancePath+"/agent/version",schemaPath:"#/properties/agent/properties/version/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
 return false;
 }
@@ -2252,18 +2386,18 @@ validate10.errors = [{instancePath:instancePath+"/agent/version",schemaPath:"#/p
 return false;
 }
 }
-var valid45 = _errs291 === errors;
+var valid46 = _errs304 === errors;
 }
 else {
-var valid45 = true;
+var valid46 = true;
 }
-if(valid45){
-if(data127.id !== undefined){
-let data131 = data127.id;
-const _errs293 = errors;
-if(errors === _errs293){
-if(typeof data131 === "string"){
-if(!pattern1.test(data131)){
+if(valid46){
+if(data133.id !== undefined){
+let data137 = data133.id;
+const _errs306 = errors;
+if(errors === _errs306){
+if(typeof data137 === "string"){
+if(!pattern1.test(data137)){
 validate10.errors = [{instancePath:instancePath+"/agent/id",schemaPath:"#/properties/agent/properties/id/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
 return false;
 }
@@ -2273,10 +2407,10 @@ validate10.errors = [{instancePath:instancePath+"/agent/id",schemaPath:"#/proper
 return false;
 }
 }
-var valid45 = _errs293 === errors;
+var valid46 = _errs306 === errors;
 }
 else {
-var valid45 = true;
+var valid46 = true;
 }
 }
 }
@@ -2288,28 +2422,28 @@ validate10.errors = [{instancePath:instancePath+"/agent",schemaPath:"#/propertie
 return false;
 }
 }
-var valid0 = _errs285 === errors;
+var valid0 = _errs298 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.ecs !== undefined){
-let data132 = data.ecs;
-const _errs295 = errors;
-if(errors === _errs295){
-if(data132 && typeof data132 == "object" && !Array.isArray(data132)){
-const _errs297 = errors;
-for(const key28 in data132){
-if(!(key28 === "version")){
-validate10.errors = [{instancePath:instancePath+"/ecs",schemaPath:"#/properties/ecs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"}];
+let data138 = data.ecs;
+const _errs308 = errors;
+if(errors === _errs308){
+if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
+const _errs310 = errors;
+for(const key29 in data138){
+if(!(key29 === "version")){
+validate10.errors = [{instancePath:instancePath+"/ecs",schemaPath:"#/properties/ecs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs297 === errors){
-if(data132.version !== undefined){
-if("8.11.0" !== data132.version){
+if(_errs310 === errors){
+if(data138.version !== undefined){
+if("8.11.0" !== data138.version){
 validate10.errors = [{instancePath:instancePath+"/ecs/version",schemaPath:"#/properties/ecs/properties/version/const",keyword:"const",params:{allowedValue: "8.11.0"},message:"must be equal to constant"}];
 return false;
 }
@@ -2321,56 +2455,56 @@ validate10.errors = [{instancePath:instancePath+"/ecs",schemaPath:"#/properties/
 return false;
 }
 }
-var valid0 = _errs295 === errors;
+var valid0 = _errs308 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.data_stream !== undefined){
-let data134 = data.data_stream;
-const _errs299 = errors;
-if(errors === _errs299){
-if(data134 && typeof data134 == "object" && !Array.isArray(data134)){
-const _errs301 = errors;
-for(const key29 in data134){
-if(!(((key29 === "type") || (key29 === "dataset")) || (key29 === "namespace"))){
-validate10.errors = [{instancePath:instancePath+"/data_stream",schemaPath:"#/properties/data_stream/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties"}];
+let data140 = data.data_stream;
+const _errs312 = errors;
+if(errors === _errs312){
+if(data140 && typeof data140 == "object" && !Array.isArray(data140)){
+const _errs314 = errors;
+for(const key30 in data140){
+if(!(((key30 === "type") || (key30 === "dataset")) || (key30 === "namespace"))){
+validate10.errors = [{instancePath:instancePath+"/data_stream",schemaPath:"#/properties/data_stream/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs301 === errors){
-if(data134.type !== undefined){
-const _errs302 = errors;
-if("logs" !== data134.type){
+if(_errs314 === errors){
+if(data140.type !== undefined){
+const _errs315 = errors;
+if("logs" !== data140.type){
 validate10.errors = [{instancePath:instancePath+"/data_stream/type",schemaPath:"#/properties/data_stream/properties/type/const",keyword:"const",params:{allowedValue: "logs"},message:"must be equal to constant"}];
 return false;
 }
-var valid47 = _errs302 === errors;
+var valid48 = _errs315 === errors;
 }
 else {
-var valid47 = true;
+var valid48 = true;
 }
-if(valid47){
-if(data134.dataset !== undefined){
-const _errs303 = errors;
-if("auditship" !== data134.dataset){
+if(valid48){
+if(data140.dataset !== undefined){
+const _errs316 = errors;
+if("auditship" !== data140.dataset){
 validate10.errors = [{instancePath:instancePath+"/data_stream/dataset",schemaPath:"#/properties/data_stream/properties/dataset/const",keyword:"const",params:{allowedValue: "auditship"},message:"must be equal to constant"}];
 return false;
 }
-var valid47 = _errs303 === errors;
+var valid48 = _errs316 === errors;
 }
 else {
-var valid47 = true;
+var valid48 = true;
 }
-if(valid47){
-if(data134.namespace !== undefined){
-let data137 = data134.namespace;
-const _errs304 = errors;
-if(errors === _errs304){
-if(typeof data137 === "string"){
-if(!pattern7.test(data137)){
+if(valid48){
+if(data140.namespace !== undefined){
+let data143 = data140.namespace;
+const _errs317 = errors;
+if(errors === _errs317){
+if(typeof data143 === "string"){
+if(!pattern7.test(data143)){
 validate10.errors = [{instancePath:instancePath+"/data_stream/namespace",schemaPath:"#/properties/data_stream/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_]{1,100}$"},message:"must match pattern \""+"^[a-z0-9_]{1,100}$"+"\""}];
 return false;
 }
@@ -2380,10 +2514,10 @@ validate10.errors = [{instancePath:instancePath+"/data_stream/namespace",schemaP
 return false;
 }
 }
-var valid47 = _errs304 === errors;
+var valid48 = _errs317 === errors;
 }
 else {
-var valid47 = true;
+var valid48 = true;
 }
 }
 }
@@ -2394,44 +2528,44 @@ validate10.errors = [{instancePath:instancePath+"/data_stream",schemaPath:"#/pro
 return false;
 }
 }
-var valid0 = _errs299 === errors;
+var valid0 = _errs312 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.service !== undefined){
-let data138 = data.service;
-const _errs306 = errors;
-if(errors === _errs306){
-if(data138 && typeof data138 == "object" && !Array.isArray(data138)){
-const _errs308 = errors;
-for(const key30 in data138){
-if(!(((key30 === "type") || (key30 === "name")) || (key30 === "environment"))){
-validate10.errors = [{instancePath:instancePath+"/service",schemaPath:"#/properties/service/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties"}];
+let data144 = data.service;
+const _errs319 = errors;
+if(errors === _errs319){
+if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
+const _errs321 = errors;
+for(const key31 in data144){
+if(!(((key31 === "type") || (key31 === "name")) || (key31 === "environment"))){
+validate10.errors = [{instancePath:instancePath+"/service",schemaPath:"#/properties/service/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs308 === errors){
-if(data138.type !== undefined){
-const _errs309 = errors;
-if("auditd" !== data138.type){
+if(_errs321 === errors){
+if(data144.type !== undefined){
+const _errs322 = errors;
+if("auditd" !== data144.type){
 validate10.errors = [{instancePath:instancePath+"/service/type",schemaPath:"#/properties/service/properties/type/const",keyword:"const",params:{allowedValue: "auditd"},message:"must be equal to constant"}];
 return false;
 }
-var valid48 = _errs309 === errors;
+var valid49 = _errs322 === errors;
 }
 else {
-var valid48 = true;
+var valid49 = true;
 }
-if(valid48){
-if(data138.name !== undefined){
-let data140 = data138.name;
-const _errs310 = errors;
-if(errors === _errs310){
-if(typeof data140 === "string"){
-if(!pattern1.test(data140)){
+if(valid49){
+if(data144.name !== undefined){
+let data146 = data144.name;
+const _errs323 = errors;
+if(errors === _errs323){
+if(typeof data146 === "string"){
+if(!pattern1.test(data146)){
 validate10.errors = [{instancePath:instancePath+"/service/name",schemaPath:"#/properties/service/properties/name/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
 return false;
 }
@@ -2441,18 +2575,18 @@ validate10.errors = [{instancePath:instancePath+"/service/name",schemaPath:"#/pr
 return false;
 }
 }
-var valid48 = _errs310 === errors;
+var valid49 = _errs323 === errors;
 }
 else {
-var valid48 = true;
+var valid49 = true;
 }
-if(valid48){
-if(data138.environment !== undefined){
-let data141 = data138.environment;
-const _errs312 = errors;
-if(errors === _errs312){
-if(typeof data141 === "string"){
-if(!pattern1.test(data141)){
+if(valid49){
+if(data144.environment !== undefined){
+let data147 = data144.environment;
+const _errs325 = errors;
+if(errors === _errs325){
+if(typeof data147 === "string"){
+if(!pattern1.test(data147)){
 validate10.errors = [{instancePath:instancePath+"/service/environment",schemaPath:"#/properties/service/properties/environment/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
 return false;
 }
@@ -2462,10 +2596,10 @@ validate10.errors = [{instancePath:instancePath+"/service/environment",schemaPat
 return false;
 }
 }
-var valid48 = _errs312 === errors;
+var valid49 = _errs325 === errors;
 }
 else {
-var valid48 = true;
+var valid49 = true;
 }
 }
 }
@@ -2476,46 +2610,46 @@ validate10.errors = [{instancePath:instancePath+"/service",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs306 === errors;
+var valid0 = _errs319 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.log !== undefined){
-let data142 = data.log;
-const _errs314 = errors;
-if(errors === _errs314){
-if(data142 && typeof data142 == "object" && !Array.isArray(data142)){
-const _errs316 = errors;
-for(const key31 in data142){
-if(!((key31 === "file") || (key31 === "offset"))){
-validate10.errors = [{instancePath:instancePath+"/log",schemaPath:"#/properties/log/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"}];
+let data148 = data.log;
+const _errs327 = errors;
+if(errors === _errs327){
+if(data148 && typeof data148 == "object" && !Array.isArray(data148)){
+const _errs329 = errors;
+for(const key32 in data148){
+if(!((key32 === "file") || (key32 === "offset"))){
+validate10.errors = [{instancePath:instancePath+"/log",schemaPath:"#/properties/log/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs316 === errors){
-if(data142.file !== undefined){
-let data143 = data142.file;
-const _errs317 = errors;
-if(errors === _errs317){
-if(data143 && typeof data143 == "object" && !Array.isArray(data143)){
-const _errs319 = errors;
-for(const key32 in data143){
-if(!(key32 === "path")){
-validate10.errors = [{instancePath:instancePath+"/log/file",schemaPath:"#/properties/log/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties"}];
+if(_errs329 === errors){
+if(data148.file !== undefined){
+let data149 = data148.file;
+const _errs330 = errors;
+if(errors === _errs330){
+if(data149 && typeof data149 == "object" && !Array.isArray(data149)){
+const _errs332 = errors;
+for(const key33 in data149){
+if(!(key33 === "path")){
+validate10.errors = [{instancePath:instancePath+"/log/file",schemaPath:"#/properties/log/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs319 === errors){
-if(data143.path !== undefined){
-let data144 = data143.path;
-const _errs320 = errors;
-if(errors === _errs320){
-if(typeof data144 === "string"){
-if(!pattern1.test(data144)){
+if(_errs332 === errors){
+if(data149.path !== undefined){
+let data150 = data149.path;
+const _errs333 = errors;
+if(errors === _errs333){
+if(typeof data150 === "string"){
+if(!pattern1.test(data150)){
 validate10.errors = [{instancePath:instancePath+"/log/file/path",schemaPath:"#/properties/log/properties/file/properties/path/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
 return false;
 }
@@ -2533,31 +2667,31 @@ validate10.errors = [{instancePath:instancePath+"/log/file",schemaPath:"#/proper
 return false;
 }
 }
-var valid49 = _errs317 === errors;
+var valid50 = _errs330 === errors;
 }
 else {
-var valid49 = true;
+var valid50 = true;
 }
-if(valid49){
-if(data142.offset !== undefined){
-let data145 = data142.offset;
-const _errs322 = errors;
-if(!(((typeof data145 == "number") && (!(data145 % 1) && !isNaN(data145))) && (isFinite(data145)))){
+if(valid50){
+if(data148.offset !== undefined){
+let data151 = data148.offset;
+const _errs335 = errors;
+if(!(((typeof data151 == "number") && (!(data151 % 1) && !isNaN(data151))) && (isFinite(data151)))){
 validate10.errors = [{instancePath:instancePath+"/log/offset",schemaPath:"#/properties/log/properties/offset/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs322){
-if((typeof data145 == "number") && (isFinite(data145))){
-if(data145 < 0 || isNaN(data145)){
+if(errors === _errs335){
+if((typeof data151 == "number") && (isFinite(data151))){
+if(data151 < 0 || isNaN(data151)){
 validate10.errors = [{instancePath:instancePath+"/log/offset",schemaPath:"#/properties/log/properties/offset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-var valid49 = _errs322 === errors;
+var valid50 = _errs335 === errors;
 }
 else {
-var valid49 = true;
+var valid50 = true;
 }
 }
 }
@@ -2567,22 +2701,22 @@ validate10.errors = [{instancePath:instancePath+"/log",schemaPath:"#/properties/
 return false;
 }
 }
-var valid0 = _errs314 === errors;
+var valid0 = _errs327 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.labels !== undefined){
-let data146 = data.labels;
-const _errs324 = errors;
-if(errors === _errs324){
-if(data146 && typeof data146 == "object" && !Array.isArray(data146)){
-for(const key33 in data146){
-const _errs326 = errors;
-if(typeof key33 === "string"){
-if(!pattern11.test(key33)){
-const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\"",propertyName:key33};
+let data152 = data.labels;
+const _errs337 = errors;
+if(errors === _errs337){
+if(data152 && typeof data152 == "object" && !Array.isArray(data152)){
+for(const key34 in data152){
+const _errs339 = errors;
+if(typeof key34 === "string"){
+if(!pattern11.test(key34)){
+const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\"",propertyName:key34};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2592,9 +2726,9 @@ vErrors.push(err0);
 errors++;
 }
 }
-var valid51 = _errs326 === errors;
-if(!valid51){
-const err1 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key33},message:"property name must be valid"};
+var valid52 = _errs339 === errors;
+if(!valid52){
+const err1 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key34},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2607,15 +2741,15 @@ return false;
 break;
 }
 }
-if(valid51){
-for(const key34 in data146){
-const _errs328 = errors;
-if(typeof data146[key34] !== "string"){
-validate10.errors = [{instancePath:instancePath+"/labels/" + key34.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(valid52){
+for(const key35 in data152){
+const _errs341 = errors;
+if(typeof data152[key35] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/labels/" + key35.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid52 = _errs328 === errors;
-if(!valid52){
+var valid53 = _errs341 === errors;
+if(!valid53){
 break;
 }
 }
@@ -2626,7 +2760,7 @@ validate10.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properti
 return false;
 }
 }
-var valid0 = _errs324 === errors;
+var valid0 = _errs337 === errors;
 }
 else {
 var valid0 = true;

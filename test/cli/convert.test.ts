@@ -131,13 +131,6 @@ t.test('help and version', async (t) => {
   writeFileSync(join(t.testdir(), 'x'), '')
 })
 
-t.test('the bin runs with the heap flags package.json lists (used by the bench and units)', async (t) => {
-  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
-  const first = readFileSync(join(repoRoot, 'src', 'cli', 'main.ts'), 'utf8').split('\n')[0]
-  const env = Object.entries(pkg.auditship.nodeEnv as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(' ')
-  t.equal(first, `#!/usr/bin/env -S ${env} node ${pkg.auditship.nodeFlags.join(' ')}`)
-})
-
 t.test('on a terminal, a progress line for inputs over a few MB', async (t) => {
   const { spawnSync } = await import('node:child_process')
   const probe = spawnSync('script', ['--version'], { encoding: 'utf8' })

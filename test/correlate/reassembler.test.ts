@@ -181,3 +181,31 @@ t.test('log-time timeout per node: a host whose clock runs ahead does not close 
   r.end()
   t.same(emitted.slice(3).map((e) => [e.node ?? '', e.serial]).sort(), [['', 4], ['a', 3], ['b', 8]])
 })
+
+t.test('each event says where its last record was read and whether another event began among its records', async (t) => {
+  const emitted: AuditEventRecords[] = []
+  const r = new Reassembler({ maxInFlight: 100, timeoutSec: 2 }, (e) => emitted.push(e))
+  const lines = [
+    'type=SYSCALL msg=audit(1.000:1): syscall=59', // 0
+    'type=SYSCALL msg=audit(1.000:2): syscall=59', // 1: begins while 1 is open
+    'type=PATH msg=audit(1.000:1): item=0', // 2
+    'type=EOE msg=audit(1.000:1): ', // 3: 1 ends here (its EOE is its last record)
+    'type=PROCTITLE msg=audit(1.000:2): proctitle=78', // 4: 2 ends; nothing began among its records
+    'type=SYSCALL msg=audit(1.000:3): syscall=59', // 5
+    'type=PROCTITLE msg=audit(1.000:3): proctitle=78', // 6
+  ]
+  lines.forEach((l, i) => { const x = rec(l, i * 100); x.seq = i + 1; x.gen = 0; r.push(x) })
+  t.same(emitted.map((e) => [e.serial, e.last.seq, e.last.offset, e.overlapped]), [[1, 4, 300, true], [2, 5, 400, false], [3, 7, 600, false]])
+})
+
+t.test('skip: a record it recognises is left out, yet counts as read for the log-time timeout', async (t) => {
+  const emitted: AuditEventRecords[] = []
+  const r = new Reassembler({ maxInFlight: 100, timeoutSec: 2, skip: (x) => x.serial === 9 }, (e) => emitted.push(e))
+  r.push(rec('type=SYSCALL msg=audit(100.000:1): syscall=1'))
+  r.push(rec('type=PATH msg=audit(100.000:9): item=3'))
+  t.equal(r.inFlight, 1, 'the skipped record opened no event')
+  r.push(rec('type=PATH msg=audit(103.000:9): item=4'))
+  t.same(emitted.map((e) => [e.serial, e.reason]), [[1, 'timeout']], 'its time closed the old event as the first reading did')
+  r.end()
+  t.equal(emitted.length, 1)
+})

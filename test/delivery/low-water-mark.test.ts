@@ -83,3 +83,33 @@ t.test('a source that cannot resume: no position, no bytes behind; the wait for 
   clock.ms += 3000
   t.same(m.lag(), { seconds: 3, bytes: 0 })
 })
+
+t.test('resume(): the position and the delivered events whose records continue past it, at the same mark', async (t) => {
+  const held: { r: MarkedRecord | undefined } = { r: undefined }
+  const read: { p: SourcePosition | null } = { p: { ...B, offset: 900 } }
+  const firsts: number[] = []
+  const m = new LowWaterMark({ held: () => held.r, heldFirsts: () => firsts, read: () => read.p })
+  const gB = m.generation(B)
+  // event 1 (seq 1 … 6) was delivered; event 2 (seq 3, offset 300) is not: the checkpoint is at
+  // event 2, and event 1's records after it (its last at offset 600) are listed
+  m.tails.add({ key: '1.000:1', firstSeq: 1, last: { seq: 6, gen: gB, offset: 600 }, overlapped: true })
+  const e2 = m.open({ seq: 3, gen: gB, offset: 300 }, 1)
+  t.same(m.resume(), { position: { ...B, offset: 300 }, skip: [{ event: '1.000:1', file: 0, offset: 600 }] })
+  m.settle(e2)
+  t.same(m.resume(), { position: { ...B, offset: 900 }, skip: [] }, 'all delivered: resume where reading stands, nothing to leave out')
+  read.p = null
+  t.same(m.resume(), { position: null, skip: [] }, 'a feed: nothing to resume')
+})
+
+t.test('finished(): the list of events that may span a checkpoint is pruned as it grows, between checkpoints', async (t) => {
+  const read: { p: SourcePosition | null } = { p: { ...B, offset: 0 } }
+  const m = new LowWaterMark({ held: () => undefined, read: () => read.p })
+  const g = m.generation(B)
+  let most = 0
+  // 100,000 interleaved events, all delivered as they come: none can span a later checkpoint
+  for (let i = 1; i <= 100_000; i++) {
+    m.finished({ key: `1.000:${i}`, firstSeq: 2 * i, last: { seq: 2 * i + 3, gen: g, offset: i * 10 }, overlapped: true })
+    most = Math.max(most, m.tails.size)
+  }
+  t.ok(most <= 1024, `at most ${most} held`)
+})

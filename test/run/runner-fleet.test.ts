@@ -41,6 +41,8 @@ class OneBatch implements Source {
   }
 
   position (): SourcePosition { return { ...FILE, offset: this.sent ? this.end : 0 } }
+  /** the idle clock (ms waited for input): real time is enough here */
+  waitedMs (): number { return Date.now() }
   async close (): Promise<void> { this.wake?.() }
 }
 

@@ -16,7 +16,7 @@ const T0 = 1_800_000_000_000
 
 /** A file source whose status the test sets. */
 function fakeSource (st: SourceStatus): Source {
-  return { replayable: true, start: async () => {}, read: async () => null, position: () => ({ ...FILE, offset: 500 }), close: async () => {}, status: async () => st }
+  return { replayable: true, start: async () => {}, read: async () => null, waitedMs: () => 0, position: () => ({ ...FILE, offset: 500 }), close: async () => {}, status: async () => st }
 }
 
 interface Harness {
@@ -83,7 +83,7 @@ t.test('source: the live path gone while the held file is drained counts after a
 })
 
 t.test('source without a status (stdin): ready', async (t) => {
-  const stdin: Source = { replayable: false, start: async () => {}, read: async () => null, position: () => null, close: async () => {} }
+  const stdin: Source = { replayable: false, start: async () => {}, read: async () => null, waitedMs: () => 0, position: () => null, close: async () => {} }
   const { s } = harness(t, { source: () => stdin })
   t.same((await s.readiness()).checks.source, { ok: true })
 })

@@ -14,7 +14,7 @@ timings.observe(120)
 
 function source (): MetricsSource {
   return {
-    pipeline: { lines: 10, records: 9, parseErrors: 1, events: 4, incomplete: 1, invalid: 0 },
+    pipeline: { lines: 10, records: 9, parseErrors: 1, events: 4, incomplete: 1, invalid: 0, truncated: 0, skipped: 0 },
     byType: new Map([['syscall', 3], ['user_login', 1]]),
     teleport: { record: 2, session: 1, process: 0 },
     source: { bytesRead: 1234, rotations: 1, truncations: 0, copytruncates: 1, filesLost: 0 },

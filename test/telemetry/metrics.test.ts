@@ -3,7 +3,7 @@ import { createMetrics, type MetricsSource } from '../../src/telemetry/metrics.j
 
 function source (n: number): MetricsSource {
   return {
-    pipeline: { lines: n, records: n, parseErrors: 0, events: n, incomplete: 0, invalid: 0 },
+    pipeline: { lines: n, records: n, parseErrors: 0, events: n, incomplete: 0, invalid: 0, truncated: n * 2, skipped: n * 3 },
     byType: new Map([['syscall', n]]),
     teleport: undefined,
     source: undefined,
@@ -29,6 +29,13 @@ t.test('counters follow the running totals from scrape to scrape without being r
   t.same(await value('auditship_sink_in_flight_events'), [[{ sink: 'es' }, 12]])
   n = 11
   t.same(await value('auditship_events_total'), [[{}, 12]], 'a counter never goes down')
+})
+
+t.test('events cut by the event bound and records left out after a restart are counted', async (t) => {
+  const reg = createMetrics(() => source(4), false)
+  const value = async (name: string): Promise<unknown> => (await reg.getSingleMetric(name)?.get())?.values.map((v) => [v.labels, v.value])
+  t.same(await value('auditship_events_truncated_total'), [[{}, 8]])
+  t.same(await value('auditship_records_skipped_total'), [[{}, 12]])
 })
 
 t.test('build info: always 1, labelled with the version and the Node.js version', async (t) => {

@@ -1,0 +1,30 @@
+/**
+ * The restart rule as the runner wires it (docs/design.md §2.7): each finished event is told to
+ * the low-water mark (it may span a later checkpoint); the checkpoint saves the position with
+ * the delivered events whose records continue past it (`skip`); at start, that list is carried
+ * over and the pipeline leaves their records out, so that no fragment of a delivered event is
+ * shipped again as an event of its own.
+ */
+import type { Pipeline } from '../pipeline/pipeline.js'
+import type { AuditEventRecords } from '../correlate/reassembler.js'
+import type { LowWaterMark } from '../delivery/low-water-mark.js'
+import type { Checkpoint, CheckpointState } from '../delivery/checkpoint-store.js'
+
+/** An event left the pipeline (to the sinks or the dead letter): only a replayable source is read again. */
+export function finishedEvent (mark: LowWaterMark, replayable: boolean, ev: AuditEventRecords): void {
+  if (replayable) mark.finished({ key: ev.key, firstSeq: ev.records[0].seq, last: ev.last, overlapped: ev.overlapped })
+}
+
+/** What the checkpoint saves now: position and `skip` at the same mark, and the pipeline's state as of it. */
+export function checkpointState (mark: LowWaterMark, pipeline: Pipeline): CheckpointState {
+  const { position, skip } = mark.resume()
+  return { position, ...(skip.length > 0 ? { skip } : {}), teleport: pipeline.exportState(mark.mark()?.seq) }
+}
+
+/** At start from a checkpoint: its `skip` list is carried over and the pipeline leaves those records out. */
+export function carrySkip (mark: LowWaterMark, pipeline: Pipeline, cp: Checkpoint | undefined): void {
+  if (cp?.position == null || cp.skip === undefined) return
+  const tails = mark.tails
+  tails.carry(cp.skip)
+  pipeline.resume(cp.skip, { seen: (e, seq) => tails.seen(e, seq), passed: (e) => tails.passed(e) })
+}

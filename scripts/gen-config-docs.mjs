@@ -106,7 +106,7 @@ export function render (schema) {
   parts.push('## Environment', '',
     '| variable | meaning |', '|---|---|',
     '| `AUDITSHIP_LOG_LEVEL` | overrides `log.level`; `auditship run --log-level` overrides both |',
-    '| `AUDITSHIP_HOST_NAME` | the host name used for events whose records carry no `node=` (Elasticsearch `_id`, Splunk `host`) instead of the system\'s; the Kubernetes DaemonSet sets it to the node name |',
+    '| `AUDITSHIP_HOST_NAME` | the host name used for events whose records carry no `node=` (Elasticsearch `_id`, Splunk `host`; `host.name` and `agent.name` unless `host.name` is set) and for `host.hostname`, instead of the system\'s; the Kubernetes DaemonSet sets it to the node name |',
     '| `*_env` keys | a secret read from the environment variable the key names (e.g. `auth.api_key_env`) |',
     '')
   return parts.join('\n')

@@ -77,8 +77,10 @@ export class Runner {
     // keeps an undo journal so that its state is saved as of the checkpoint
     const teleport = o.pipeline.teleport === false ? false : { ...o.pipeline.teleport, journal: o.maxPendingEvents + o.pipeline.maxInFlight }
     const finished = (ev: AuditEventRecords): void => finishedEvent(this.mark, this.source?.replayable === true, ev)
-    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.source?.waitedMs() ?? 0, teleport }, {
+    const fileOf = (gen: number): string | undefined => this.source?.replayable === true ? this.mark.fileOf(gen) : undefined // log.file.path: not on stdin
+    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.source?.waitedMs() ?? 0, teleport, fileOf }, {
       event: (doc, ev) => { dispatch.push(doc, ev); finished(ev) },
+      filtered: (ev) => { finished(ev) },
       lineError: (err, source) => { this.deadLettered(badLine(err, source)) },
       invalid: (doc, issues, ev) => { o.log.error({ event: ev.key, issue: issues[0] }, 'event does not match the event schema: dead-lettered'); this.deadLettered(invalidEvent(doc, issues)); finished(ev) },
     })

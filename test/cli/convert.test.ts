@@ -147,3 +147,16 @@ t.test('on a terminal, a progress line for inputs over a few MB', async (t) => {
   const quiet = cli(['convert', big])
   t.notMatch(quiet.stderr, /%/, 'no progress line when stderr is not a terminal')
 })
+
+t.test('--identity adds host, agent, ecs, data set and service; without it the output is the records\' alone', async (t) => {
+  const plain = events(cli(['convert', interleaved]).stdout)
+  t.equal(plain[0].host, undefined, 'off by default (the oracle and golden comparisons see the records only)')
+  t.equal(plain[0].agent, undefined)
+  const r = cli(['convert', '--identity', interleaved], undefined, { AUDITSHIP_HOST_NAME: 'node-7' })
+  t.equal(r.code, 0, r.stderr)
+  const evs = events(r.stdout)
+  t.equal(evs.length, plain.length)
+  t.match(evs[0], { host: { name: 'node-7', hostname: 'node-7' }, agent: { type: 'auditship', name: 'node-7' }, ecs: { version: String }, event: { dataset: 'auditship' }, data_stream: { type: 'logs', dataset: 'auditship', namespace: 'default' }, service: { type: 'auditd' } })
+  t.equal(evs[0].agent.id, undefined, 'no state dir: no agent id')
+  t.equal(evs[0].log, undefined, 'no log position outside run')
+})

@@ -3,6 +3,7 @@
  * policy and the index or data-stream template (deploy/elasticsearch) that go with each
  * elasticsearch sink of the configuration, with its endpoint, TLS and credentials.
  */
+import { hostNames } from '../enrich/host.js'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../config/load.js'
 import { issuesText } from '../config/print.js'
@@ -75,7 +76,7 @@ export async function setup (argv: string[]): Promise<number> {
   }
   for (const { c, requests } of plans) {
     const issues: ConfigIssue[] = []
-    const ctx = { at: `sinks[${loaded.config.sinks.indexOf(c)}]`, issue: (path: string, message: string) => { issues.push({ path, message }) }, warn: (msg: string) => { process.stderr.write(`warning: ${c.name}: ${msg}\n`) } }
+    const ctx = { at: `sinks[${loaded.config.sinks.indexOf(c)}]`, issue: (path: string, message: string) => { issues.push({ path, message }) }, warn: (msg: string) => { process.stderr.write(`warning: ${c.name}: ${msg}\n`) }, host: hostNames(loaded.config.host.name).name }
     const auth = await elasticsearchAuth(c, ctx)
     const opts = await httpOptions(c, ctx, { accept: 'application/json', ...auth })
     if (issues.length > 0) { process.stderr.write(issuesText(file, issues)); return ExitCodes.CONFIG }

@@ -12,6 +12,7 @@
  */
 import { AppErrors, exitCodeOf, type ErrorDef, type ExitCode } from '../errors.js'
 import { buildSinks, type BuiltSink } from '../ship/build.js'
+import { hostNames } from '../enrich/host.js'
 import { loadConfig } from './load.js'
 import { readServerToken } from './secrets.js'
 import type { Config, ConfigIssue } from './types.js'
@@ -91,7 +92,7 @@ export async function prepare (path: string, o?: PrepareOptions<Warner>): Promis
   const log = o?.logger?.(config) ?? QUIET
   const warn = o?.unreadable === 'warn'
   const serverToken = await readServerToken(config)
-  const built = await buildSinks(config, { warn: (fields, msg) => { log.warn(fields, msg) } })
+  const built = await buildSinks(config, { warn: (fields, msg) => { log.warn(fields, msg) }, host: hostNames(config.host.name).name })
   const unread = [...(built.ok ? [] : built.errors.filter((i) => MACHINE_FILE.test(i.path))), ...(serverToken.ok ? [] : serverToken.errors)]
   const other = built.ok ? [] : built.errors.filter((i) => !MACHINE_FILE.test(i.path))
   if (other.length > 0 || (!warn && unread.length > 0)) {

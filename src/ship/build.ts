@@ -11,6 +11,8 @@ export type { BuiltSink, SinkIssue } from './sinks/factory.js'
 
 export interface BuildContext {
   warn: (fields: Record<string, unknown>, msg: string) => void
+  /** FactoryContext.host */
+  host: string
 }
 
 export type BuildResult = { ok: true, sinks: BuiltSink[] } | { ok: false, errors: SinkIssue[] }
@@ -24,6 +26,7 @@ export async function buildSinks (c: { readonly sinks: readonly SinkConfig[] }, 
       at: `sinks[${i}]`,
       issue: (path, message) => issues.push({ path, message }),
       warn: (msg) => ctx.warn({ sink: s.name }, msg),
+      host: ctx.host,
     }))
   }
   if (issues.length > 0) {

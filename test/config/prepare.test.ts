@@ -84,3 +84,21 @@ t.test("unreadable: 'warn' (check-config): secrets and TLS files that cannot be 
   t.match(fine, { ok: true, warnings: [] })
   if (fine.ok) await Promise.all(fine.sinks.map(async (b) => await b.sink.close()))
 })
+
+t.test('host.name is the host of the sinks too: the HEC host of an event without node=', async (t) => {
+  const { startFakeHec } = await import('../helpers/fake-hec.js')
+  const { outEvents } = await import('../helpers/out-events.js')
+  const hec = await startFakeHec({ tokens: [{ token: 'tok' }] })
+  t.teardown(async () => { await hec.close() })
+  const dir = t.testdir({ token: 'tok\n' })
+  const p = await prepare(config(dir, `host: { name: edge-7 }
+sinks:
+  - { type: splunk_hec, name: hec, endpoints: ["${hec.url}"], token_file: ${join(dir, 'token')}, ack: false }
+`))
+  if (!p.ok) throw new Error(JSON.stringify(p.errors))
+  t.teardown(async () => { await Promise.all(p.sinks.map(async (b) => await b.sink.close())) })
+  await p.sinks[0].sink.write(outEvents(2))
+  t.same(hec.events.map((e) => e.host), ['edge-7', 'edge-7'], 'the configured name, not the machine\'s')
+  await p.sinks[0].sink.write(outEvents(1, 5, { node: 'db-3' }))
+  t.equal(hec.events[2].host, 'db-3', 'node= still wins')
+})

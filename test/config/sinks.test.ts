@@ -60,7 +60,7 @@ t.test('secrets come from files or the environment; missing ones refuse the star
   const conf = async (auth: Record<string, unknown>): Promise<{ ok: boolean, errors?: unknown }> => {
     const r = checkConfig({ sinks: [{ type: 'elasticsearch', endpoints: ['http://es:9200'], auth }] })
     if (!r.ok) throw new Error(JSON.stringify(r.errors))
-    const b = await buildSinks(r.config, { warn: () => {} })
+    const b = await buildSinks(r.config, { warn: () => {}, host: 'node-1' })
     if (b.ok) { for (const s of b.sinks) await s.sink.close(); return { ok: true } }
     return { ok: false, errors: b.errors }
   }
@@ -83,7 +83,7 @@ t.test('unreadable TLS files refuse the start with the key; insecure_skip_verify
   const r = checkConfig({ sinks: [{ type: 'http', endpoints: ['https://c/in'], tls: { ca_file: '/no/such/ca.pem', insecure_skip_verify: true } }] })
   if (!r.ok) throw new Error(JSON.stringify(r.errors))
   const warned: string[] = []
-  const b = await buildSinks(r.config, { warn: (_f, m) => warned.push(m) })
+  const b = await buildSinks(r.config, { warn: (_f, m) => warned.push(m), host: 'node-1' })
   t.same(b, { ok: false, errors: [{ path: 'sinks[0].tls.ca_file', message: 'cannot read /no/such/ca.pem: ENOENT' }] })
   t.match(warned, [/insecure_skip_verify/])
 })
@@ -98,7 +98,7 @@ t.test('http headers, secrets on one line, backoff order', async (t) => {
   const dir = t.testdir({ two: 'line1\nline2\n' })
   const r = checkConfig({ sinks: [{ type: 'splunk_hec', endpoints: ['https://hec:8088'], token_file: join(dir, 'two') }] })
   if (!r.ok) throw new Error(JSON.stringify(r.errors))
-  t.same(await buildSinks(r.config, { warn: () => {} }), { ok: false, errors: [{ path: 'sinks[0].token_file', message: `${join(dir, 'two')} holds more than one line (or a control character): one secret, one line` }] })
+  t.same(await buildSinks(r.config, { warn: () => {}, host: 'node-1' }), { ok: false, errors: [{ path: 'sinks[0].token_file', message: `${join(dir, 'two')} holds more than one line (or a control character): one secret, one line` }] })
 })
 
 t.test('the pending bounds fit the bounded heap', async (t) => {

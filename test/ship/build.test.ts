@@ -15,7 +15,7 @@ async function config (sinks: unknown[]): Promise<Config> {
 }
 
 async function built (t: Test, c: Config, warn: (fields: Record<string, unknown>, msg: string) => void = () => {}): Promise<BuiltSink[]> {
-  const b = await buildSinks(c, { warn })
+  const b = await buildSinks(c, { warn, host: 'node-1' })
   if (!b.ok) throw new Error(JSON.stringify(b.errors))
   t.teardown(async () => { for (const s of b.sinks) await s.sink.close() })
   return b.sinks
@@ -78,7 +78,7 @@ t.test('missing secrets and unreadable TLS files: every issue with its key, noth
     { type: 'splunk_hec', endpoints: ['https://hec:8088'], token_env: 'AUDITSHIP_NOT_SET' },
     { type: 'elasticsearch', endpoints: ['https://es:9200'], auth: { type: 'bearer', token_env: 'AUDITSHIP_NOT_SET_EITHER' }, tls: { ca_file: '/no/such/ca.pem', insecure_skip_verify: true } },
   ])
-  const b = await buildSinks(c, { warn: (f, m) => warned.push([f, m]) })
+  const b = await buildSinks(c, { warn: (f, m) => warned.push([f, m]), host: 'node-1' })
   t.same(b, {
     ok: false,
     errors: [

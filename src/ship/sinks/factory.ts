@@ -31,6 +31,13 @@ export interface FactoryContext {
   issue (path: string, message: string): void
   /** said once in the log, with the sink's name */
   warn (msg: string): void
+  /**
+   * this shipper's host name (the event's host.name when its records carry no node= name):
+   * the HEC `host` of such events and part of the Elasticsearch `_id`, so it MUST NOT change
+   * across restarts (enrich/host.ts hostNames: host.name, else AUDITSHIP_HOST_NAME, else the
+   * machine's)
+   */
+  host: string
 }
 
 export interface SinkFactory<T extends SinkType> {

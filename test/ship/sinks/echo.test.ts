@@ -57,7 +57,7 @@ async function sinksOf (t: Test, sinks: unknown[]): Promise<Sink[]> {
   process.env.AUDITSHIP_ECHO_HEC = HEC_TOKEN
   const c = checkConfig({ sinks })
   if (!c.ok) throw new Error(JSON.stringify(c.errors))
-  const b = await buildSinks(c.config, { warn: () => {} })
+  const b = await buildSinks(c.config, { warn: () => {}, host: 'node-1' })
   if (!b.ok) throw new Error(JSON.stringify(b.errors))
   t.teardown(async () => { for (const s of b.sinks) await s.sink.close() })
   return b.sinks.map((s) => s.sink)

@@ -6,7 +6,7 @@ import type { FactoryContext } from '../../../src/ship/sinks/factory.js'
 
 function ctx (): FactoryContext & { issues: Array<{ path: string, message: string }> } {
   const issues: Array<{ path: string, message: string }> = []
-  return { at: 'sinks[0]', issues, issue: (path, message) => issues.push({ path, message }), warn: () => {} }
+  return { at: 'sinks[0]', issues, issue: (path, message) => issues.push({ path, message }), warn: () => {}, host: 'node-1' }
 }
 
 t.test('from a file (trimmed) or the environment; neither given: none', async (t) => {

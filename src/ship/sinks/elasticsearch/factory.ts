@@ -7,7 +7,6 @@
 import type { SinkConfigOf, SinkFactory, FactoryContext } from '../factory.js'
 import { basicAuth, httpOptions, networkQueue } from '../network.js'
 import { readSecret } from '../secret.js'
-import { hostName } from '../host.js'
 import { ElasticsearchSink } from './sink.js'
 
 /** The Authorization header of `auth`, reading its secret; none for `auth.type: none`. */
@@ -34,7 +33,7 @@ export const elasticsearchFactory: SinkFactory<'elasticsearch'> = {
       index: c.index,
       dataStream: c.data_stream,
       pipeline: c.pipeline,
-      host: hostName(),
+      host: ctx.host,
     })
     return { sink, queue: networkQueue(c) }
   },

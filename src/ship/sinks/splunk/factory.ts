@@ -18,7 +18,7 @@ export const splunkFactory: SinkFactory<'splunk_hec'> = {
       name: c.name,
       http: await httpOptions(c, ctx, {}),
       authorization,
-      envelope: { source: c.source, sourcetype: c.sourcetype, index: c.index, host: c.host, fields: c.fields },
+      envelope: { source: c.source, sourcetype: c.sourcetype, index: c.index, host: c.host, fields: c.fields, defaultHost: ctx.host },
       ack: c.ack,
       ackTimeoutMs: c.ack_timeout_secs * 1000,
       ackPollIntervalMs: c.ack_poll_interval_ms,

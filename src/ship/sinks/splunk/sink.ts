@@ -18,14 +18,13 @@ import { isPermanent, merge, sendSplitting } from '../../http/split.js'
 import { SinkError, type OutEvent, type Sink, type SinkHealth, type WriteResult } from '../../sink.js'
 import { AckPoller } from './acks.js'
 import { EnvelopeEncoder, type EnvelopeOptions } from './envelope.js'
-import { hostName } from '../host.js'
 
 export interface HecSinkOptions {
   name: string
   http: Omit<HttpClientOptions, 'timings'>
   /** the Authorization header, `Splunk <token>` (factory.ts) */
   authorization: string
-  envelope: Omit<EnvelopeOptions, 'defaultHost'>
+  envelope: EnvelopeOptions
   ack: boolean
   ackTimeoutMs: number
   ackPollIntervalMs: number
@@ -53,7 +52,7 @@ export class HecSink implements Sink {
   constructor (private readonly o: HecSinkOptions) {
     this.name = o.name
     this.client = new HttpClient({ ...o.http, timings: this.timings })
-    this.encoder = new EnvelopeEncoder({ ...o.envelope, defaultHost: hostName() })
+    this.encoder = new EnvelopeEncoder(o.envelope)
     this.headers = { authorization: o.authorization, 'x-splunk-request-channel': this.channel }
     this.ackOn = o.ack
     this.acks = o.ack

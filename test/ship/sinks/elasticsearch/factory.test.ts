@@ -10,7 +10,7 @@ async function es (auth: Record<string, unknown>): Promise<SinkConfigOf<'elastic
 }
 
 const issues: string[] = []
-const ctx: FactoryContext = { at: 'sinks[0]', issue: (p, m) => issues.push(`${p}: ${m}`), warn: () => {} }
+const ctx: FactoryContext = { at: 'sinks[0]', issue: (p, m) => issues.push(`${p}: ${m}`), warn: () => {}, host: 'node-1' }
 
 t.test('the Authorization header of each auth type', async (t) => {
   process.env.AUDITSHIP_TEST_ES = 'c2VjcmV0'

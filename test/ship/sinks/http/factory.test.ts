@@ -12,7 +12,7 @@ async function http (auth: Record<string, unknown>): Promise<SinkConfigOf<'http'
 t.test('the Authorization header of each auth type; a missing secret is an issue under auth', async (t) => {
   const dir = t.testdir({ token: 'tok\n' })
   const issues: string[] = []
-  const ctx: FactoryContext = { at: 'sinks[3]', issue: (p, m) => issues.push(`${p}: ${m}`), warn: () => {} }
+  const ctx: FactoryContext = { at: 'sinks[3]', issue: (p, m) => issues.push(`${p}: ${m}`), warn: () => {}, host: 'node-1' }
   t.same(await httpAuth(await http({ type: 'none' }), ctx), {})
   t.same(await httpAuth(await http({ type: 'bearer', token_file: `${dir}/token` }), ctx), { authorization: 'Bearer tok' })
   t.same(issues, [])

@@ -21,7 +21,7 @@ function sink (t: Test, url: string, o: Partial<HecSinkOptions> & { token?: stri
     name: 'hec',
     http: { endpoints: [url], tls: { insecure: false }, connectTimeoutMs: 1000, requestTimeoutMs: 5000, gzip: true, headers: {}, connections: 2 },
     authorization: `Splunk ${token}`,
-    envelope: { source: 'auditship', sourcetype: 'auditship:json', index: null, host: null, fields: {} },
+    envelope: { source: 'auditship', sourcetype: 'auditship:json', index: null, host: null, fields: {}, defaultHost: 'node-1' },
     ack: false,
     ackTimeoutMs: 5000,
     ackPollIntervalMs: 20,
@@ -73,7 +73,7 @@ t.test('HEC codes: 9 busy (throttled), 8 (server), bad token (auth, unhealthy), 
   t.same([bad.error?.code, bad.error?.unhealthy, bad.retry?.length], ['AS_SINK_AUTH', true, 2])
   t.notMatch(bad.error?.message, /no-such-token/)
   const h2 = await fake(t, { tokens: [{ token: TOKEN, allowedIndexes: ['os'] }] })
-  const idx = await sink(t, h2.url, { envelope: { source: 's', sourcetype: 'st', index: 'secret', host: null, fields: {} } }).write(ev)
+  const idx = await sink(t, h2.url, { envelope: { source: 's', sourcetype: 'st', index: 'secret', host: null, fields: {}, defaultHost: 'node-1' } }).write(ev)
   t.same([idx.error?.code, idx.error?.unhealthy, idx.retry?.length], ['AS_SINK_CONFIG', true, 2], 'data kept')
   t.equal(h.events.length, 0, 'nothing indexed by the failed requests')
 })
@@ -159,7 +159,7 @@ t.test('an indexer whose ack endpoint hangs does not hold up the acks of another
     name: 'hec2',
     http: { endpoints: [`http://127.0.0.1:${(stuck.address() as { port: number }).port}`, h.url], tls: { insecure: false }, connectTimeoutMs: 1000, requestTimeoutMs: 5000, gzip: true, headers: {}, connections: 2 },
     authorization: `Splunk ${ACK_TOKEN}`,
-    envelope: { source: 's', sourcetype: 'st', index: null, host: null, fields: {} },
+    envelope: { source: 's', sourcetype: 'st', index: null, host: null, fields: {}, defaultHost: 'node-1' },
     ack: true,
     ackTimeoutMs: 1500,
     ackPollIntervalMs: 20,

@@ -6,6 +6,9 @@ import { runOffline } from './offline.js'
 import { COMMON_HELP, COMMON_OPTIONS, commonSettings } from './common.js'
 import { AppErrors, ExitCodes } from '../errors.js'
 import { fail } from './report.js'
+import { RECORDS_MODES, type RecordsMode } from '../coalesce/compact.js'
+
+const isRecordsMode = (v: string): v is RecordsMode => (RECORDS_MODES as readonly string[]).includes(v)
 
 export const CONVERT_HELP = `Usage: auditship convert [options] [FILE...]
 
@@ -18,17 +21,21 @@ far and exits ${ExitCodes.INTERRUPTED}.
 Options:
   --validate             exit ${ExitCodes.DATA} if any event fails schemas/event.schema.json (events are
                          always validated; invalid ones are reported, not printed)
+  --records MODE         auditd.records in each event: full (default), compact (without the
+                         fields the ECS fields carry) or none (as output.records in the config)
 ${COMMON_HELP}`
 
 export async function convert (argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...COMMON_OPTIONS, validate: { type: 'boolean', default: false } },
+    options: { ...COMMON_OPTIONS, validate: { type: 'boolean', default: false }, records: { type: 'string', default: 'full' } },
   })
   if (values.help) { process.stdout.write(CONVERT_HELP); return ExitCodes.OK }
   const s = commonSettings(values)
   if (typeof s === 'string') return fail('convert', AppErrors.USAGE, s)
+  if (!isRecordsMode(values.records)) return fail('convert', AppErrors.USAGE, `--records: full, compact or none, not ${values.records}`)
+  s.pipeline.records = values.records
   const r = await runOffline({
     command: 'convert',
     inputs: positionals,

@@ -83,6 +83,7 @@ export async function run (argv: string[]): Promise<number> {
       includeOriginal: c.enrich.include_original,
       teleport: tp.enabled ? { graceSecs: tp.grace_secs, maxSessions: tp.max_sessions, maxProcesses: tp.max_processes } : false,
       names: ri.enabled ? { passwd: ri.passwd, group: ri.group } : false,
+      records: c.output.records,
     },
     idleTimeoutMs: c.correlate.idle_timeout_ms,
     stateDir: c.state_dir,

@@ -6,10 +6,7 @@ export function fillFile (d: Draft): void {
   const paths = d.paths
   if (paths === undefined) return
   const parsed = d.parsed
-  let pick = paths[0]
-  for (const i of paths) {
-    if (parsed[i].fields.nametype !== 'PARENT') { pick = i; break }
-  }
+  const pick = describedPath(paths, (i) => parsed[i].fields.nametype)
   const f = parsed[pick].fields
   const fe = parsed[pick].enriched
   const file: NonNullable<AuditshipEvent['file']> = {}
@@ -22,4 +19,10 @@ export function fillFile (d: Draft): void {
   if (fe?.OUID !== undefined) file.owner = fe.OUID
   if (fe?.OGID !== undefined) file.group = fe.OGID
   d.doc.file = file
+}
+
+/** The PATH record file.* describes: the first that is not the PARENT directory, else the first. */
+export function describedPath (paths: readonly number[], nametype: (i: number) => string | undefined): number {
+  for (const i of paths) if (nametype(i) !== 'PARENT') return i
+  return paths[0]
 }

@@ -31,6 +31,7 @@ export interface AuditshipConfig {
   source?: SourceConfig
   correlate?: CorrelateConfig
   enrich?: EnrichConfig
+  output?: OutputConfig
   /**
    * Directory (absolute) for the checkpoint and the Teleport session state; created if missing.
    */
@@ -141,6 +142,15 @@ export interface ResolveIdsConfig {
    * group file (absolute) for group names.
    */
   group?: string
+}
+/**
+ * What each shipped document holds.
+ */
+export interface OutputConfig {
+  /**
+   * auditd.records in each document: full = every record with all its fields (as logged, decoded); compact = each record without the fields the document's ECS fields already carry with the same value, built from that record (primary record: pid, ppid, comm, exe, uid, gid, auid, euid, ses, exit, acct, id, teleportUser, addr, terminal and the UID/GID/AUID/EUID/ARCH/SYSCALL names; CWD cwd; PROCTITLE proctitle; EXECVE argc and aN; the PATH that file.* describes: name, inode, dev, mode, ouid, ogid, OUID, OGID); none = no auditd.records (the ECS fields and auditd.* only). compact and none cut the bytes shipped (README, Performance).
+   */
+  records?: 'full' | 'compact' | 'none'
 }
 /**
  * How often the delivered position is saved.

@@ -16,6 +16,7 @@ import type { AuditshipEvent } from '../event/types.js'
 import type { LineSink } from '../source/lines.js'
 import { TeleportJoin, DEFAULT_TELEPORT, type TeleportOptions } from '../enrich/teleport.js'
 import { IdNames, type NameFiles } from '../enrich/names.js'
+import { applyRecordsMode, type RecordsMode } from '../coalesce/compact.js'
 
 export interface PipelineOptions extends BuildOptions {
   maxInFlight: number
@@ -29,6 +30,8 @@ export interface PipelineOptions extends BuildOptions {
   teleport: TeleportOptions | false
   /** resolve ids the log left numeric from these passwd/group files; false: off */
   names: NameFiles | false
+  /** output.records: how much of auditd.records each document keeps (default full) */
+  records?: RecordsMode
 }
 
 export const DEFAULT_PIPELINE: PipelineOptions = {
@@ -140,6 +143,7 @@ export class Pipeline implements LineSink {
     const doc = buildEvent(ev, this.opts)
     this.teleport?.apply(doc, ev.records[0].seq)
     this.names?.apply(doc)
+    if (this.opts.records !== undefined) applyRecordsMode(doc, this.opts.records)
     if (this.opts.validate) {
       const issues = validateEvent(doc)
       if (issues !== undefined) {

@@ -154,3 +154,19 @@ t.test('on a terminal, a progress line for inputs over a few MB', async (t) => {
   const quiet = cli(['convert', big])
   t.notMatch(quiet.stderr, /%/, 'no progress line when stderr is not a terminal')
 })
+
+t.test('--records full | compact | none (output.records); anything else is a usage error', async (t) => {
+  const input = join(fixtures, 'correlate', 'split_execve.log')
+  const full = cli(['convert', input])
+  const compact = cli(['convert', '--records', 'compact', input])
+  const none = cli(['convert', '--records=none', input])
+  for (const r of [full, compact, none]) t.equal(r.code, 0)
+  t.same(events(cli(['convert', '--records', 'full', input]).stdout), events(full.stdout), 'full is the default')
+  t.ok(compact.stdout.length < full.stdout.length && none.stdout.length < compact.stdout.length, `bytes: full ${full.stdout.length} > compact ${compact.stdout.length} > none ${none.stdout.length}`)
+  const c = events(compact.stdout)[0]
+  t.notOk('proctitle' in c.auditd.records.find((r: { type: string }) => r.type === 'PROCTITLE').fields)
+  t.notOk('records' in events(none.stdout)[0].auditd)
+  const bad = cli(['convert', '--records', 'lean', input])
+  t.equal(bad.code, 64)
+  t.match(bad.stderr, /--records: full, compact or none, not lean/)
+})

@@ -6,7 +6,7 @@
 //   npm run bench                      # build, then: node bench/run.mjs
 //   node bench/run.mjs [--records N] [--seed S] [--runs R] [--workloads syscall,bastion,exec]
 //                      [--quick] [--paced-seconds S] [--idle-seconds S] [--rates 100,1000,10000]
-//                      [--no-paced] [--no-e2e] [--regen] [--json] [--poll-ms MS]
+//                      [--no-paced] [--no-e2e] [--tools convert,laurel,bulk,hec,lean] [--regen] [--json] [--poll-ms MS]
 //
 // * Workloads (bench/generate.mjs --profile, deterministic seeds): syscall (syscall-heavy, 4.3
 //   records per event), bastion (login host: SSH / Teleport sessions, PAM, sudo, cron, EOE on
@@ -57,7 +57,8 @@ const TARGET_CPU_RATIO = 0.5;
 const TARGET_RATE = 1000;
 const BUSY_CORES = 0.25; // other work above this (in cores) makes a run suspect
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-const NODE_FLAGS = PKG.auditship?.nodeFlags ?? [];
+// BENCH_NODE_FLAGS: extra flags for auditship's node (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
+const NODE_FLAGS = [...(PKG.auditship?.nodeFlags ?? []), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
 const NODE_ENV = { ...process.env, ...(PKG.auditship?.nodeEnv ?? {}) };
 
 // ---------------------------------------------------------------- arguments
@@ -98,6 +99,7 @@ function parseArgs(argv) {
       case '--rates': o.rates = list().map((x) => parseCount(x, a)); break;
       case '--no-paced': o.paced = false; break;
       case '--no-e2e': o.e2e = false; break;
+      case '--tools': o.tools = list(); break;
       case '--help': case '-h':
         process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n')
           .filter((l) => l.startsWith('//')).slice(0, 40).map((l) => l.slice(3)).join('\n') + '\n');
@@ -594,13 +596,14 @@ async function main() {
     await warmCache(input.file);
     const tools = { convert: () => convert(input, o), ...(laurelBin ? { laurel: () => laurel(input, o) } : {}),
       ...(o.e2e ? { bulk: () => endToEnd('bulk', input, o), hec: () => endToEnd('hec', input, o) } : {}) };
+    if (o.tools) for (const k of Object.keys(tools)) if (!o.tools.includes(k)) delete tools[k];
     const runs = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
     for (let i = 0; i < o.runs; i++) {
       for (const [k, fn] of Object.entries(tools)) runs[k].push(note(`${w} ${k} ${i + 1}/${o.runs}`, await fn()));
     }
     const W = { input };
     for (const k of Object.keys(tools)) W[k] = summarize(runs[k], input);
-    for (const mode of ['compact', 'none']) W[mode] = summarize([note(`${w} convert --records ${mode}`, await convert(input, o, mode))], input);
+    if (!o.tools || o.tools.includes('lean')) for (const mode of ['compact', 'none']) W[mode] = summarize([note(`${w} convert --records ${mode}`, await convert(input, o, mode))], input);
     res.workloads[w] = W;
     res.raw[w] = runs;
   }

@@ -79,6 +79,8 @@ export class Runner {
     this.checkpointer = new Checkpointer({
       intervalMs: o.checkpointIntervalMs,
       state: () => ({ position: this.mark.position(), teleport: this.pipeline.exportState(this.mark.mark()?.seq) }),
+      // what the state is made of: records read, events finished (the join's input), the mark
+      version: () => `${this.pipeline.seq}|${this.pipeline.stats.events}|${this.pipeline.stats.invalid}|${this.mark.mark()?.seq}|${JSON.stringify(this.mark.position())}`,
       save: async (state) => await this.store.save(state),
       beforeSave: () => this.deadLetter.sync(),
       failed: () => this.failed,

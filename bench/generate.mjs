@@ -47,7 +47,7 @@ function parseCount(s, name) {
 }
 
 function parseArgs(argv) {
-  const o = { records: 1_000_000, seed: '1', out: '-', stats: false };
+  const o = { records: 1_000_000, seed: '1', out: '-', stats: false, profile: 'syscall' };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
     let v;
@@ -59,16 +59,25 @@ function parseArgs(argv) {
       case '--seed': case '-s': o.seed = String(val()); break;
       case '--out': case '-o': o.out = val(); break;
       case '--stats': o.stats = true; break;
+      case '--profile': case '-p': o.profile = String(val()); break;
       case '--help': case '-h':
-        process.stdout.write('usage: node bench/generate.mjs [--records N] [--seed S] [--out FILE] [--stats]\n');
+        process.stdout.write('usage: node bench/generate.mjs [--records N] [--seed S] [--profile syscall|bastion|exec] [--out FILE] [--stats]\n');
         process.exit(0);
         break;
       default: throw new Error(`unknown argument: ${a}`);
     }
   }
   if (!(o.records >= 0)) throw new Error('--records must be >= 0');
+  if (!PROFILES.includes(o.profile)) throw new Error(`--profile: one of ${PROFILES.join(', ')}`);
   return o;
 }
+
+// workloads (--profile): syscall = the default mix above (4.3 records per event); bastion =
+// a login host: SSH and Teleport sessions, PAM USER_* records, sudo, cron, EOE after every
+// multi-record event (~2.5 records per event); exec = execve-heavy: commands with many, long and
+// split arguments (aN_len/aN[i]), hex proctitle. Another profile gives another byte stream for
+// the same seed; the syscall profile's output is unchanged.
+export const PROFILES = ['syscall', 'bastion', 'exec'];
 
 // ---------------------------------------------------------------- PRNG (sfc32)
 
@@ -276,8 +285,9 @@ const MISSING_FILES = ['/etc/nginx/conf.d/local.conf', '/usr/lib/locale/C.utf8/L
 // ---------------------------------------------------------------- generator
 
 class Generator {
-  constructor(seed) {
-    this.rng = makeRng(seed);
+  constructor(seed, profile = 'syscall') {
+    this.profile = profile;
+    this.rng = makeRng(profile === 'syscall' ? seed : `${profile}:${seed}`);
     this.nowMs = 1732003200000 + Math.floor(this.rng() * 3_600_000); // 2024-11-19 08:00Z + <1h
     this.serial = 1_800_000 + Math.floor(this.rng() * 200_000);
     this.pidNext = 24_000 + Math.floor(this.rng() * 1000);
@@ -898,6 +908,8 @@ class Generator {
 
   // the next event's records, for whatever the simulated machine does next
   background() {
+    if (this.profile === 'bastion') return this.bastionBackground();
+    if (this.profile === 'exec') return this.execBackground();
     if (this.nowMs >= this.nextCron) {
       this.nextCron += 60000;
       return this.startFlow(this.cronFlow());
@@ -928,6 +940,38 @@ class Generator {
     }
     if (x < 0.95) return this.cloneEvent(this.pick(this.daemons));
     return this.unlinkEvent(this.pick(this.recent.length ? this.recent : this.daemons));
+  }
+
+  // bastion profile: a login host; most events are sessions (Teleport, sshd), PAM, sudo, cron
+  bastionBackground() {
+    const ns = this.sessions.length;
+    const x = this.r();
+    if (x < 0.08 && ns < 9) return this.startFlow(this.chance(0.6) ? this.teleportStart(true) : this.sshdStart());
+    if (x < 0.16 && ns > 2) {
+      const s = this.sessions.splice(this.ri(ns), 1)[0];
+      return this.startFlow(s.kind === 'teleport' ? this.teleportEnd(s) : this.sshdEnd(s));
+    }
+    if (x < 0.28) return this.startFlow(this.teleportStart(false));
+    if (x < 0.40) return this.startFlow(this.sshdFailed());
+    if (x < 0.46) return this.teleportInvalid();
+    if (x < 0.54) return this.startFlow(this.cronFlow());
+    if (x < 0.66 && ns) { const s = this.pick(this.sessions); if (s.shell.uid !== 0) return this.startFlow(this.sudoFlow(s)); }
+    if (x < 0.67 && ns) return this.execEvent(this.pick(this.sessions).shell, this.command(this.pick(this.sessions)))[0];
+    if (x < 0.68) return this.connectEvent(this.pick([this.teleport, this.sshd]));
+    if (x < 0.69) return this.openatEvent(this.pick([this.teleport, this.sshd]));
+    if (x < 0.86) return this.startFlow(this.sshdFailed());
+    return this.serviceRec(this.pick(['SERVICE_START', 'SERVICE_STOP']), this.pick(['user@1001', 'session-c1', 'apt-daily', 'logrotate']));
+  }
+
+  // exec profile: a build / CI box; nearly every event is an execve, some with long split arguments
+  execBackground() {
+    const ns = this.sessions.length;
+    if (ns < 3) return this.startFlow(this.teleportStart(true));
+    const x = this.r();
+    if (x < 0.02) return this.execEvent(this.pick(this.sessions).shell, this.longCommand())[0];
+    if (x < 0.78) { const s = this.pick(this.sessions); return this.execEvent(s.shell, this.command(s))[0]; }
+    if (x < 0.95) return this.daemonExec();
+    return this.cloneEvent(this.pick(this.daemons));
   }
 
   // next event that fits the record budget
@@ -999,7 +1043,9 @@ class Generator {
       }
       while (active.length < conc && budget > 0) {
         this.quiet = active.length === 0 && !this.held;
-        const e = this.nextEvent(budget);
+        const withEoe = this.profile === 'bastion' && budget > 1;
+        const e = this.nextEvent(withEoe ? budget - 1 : budget);
+        if (withEoe && e.lines.length > 1 && !e.lines[e.lines.length - 1].startsWith('type=EOE ')) { e.eoe(); this.st.eoeAfterProctitle++; }
         budget -= e.lines.length;
         events++;
         if (conc > 1) { this.st.interleavedEvents++; burstLeft--; }
@@ -1033,8 +1079,8 @@ class Event {
 
 // ---------------------------------------------------------------- main
 
-export async function generate({ records = 1_000_000, seed = '1', out = '-' } = {}) {
-  const g = new Generator(String(seed));
+export async function generate({ records = 1_000_000, seed = '1', out = '-', profile = 'syscall' } = {}) {
+  const g = new Generator(String(seed), profile);
   const t0 = g.nowMs;
   let stream;
   if (out === '-') {
@@ -1046,6 +1092,7 @@ export async function generate({ records = 1_000_000, seed = '1', out = '-' } = 
   const stats = await g.run(records, stream);
   stats.logSeconds = Math.round((g.nowMs - t0) / 1000);
   stats.seed = String(seed);
+  stats.profile = profile;
   if (stream !== process.stdout) {
     await new Promise((resolve, reject) => { stream.on('error', reject); stream.end(resolve); });
   }
@@ -1062,7 +1109,7 @@ async function main() {
   const s = await generate(o);
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   process.stderr.write(`generate: records=${s.records} events=${s.events} bytes=${s.bytes} max_line=${s.maxLine} `
-    + `seed=${s.seed} log_span=${s.logSeconds}s out=${o.out} time=${secs.toFixed(2)}s\n`);
+    + `seed=${s.seed} profile=${s.profile} log_span=${s.logSeconds}s out=${o.out} time=${secs.toFixed(2)}s\n`);
   if (o.stats) process.stderr.write(JSON.stringify(s, null, 2) + '\n');
 }
 

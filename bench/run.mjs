@@ -1,42 +1,46 @@
 #!/usr/bin/env node
-// Throughput / memory benchmark: auditship vs laurel on the same generated log.
+// Benchmark of auditship against laurel on three generated workloads, every target of issue 13
+// in one table (MET / NOT MET). Exit status 0 even when a target is missed; 1 only when a tool
+// failed to run.
 //
 //   npm run bench                      # build, then: node bench/run.mjs
-//   node bench/run.mjs [--records N] [--seed S] [--runs R] [--keep] [--json]
-//                      [--file PATH] [--tools auditship,laurel] [--regen] [--poll-ms MS]
+//   node bench/run.mjs [--records N] [--seed S] [--runs R] [--workloads syscall,bastion,exec]
+//                      [--quick] [--paced-seconds S] [--idle-seconds S] [--rates 100,1000,10000]
+//                      [--no-paced] [--no-e2e] [--tools convert,laurel,bulk,hec,lean] [--regen] [--json] [--poll-ms MS]
 //
-// * Input: bench/out/audit-1m.log (1,000,000 records, seed 1), generated with
-//   bench/generate.mjs when missing or when the generator changed (a sidecar
-//   <file>.meta.json records the generator's hash and statistics). Another
-//   --records/--seed uses bench/out/audit-<N>-s<S>.log, removed at the end unless
-//   --keep. --file benchmarks an existing log instead (never removed).
-// * auditship: `node <package.json auditship.nodeFlags> dist/cli/main.js convert FILE`
-//   (what the bin's launcher line runs), stdout -> /dev/null; the
-//   stderr summary `records=N events=N parse_errors=N` is parsed.
-// * laurel (when on PATH): `laurel -c CFG` with FILE on stdin, JSON written to a
-//   temporary directory (on /dev/shm when it has room, so no disk writeback)
-//   that is deleted afterwards.
-// * Each tool runs --runs times (default 3), alternating tools. Wall time is
-//   measured from spawn to exit; peak RSS is the child's VmHWM from
-//   /proc/<pid>/status, polled every --poll-ms (default 50) ms, last value read
-//   before exit; CPU time from /proc/<pid>/stat the same way.
-// * Reports best and median; rates use the input's record count and byte size
-//   (MB = 10^6 bytes). Targets: auditship median records/s >= 2.0x laurel's
-//   median, auditship peak RSS <= 100 MB over all runs. Exit status is 0 even if
-//   a target is missed; it is 1 only if a tool failed to run.
-// * e2e: `auditship run` with an elasticsearch sink (defaults: gzip, 1000-event batches) to a
-//   `_bulk` endpoint in this process on loopback that reads each body and answers
-//   errors:false; timed from spawn until the daemon's /metrics shows every record read and
-//   nothing pending. Target: median records/s >= 1.0x laurel's.
-//
-// Adding a measured tool (e.g. an end-to-end figure with a sink) = adding an
-// entry to TOOLS below: { id, label, available(), version(), run(input) }.
+// * Workloads (bench/generate.mjs --profile, deterministic seeds): syscall (syscall-heavy, 4.3
+//   records per event), bastion (login host: SSH / Teleport sessions, PAM, sudo, cron, EOE on
+//   disk, ~2.5 records per event), exec (execve with long and split arguments, hex proctitle).
+//   Files: bench/out/audit-<profile>-<N>-s<S>.log, kept and reused while the generator is
+//   unchanged (a sidecar .meta.json holds its hash and statistics).
+// * Per workload and run, alternating: `auditship convert` (full documents), laurel (-c CFG,
+//   the log on stdin), `auditship run` → loopback Elasticsearch `_bulk` (gzip, defaults), and
+//   `auditship run` → loopback Splunk HEC. Both converters write to a file on /dev/shm (when it
+//   has room) and the output size is measured. `auditship convert --records compact|none` run
+//   once per workload for the lean-document figures.
+// * Wall time spawn → exit (e2e: spawn → /metrics shows every record read and delivered).
+//   Peak RSS: VmHWM from /proc/<pid>/status, CPU: utime+stime from /proc/<pid>/stat, polled
+//   every --poll-ms (default 50) ms.
+// * Plugin mode (paced): both tools read stdin, fed by a writer in this process at a steady
+//   rate of events/s (the workload's records, paced by its records/event, written every 10 ms)
+//   for --paced-seconds (default 60; --quick: 15), then stdin is closed and the tool drains and
+//   exits. CPU-seconds from spawn to exit, start-up included. auditship: `run` with
+//   source.stdin and a file sink; laurel: its default file output. Bastion and exec at every
+//   rate in --rates (default 100,1000,10000).
+// * Idle: both tools started on an open, silent stdin; CPU-seconds per minute after a 3 s
+//   settle, over --idle-seconds (default 60; --quick: 15).
+// * Targets: convert records/s ≥ 2.0× laurel's (median of runs) and peak RSS ≤ 100 MB per
+//   workload; e2e (_bulk and HEC) records/s ≥ 1.0× laurel's convert and peak RSS ≤ 100 MB;
+//   plugin mode at 1,000 events/s ≤ 0.5× laurel's CPU-seconds (bastion and exec). 100 and
+//   10,000 events/s, idle cost and output bytes per input byte are reported (no target).
 
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -44,12 +48,18 @@ const ROOT = path.resolve(HERE, '..');
 const OUT_DIR = path.join(HERE, 'out');
 const GENERATOR = path.join(HERE, 'generate.mjs');
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
-const DEFAULT_RECORDS = 1_000_000;
-const DEFAULT_SEED = '1';
+const WORKLOADS = ['syscall', 'bastion', 'exec'];
+const PACED_WORKLOADS = ['bastion', 'exec'];
 const TARGET_RATIO = 2.0;
 const TARGET_RSS_MB = 100;
 const TARGET_E2E_RATIO = 1.0;
+const TARGET_CPU_RATIO = 0.5;
+const TARGET_RATE = 1000;
 const BUSY_CORES = 0.25; // other work above this (in cores) makes a run suspect
+const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+// BENCH_NODE_FLAGS: extra flags for auditship's node (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
+const NODE_FLAGS = [...(PKG.auditship?.nodeFlags ?? []), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
+const NODE_ENV = { ...process.env, ...(PKG.auditship?.nodeEnv ?? {}) };
 
 // ---------------------------------------------------------------- arguments
 
@@ -62,8 +72,8 @@ function parseCount(s, name) {
 }
 
 function parseArgs(argv) {
-  const o = { records: DEFAULT_RECORDS, seed: DEFAULT_SEED, runs: 3, keep: false, json: false, file: null,
-    tools: null, regen: false, pollMs: 50 };
+  const o = { records: 1_000_000, seed: '1', runs: 3, json: false, regen: false, pollMs: 50,
+    workloads: WORKLOADS, pacedSeconds: null, idleSeconds: null, rates: [100, 1000, 10000], paced: true, e2e: true, quick: false };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
     let v;
@@ -74,32 +84,41 @@ function parseArgs(argv) {
       if (x === undefined) throw new UsageError(`${a} needs a value`);
       return x;
     };
+    const list = () => val().split(',').map((t) => t.trim()).filter(Boolean);
     switch (a) {
       case '--records': o.records = parseCount(val(), a); break;
       case '--seed': o.seed = String(val()); break;
       case '--runs': o.runs = parseCount(val(), a); break;
-      case '--keep': o.keep = true; break;
       case '--json': o.json = true; break;
-      case '--file': o.file = path.resolve(val()); break;
-      case '--tools': o.tools = val().split(',').map((t) => t.trim()).filter(Boolean); break;
       case '--regen': o.regen = true; break;
       case '--poll-ms': o.pollMs = parseCount(val(), a); break;
+      case '--workloads': o.workloads = list(); break;
+      case '--quick': o.quick = true; break;
+      case '--paced-seconds': o.pacedSeconds = parseCount(val(), a); break;
+      case '--idle-seconds': o.idleSeconds = parseCount(val(), a); break;
+      case '--rates': o.rates = list().map((x) => parseCount(x, a)); break;
+      case '--no-paced': o.paced = false; break;
+      case '--no-e2e': o.e2e = false; break;
+      case '--tools': o.tools = list(); break;
       case '--help': case '-h':
         process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n')
-          .filter((l) => l.startsWith('//')).slice(0, 30).map((l) => l.slice(3)).join('\n') + '\n');
+          .filter((l) => l.startsWith('//')).slice(0, 40).map((l) => l.slice(3)).join('\n') + '\n');
         process.exit(0);
         break;
       default: throw new UsageError(`unknown argument: ${a} (see --help)`);
     }
   }
+  for (const w of o.workloads) if (!WORKLOADS.includes(w)) throw new UsageError(`unknown workload ${w}; known: ${WORKLOADS.join(', ')}`);
   if (o.runs < 1) throw new UsageError('--runs must be >= 1');
   if (o.records < 1) throw new UsageError('--records must be >= 1');
+  o.pacedSeconds ??= o.quick ? 15 : 60;
+  o.idleSeconds ??= o.quick ? 15 : 60;
   return o;
 }
 
 const log = (...a) => process.stderr.write(a.join(' ') + '\n');
 
-// ---------------------------------------------------------------- input file
+// ---------------------------------------------------------------- input files
 
 function sha256(file) {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16);
@@ -111,15 +130,8 @@ function countLabel(n) {
   return String(n);
 }
 
-async function prepareInput(o) {
-  if (o.file) {
-    const st = fs.statSync(o.file);
-    log(`input: ${o.file} (${st.size} bytes), counting records...`);
-    const records = await countLines(o.file);
-    return { file: o.file, records, bytes: st.size, events: null, generated: false, temporary: false };
-  }
-  const isDefault = o.records === DEFAULT_RECORDS && o.seed === DEFAULT_SEED;
-  const file = path.join(OUT_DIR, isDefault ? 'audit-1m.log' : `audit-${countLabel(o.records)}-s${o.seed}.log`);
+async function prepareInput(profile, o) {
+  const file = path.join(OUT_DIR, `audit-${profile}-${countLabel(o.records)}-s${o.seed}.log`);
   const metaFile = `${file}.meta.json`;
   const genHash = sha256(GENERATOR);
   let meta = null;
@@ -128,9 +140,9 @@ async function prepareInput(o) {
     && meta.stats.seed === o.seed && fs.statSync(file).size === meta.stats.bytes;
   if (!fresh || o.regen) {
     fs.mkdirSync(OUT_DIR, { recursive: true });
-    log(`generating ${file} (${o.records} records, seed ${o.seed})...`);
+    log(`generating ${path.relative(ROOT, file)} (${profile}, ${o.records} records, seed ${o.seed})...`);
     const tmp = `${file}.tmp`;
-    const r = spawnSync(process.execPath, [GENERATOR, '--records', String(o.records), '--seed', o.seed, '--out', tmp, '--stats'],
+    const r = spawnSync(process.execPath, [GENERATOR, '--records', String(o.records), '--seed', o.seed, '--profile', profile, '--out', tmp, '--stats'],
       { encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'], maxBuffer: 1 << 24 });
     if (r.status !== 0) throw new Error(`generator failed (${r.status ?? r.signal}): ${r.stderr}`);
     const [summary, ...rest] = r.stderr.split('\n');
@@ -140,10 +152,9 @@ async function prepareInput(o) {
     meta = { generator: genHash, createdAt: new Date().toISOString(), stats };
     fs.writeFileSync(metaFile, JSON.stringify(meta, null, 2) + '\n');
   } else {
-    log(`input: ${file} (cached, generator ${genHash})`);
+    log(`input: ${path.relative(ROOT, file)} (cached, generator ${genHash})`);
   }
-  return { file, metaFile, records: meta.stats.records, events: meta.stats.events, bytes: meta.stats.bytes,
-    maxLine: meta.stats.maxLine, seed: meta.stats.seed, generated: true, temporary: !isDefault && !o.keep };
+  return { profile, file, records: meta.stats.records, events: meta.stats.events, bytes: meta.stats.bytes, seed: meta.stats.seed };
 }
 
 function countLines(file) {
@@ -156,7 +167,6 @@ function countLines(file) {
   });
 }
 
-// read once so every run starts with the file in the page cache
 function warmCache(file) {
   return new Promise((resolve, reject) => {
     fs.createReadStream(file, { highWaterMark: 4 << 20 }).on('data', () => {}).on('end', resolve).on('error', reject);
@@ -167,7 +177,6 @@ function warmCache(file) {
 
 const CLK_TCK = 100; // sysconf(_SC_CLK_TCK) on Linux/x86_64
 
-// busy CPU ticks of the whole machine (all CPUs): user+nice+system+irq+softirq+steal
 function systemBusyTicks() {
   try {
     const f = fs.readFileSync('/proc/stat', 'latin1').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
@@ -175,58 +184,60 @@ function systemBusyTicks() {
   } catch { return null; }
 }
 
-// CPU (in cores) used by everything else on the machine over `ms`
 async function idleCheck(ms = 1000) {
   const b0 = systemBusyTicks();
   const t0 = process.hrtime.bigint();
-  await new Promise((r) => setTimeout(r, ms));
+  await sleep(ms);
   const b1 = systemBusyTicks();
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  return b0 == null || b1 == null ? null : (b1 - b0) / CLK_TCK / secs;
+  return b0 == null || b1 == null ? null : round((b1 - b0) / CLK_TCK / secs, 2);
 }
 
 function readProc(pid) {
   let rssKb = null, cpuTicks = null;
   try {
-    const st = fs.readFileSync(`/proc/${pid}/status`, 'latin1');
-    const m = /VmHWM:\s+(\d+) kB/.exec(st);
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'));
     if (m) rssKb = Number(m[1]);
   } catch { /* gone */ }
   try {
     const s = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
     const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    cpuTicks = Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15)
+    cpuTicks = Number(f[11]) + Number(f[12]); // utime + stime
   } catch { /* gone */ }
   return { rssKb, cpuTicks };
 }
 
-// Spawn a command, measure wall time (spawn -> exit), peak RSS (VmHWM) and CPU
-// time by polling /proc/<pid>; stdout is discarded unless stdoutFile is given.
-//
-// stopWhen(child), if given, is started after the spawn; when it resolves the child gets
-// SIGTERM and the wall time ends there (a daemon does not exit at the end of its input).
-function measure(cmd, args, { stdinFile = null, cwd = ROOT, pollMs = 50, env = process.env, stopWhen = null } = {}) {
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Spawn, measure wall (spawn → exit, or → stopWhen), peak RSS and CPU by polling /proc.
+// stdin: a file path, 'pipe' (then feed(child) writes it), or null. stdout: a file path or null.
+// stopWhen(child) resolves when a daemon is done: it then gets SIGTERM.
+function measure(cmd, args, { stdin = null, stdout = null, cwd = ROOT, pollMs = 50, env = process.env, stopWhen = null, feed = null } = {}) {
   return new Promise((resolve, reject) => {
-    const stdinFd = stdinFile ? fs.openSync(stdinFile, 'r') : 'ignore';
+    const inFd = stdin && stdin !== 'pipe' ? fs.openSync(stdin, 'r') : stdin === 'pipe' ? 'pipe' : 'ignore';
+    const outFd = stdout ? fs.openSync(stdout, 'w') : 'ignore';
     const busy0 = systemBusyTicks();
     const t0 = process.hrtime.bigint();
     let child;
     try {
-      child = spawn(cmd, args, { cwd, env, stdio: [stdinFd, 'ignore', 'pipe'] });
+      child = spawn(cmd, args, { cwd, env, stdio: [inFd, outFd, 'pipe'] });
     } finally {
-      if (typeof stdinFd === 'number') fs.closeSync(stdinFd);
+      if (typeof inFd === 'number') fs.closeSync(inFd);
+      if (typeof outFd === 'number') fs.closeSync(outFd);
     }
     let peakKb = 0, cpuTicks = 0, tExit = null, tDone = null;
-    if (stopWhen) stopWhen(child).then(() => { tDone = process.hrtime.bigint(); poll(); child.kill('SIGTERM'); }, (err) => { chunks.push(Buffer.from(`bench: ${err.message}\n`)); child.kill('SIGKILL'); });
+    const chunks = [];
     const poll = () => {
       if (!child.pid || tExit !== null) return;
       const p = readProc(child.pid);
       if (p.rssKb !== null && p.rssKb > peakKb) peakKb = p.rssKb;
       if (p.cpuTicks !== null && !Number.isNaN(p.cpuTicks)) cpuTicks = p.cpuTicks;
     };
+    child.cpuNow = () => { poll(); return cpuTicks / CLK_TCK; };
+    if (stopWhen) stopWhen(child).then(() => { tDone = process.hrtime.bigint(); poll(); child.kill('SIGTERM'); }, (err) => { chunks.push(Buffer.from(`bench: ${err.message}\n`)); child.kill('SIGKILL'); });
+    if (feed) feed(child).catch((err) => { chunks.push(Buffer.from(`bench: feed: ${err.message}\n`)); child.kill('SIGKILL'); });
     const timer = setInterval(poll, pollMs);
     setImmediate(poll);
-    const chunks = [];
     child.stderr.on('data', (b) => chunks.push(b));
     child.on('error', (err) => { clearInterval(timer); reject(err); });
     let busy1 = null;
@@ -235,10 +246,9 @@ function measure(cmd, args, { stdinFile = null, cwd = ROOT, pollMs = 50, env = p
       clearInterval(timer);
       const end = tDone ?? tExit ?? process.hrtime.bigint();
       const wallMs = Number(end - t0) / 1e6;
-      // machine-wide busy CPU minus the child's own = interference from other work (in cores)
       const other = busy0 != null && busy1 != null && cpuTicks ? Math.max(0, (busy1 - busy0 - cpuTicks) / CLK_TCK / (wallMs / 1000)) : null;
       resolve({ code, signal, wallMs, peakRssKb: peakKb || null, otherCpuCores: other == null ? null : round(other, 2),
-        cpuMs: cpuTicks ? (cpuTicks * 1000) / CLK_TCK : null, stderr: Buffer.concat(chunks).toString('utf8') });
+        cpuMs: cpuTicks ? (cpuTicks * 1000) / CLK_TCK : 0, stderr: Buffer.concat(chunks).toString('utf8') });
     });
   });
 }
@@ -252,144 +262,62 @@ function which(bin) {
   return null;
 }
 
-// ---------------------------------------------------------------- tools
-
-const ours = {
-  id: 'auditship',
-  label: 'auditship convert',
-  available() {
-    return fs.existsSync(CLI) ? true : `${path.relative(ROOT, CLI)} not found (run npm run build)`;
-  },
-  version() {
-    try { return JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version; } catch { return '?'; }
-  },
-  async run(input, o) {
-    // run it the way the installed bin runs (its launcher line carries package.json's auditship.nodeFlags)
-    const cfg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).auditship ?? {};
-    const r = await measure(process.execPath, [...(cfg.nodeFlags ?? []), CLI, 'convert', input.file], { pollMs: o.pollMs, env: { ...process.env, ...(cfg.nodeEnv ?? {}) } });
-    const m = /records=(\d+)\s+events=(\d+)\s+parse_errors=(\d+)/.exec(r.stderr);
-    const res = { ...base(r), records: m ? Number(m[1]) : null, events: m ? Number(m[2]) : null,
-      parseErrors: m ? Number(m[3]) : null, outBytes: null };
-    if (r.code !== 0) res.error = `exit ${r.code ?? r.signal}: ${tailOf(r.stderr)}`;
-    else if (!m) res.warning = `no "records=N events=N parse_errors=N" summary on stderr: ${tailOf(r.stderr)}`;
-    return res;
-  },
-};
-
-const laurel = {
-  id: 'laurel',
-  label: 'laurel',
-  bin: null,
-  available() {
-    this.bin = which('laurel');
-    return this.bin ? true : 'laurel not on PATH';
-  },
-  version() {
-    const r = spawnSync(this.bin, ['--version'], { encoding: 'utf8' });
-    return (r.stdout || r.stderr || '').trim().split('\n')[0] || '?';
-  },
-  async run(input, o) {
-    // tmpfs when available: no disk writeback for laurel's JSON (ours goes to /dev/null)
-    const dir = fs.mkdtempSync(path.join(laurelTmpRoot(), 'auditship-bench-laurel-'));
-    try {
-      const cfg = path.join(dir, 'laurel.toml');
-      fs.writeFileSync(cfg, [
-        `directory = "${dir}"`,
-        'user = "root"',
-        'statusreport-period = 0',
-        '[auditlog]',
-        'file = "out.log"',
-        'size = 100000000000',
-        'generations = 2',
-        '[transform]',
-        'execve-argv = [ "array" ]',
-        '[translate]',
-        'universal = false',
-        'user-db = false',
-        '[enrich]',
-        'pid = true',
-        '',
-      ].join('\n'));
-      const r = await measure(this.bin, ['-c', cfg], { stdinFile: input.file, cwd: dir, pollMs: o.pollMs });
-      const out = path.join(dir, 'out.log');
-      const outBytes = fs.existsSync(out) ? fs.statSync(out).size : null;
-      const events = fs.existsSync(out) ? await countLines(out) : null;
-      const m = /processed (\d+) lines (\d+) events with (\d+) errors/.exec(r.stderr);
-      const res = { ...base(r), records: m ? Number(m[1]) : null, events, parseErrors: m ? Number(m[3]) : null, outBytes };
-      if (r.code !== 0) res.error = `exit ${r.code ?? r.signal}: ${tailOf(r.stderr)}`;
-      return res;
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  },
-};
-
-function laurelTmpRoot() {
+function tmpRoot() {
   try {
     fs.accessSync('/dev/shm', fs.constants.W_OK);
-    if (fs.statfsSync && fs.statfsSync('/dev/shm').bavail * fs.statfsSync('/dev/shm').bsize > 4 * 2 ** 30) return '/dev/shm';
+    const st = fs.statfsSync('/dev/shm');
+    if (st.bavail * st.bsize > 4 * 2 ** 30) return '/dev/shm';
   } catch { /* fall back */ }
   return os.tmpdir();
 }
 
-// Future: an end-to-end figure (e.g. auditship tailing into a sink) goes here.
-// End to end: `auditship run` from the log to an Elasticsearch `_bulk` endpoint on loopback
-// that does no work (reads the body, answers errors:false). Done when every record is read
-// and no event is pending (read from the daemon's /metrics every 50 ms).
-const endToEnd = {
-  id: 'e2e',
-  label: 'auditship run → _bulk',
-  available: ours.available,
-  version: ours.version,
-  async run(input, o) {
-    const http = await import('node:http');
-    let requests = 0;
-    const sink = http.createServer((req, res) => {
-      req.on('data', () => {});
-      req.on('end', () => { requests++; res.writeHead(200, { 'content-type': 'application/json' }).end('{"took":0,"errors":false,"items":[]}'); });
-    });
-    const metricsPort = await freePort();
-    await new Promise((r) => sink.listen(0, '127.0.0.1', r));
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditship-bench-e2e-'));
-    try {
-      const cfg = path.join(dir, 'auditship.yaml');
-      fs.writeFileSync(cfg, `source: { path: ${input.file}, read_from: beginning }
-correlate: { idle_timeout_ms: 100 }
-state_dir: ${dir}/state
-sinks:
-  - type: elasticsearch
-    endpoints: [http://127.0.0.1:${sink.address().port}]
-server: { enabled: true, listen: 127.0.0.1:${metricsPort} }
-log: { level: warn }
-`);
-      const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).auditship ?? {};
-      let last = {};
-      const stopWhen = async (child) => {
-        for (;;) {
-          await new Promise((r) => setTimeout(r, 50));
-          if (child.exitCode !== null || child.signalCode !== null) throw new Error('the daemon exited');
-          const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).catch(() => '');
-          const num = (re) => { const m = re.exec(text); return m ? Number(m[1]) : null; };
-          last = { records: num(/^auditship_records_read_total (\d+)/m), events: num(/^auditship_events_total (\d+)/m),
-            pending: num(/^auditship_pending_events (\d+)/m), errors: num(/^auditship_parse_errors_total (\d+)/m),
-            sent: num(/^auditship_sink_events_sent_total\{[^}]*\} (\d+)/m) };
-          if (last.records === input.records && last.pending === 0 && last.sent === last.events) return;
-        }
-      };
-      const r = await measure(process.execPath, [...(pkg.nodeFlags ?? []), CLI, 'run', '--config', cfg], { pollMs: o.pollMs, env: { ...process.env, ...(pkg.nodeEnv ?? {}) }, stopWhen });
-      const res = { ...base(r), records: last.records, events: last.sent, parseErrors: last.errors, outBytes: null, requests };
-      if (r.code !== 0 && r.signal !== 'SIGTERM') res.error = `exit ${r.code ?? r.signal}: ${tailOf(r.stderr)}`;
-      else if (last.records !== input.records) res.error = `stopped before the end: ${JSON.stringify(last)} ${tailOf(r.stderr)}`;
-      return res;
-    } finally {
-      sink.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  },
-};
+function tailOf(s) { return s.trim().split('\n').slice(-3).join(' | ').slice(0, 400); }
+const sizeOf = (f) => (fs.existsSync(f) ? fs.statSync(f).size : null);
+function withDir(prefix, fn) {
+  const dir = fs.mkdtempSync(path.join(tmpRoot(), `auditship-bench-${prefix}-`));
+  return fn(dir).finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+}
+
+// ---------------------------------------------------------------- the tools
+
+const auditship = (...args) => [process.execPath, [...NODE_FLAGS, CLI, ...args]];
+
+// `auditship convert [--records MODE] FILE > out`
+function convert(input, o, mode = null) {
+  return withDir('convert', async (dir) => {
+    const out = path.join(dir, 'out.ndjson');
+    const [cmd, args] = auditship('convert', ...(mode ? ['--records', mode] : []), input.file);
+    const r = await measure(cmd, args, { stdout: out, pollMs: o.pollMs, env: NODE_ENV });
+    const m = /records=(\d+)\s+events=(\d+)\s+parse_errors=(\d+)/.exec(r.stderr);
+    const res = { ...base(r), records: m ? Number(m[1]) : null, events: m ? Number(m[2]) : null, outBytes: sizeOf(out) };
+    if (r.code !== 0) res.error = `exit ${r.code ?? r.signal}: ${tailOf(r.stderr)}`;
+    else if (!m) res.error = `no summary on stderr: ${tailOf(r.stderr)}`;
+    return res;
+  });
+}
+
+let laurelBin = null;
+function laurelConfig(dir) {
+  const cfg = path.join(dir, 'laurel.toml');
+  fs.writeFileSync(cfg, [`directory = "${dir}"`, 'user = "root"', 'statusreport-period = 0', '[auditlog]', 'file = "out.log"',
+    'size = 100000000000', 'generations = 2', '[transform]', 'execve-argv = [ "array" ]', '[translate]', 'universal = false',
+    'user-db = false', '[enrich]', 'pid = true', ''].join('\n'));
+  return cfg;
+}
+
+// laurel -c CFG < FILE (its JSON to a file on /dev/shm)
+function laurel(input, o) {
+  return withDir('laurel', async (dir) => {
+    const r = await measure(laurelBin, ['-c', laurelConfig(dir)], { stdin: input.file, cwd: dir, pollMs: o.pollMs });
+    const out = path.join(dir, 'out.log');
+    const m = /processed (\d+) lines (\d+) events with (\d+) errors/.exec(r.stderr);
+    const res = { ...base(r), records: m ? Number(m[1]) : null, events: fs.existsSync(out) ? await countLines(out) : null, outBytes: sizeOf(out) };
+    if (r.code !== 0) res.error = `exit ${r.code ?? r.signal}: ${tailOf(r.stderr)}`;
+    return res;
+  });
+}
 
 async function freePort() {
-  const net = await import('node:net');
   const s = net.createServer();
   await new Promise((r) => s.listen(0, '127.0.0.1', r));
   const { port } = s.address();
@@ -397,12 +325,147 @@ async function freePort() {
   return port;
 }
 
-const TOOLS = [ours, endToEnd, laurel];
+// loopback endpoints that read each body and answer success
+const SINKS = {
+  bulk: { label: '_bulk', reply: '{"took":0,"errors":false,"items":[]}',
+    yaml: (url) => `  - type: elasticsearch\n    endpoints: [${url}]\n` },
+  hec: { label: 'HEC', reply: '{"text":"Success","code":0}',
+    yaml: (url) => `  - type: splunk_hec\n    endpoints: [${url}]\n    token_env: BENCH_HEC_TOKEN\n` },
+};
+
+// `auditship run` from the log to a loopback sink; done when /metrics shows every record read and delivered
+function endToEnd(kind, input, o) {
+  const spec = SINKS[kind];
+  return withDir(`e2e-${kind}`, async (dir) => {
+    let requests = 0, bodyBytes = 0;
+    const server = http.createServer((req, res) => {
+      req.on('data', (b) => { bodyBytes += b.length; });
+      req.on('end', () => { requests++; res.writeHead(200, { 'content-type': 'application/json' }).end(spec.reply); });
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const metricsPort = await freePort();
+    try {
+      const cfg = path.join(dir, 'auditship.yaml');
+      fs.writeFileSync(cfg, `source: { path: ${input.file}, read_from: beginning }
+correlate: { idle_timeout_ms: 100 }
+state_dir: ${dir}/state
+sinks:
+${spec.yaml(`http://127.0.0.1:${server.address().port}`)}server: { enabled: true, listen: 127.0.0.1:${metricsPort} }
+log: { level: warn }
+`);
+      let last = {};
+      const stopWhen = async (child) => {
+        for (;;) {
+          await sleep(50);
+          if (child.exitCode !== null || child.signalCode !== null) throw new Error('the daemon exited');
+          const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).catch(() => '');
+          const num = (re) => { const m = re.exec(text); return m ? Number(m[1]) : null; };
+          last = { records: num(/^auditship_records_read_total (\d+)/m), events: num(/^auditship_events_total (\d+)/m),
+            pending: num(/^auditship_pending_events (\d+)/m), sent: num(/^auditship_sink_events_sent_total\{[^}]*\} (\d+)/m) };
+          if (last.records === input.records && last.pending === 0 && last.sent === last.events) return;
+        }
+      };
+      const [cmd, args] = auditship('run', '--config', cfg);
+      const r = await measure(cmd, args, { pollMs: o.pollMs, env: { ...NODE_ENV, BENCH_HEC_TOKEN: '00000000-0000-0000-0000-000000000000' }, stopWhen });
+      const res = { ...base(r), records: last.records, events: last.sent, outBytes: bodyBytes, requests };
+      if (r.code !== 0 && r.signal !== 'SIGTERM') res.error = `exit ${r.code ?? r.signal}: ${tailOf(r.stderr)}`;
+      else if (last.records !== input.records) res.error = `stopped before the end: ${JSON.stringify(last)} ${tailOf(r.stderr)}`;
+      return res;
+    } finally {
+      server.close();
+    }
+  });
+}
+
+// ---------------------------------------------------------------- plugin mode (paced stdin)
+
+// The workload's records in memory with line offsets, for the paced writer.
+function loadLines(file, maxRecords) {
+  const buf = fs.readFileSync(file);
+  const ends = [];
+  for (let i = buf.indexOf(10); i !== -1 && ends.length < maxRecords; i = buf.indexOf(10, i + 1)) ends.push(i + 1);
+  return { buf, ends: Uint32Array.from(ends) };
+}
+
+// Write records at `rps` records/s for `seconds` (every 10 ms, wrapping around), then close stdin.
+function pacedFeeder(lines, rps, seconds, stats) {
+  return async (child) => {
+    const { buf, ends } = lines;
+    const n = ends.length;
+    const t0 = performance.now();
+    let sent = 0, idx = 0;
+    await sleep(0);
+    for (;;) {
+      const el = (performance.now() - t0) / 1000;
+      const due = Math.min(Math.floor(el * rps), Math.floor(seconds * rps));
+      while (sent < due) {
+        const take = Math.min(due - sent, n - idx);
+        const start = idx === 0 ? 0 : ends[idx - 1];
+        const ok = child.stdin.write(buf.subarray(start, ends[idx + take - 1]));
+        sent += take;
+        idx = (idx + take) % n;
+        if (!ok) await new Promise((r) => child.stdin.once('drain', r));
+      }
+      if (el >= seconds) break;
+      await sleep(10);
+    }
+    // a tool that cannot keep up holds the pipe full: the feed then ends late
+    stats.lagS = (performance.now() - t0) / 1000 - seconds;
+    stats.records = sent;
+    child.stdin.end();
+  };
+}
+
+function pluginAuditship(dir) {
+  const cfg = path.join(dir, 'auditship.yaml');
+  fs.writeFileSync(cfg, `source: { stdin: true }
+state_dir: ${dir}/state
+sinks:
+  - type: file
+    path: ${dir}/events.ndjson
+log: { level: warn }
+`);
+  return auditship('run', '--config', cfg);
+}
+
+function pluginLaurel(dir) { return [laurelBin, ['-c', laurelConfig(dir)]]; }
+
+const PLUGIN = { auditship: pluginAuditship, laurel: pluginLaurel };
+
+function paced(tool, input, lines, rate, o) {
+  return withDir(`paced-${tool}`, async (dir) => {
+    const rps = rate * (input.records / input.events);
+    const stats = { lagS: 0, records: 0 };
+    const [cmd, args] = PLUGIN[tool](dir);
+    const r = await measure(cmd, args, { stdin: 'pipe', cwd: dir, pollMs: o.pollMs, env: NODE_ENV, feed: pacedFeeder(lines, rps, o.pacedSeconds, stats) });
+    const res = { ...base(r), records: stats.records, lagS: stats.lagS };
+    if (r.code !== 0) res.error = `exit ${r.code ?? r.signal}: ${tailOf(r.stderr)}`;
+    return res;
+  });
+}
+
+// CPU-seconds per minute on a silent stdin (after a 3 s settle), and the start-up CPU-seconds
+function idle(tool, o) {
+  return withDir(`idle-${tool}`, async (dir) => {
+    const [cmd, args] = PLUGIN[tool](dir);
+    let startCpu = 0, perMin = null;
+    const feed = async (child) => {
+      await sleep(3000);
+      startCpu = child.cpuNow();
+      await sleep(o.idleSeconds * 1000);
+      perMin = ((child.cpuNow() - startCpu) / o.idleSeconds) * 60;
+      child.stdin.end();
+    };
+    const r = await measure(cmd, args, { stdin: 'pipe', cwd: dir, pollMs: 1000, env: NODE_ENV, feed });
+    const res = { ...base(r), startCpuSeconds: startCpu, cpuPerMinute: perMin };
+    if (r.code !== 0) res.error = `exit ${r.code ?? r.signal}: ${tailOf(r.stderr)}`;
+    return res;
+  });
+}
 
 function base(r) {
   return { wallMs: r.wallMs, peakRssKb: r.peakRssKb, cpuMs: r.cpuMs, otherCpuCores: r.otherCpuCores, exitCode: r.code, signal: r.signal };
 }
-function tailOf(s) { return s.trim().split('\n').slice(-3).join(' | ').slice(0, 400); }
 
 // ---------------------------------------------------------------- report
 
@@ -411,91 +474,98 @@ function median(xs) {
   const n = s.length;
   return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
+function round(x, d) { const f = 10 ** d; return Math.round(x * f) / f; }
+const mb = (kb) => round((kb * 1024) / 1e6, 1);
+const fmtInt = (n) => (n == null ? '-' : Math.round(n).toLocaleString('en-US'));
 
 function summarize(runs, input) {
   const ok = runs.filter((r) => !r.error);
   if (!ok.length) return null;
   const walls = ok.map((r) => r.wallMs / 1000);
-  const best = Math.min(...walls), med = median(walls);
   const rss = ok.map((r) => r.peakRssKb).filter((x) => x != null);
-  const cpu = ok.map((r) => r.cpuMs).filter((x) => x != null);
-  const last = ok[ok.length - 1];
   return {
-    runs: ok.length,
-    wallSeconds: { best: round(best, 3), median: round(med, 3), all: walls.map((w) => round(w, 3)) },
-    recordsPerSecond: { best: Math.round(input.records / best), median: Math.round(input.records / med) },
-    mbPerSecond: { best: round(input.bytes / 1e6 / best, 1), median: round(input.bytes / 1e6 / med, 1) },
-    peakRssMB: rss.length ? { max: round((Math.max(...rss) * 1024) / 1e6, 1), median: round((median(rss) * 1024) / 1e6, 1) } : null,
-    cpuSeconds: cpu.length ? { median: round(median(cpu) / 1000, 2) } : null,
-    otherCpuCores: (() => { const x = ok.map((r) => r.otherCpuCores).filter((v) => v != null); return x.length ? { median: round(median(x), 2), max: Math.max(...x) } : null; })(),
-    records: last.records, events: last.events, parseErrors: last.parseErrors, outputBytes: last.outBytes,
-    warnings: [...new Set(ok.map((r) => r.warning).filter(Boolean))],
+    runs: ok.length, walls: walls.map((w) => round(w, 2)),
+    rps: Math.round(input.records / median(walls)),
+    rssMB: rss.length ? mb(Math.max(...rss)) : null,
+    cpuS: round(median(ok.map((r) => r.cpuMs)) / 1000, 2),
+    other: Math.max(0, ...ok.map((r) => r.otherCpuCores ?? 0)),
+    outBytes: ok[ok.length - 1].outBytes, events: ok[ok.length - 1].events,
   };
 }
-
-function round(x, d) { const f = 10 ** d; return Math.round(x * f) / f; }
 
 function machine(laurelVersion) {
   let cpu = '?';
   try { cpu = (/^model name\s*:\s*(.+)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8')) || [])[1] || '?'; } catch { /* */ }
   let distro = '?';
   try { distro = (/^PRETTY_NAME="?([^"\n]+)"?/m.exec(fs.readFileSync('/etc/os-release', 'utf8')) || [])[1] || '?'; } catch { /* */ }
-  return {
-    cpu, cores: os.availableParallelism ? os.availableParallelism() : os.cpus().length,
-    memGiB: round(os.totalmem() / 2 ** 30, 1), kernel: os.release(), os: distro,
-    node: process.version, laurel: laurelVersion ?? null,
-  };
+  return { cpu, cores: os.availableParallelism ? os.availableParallelism() : os.cpus().length, memGiB: round(os.totalmem() / 2 ** 30, 1),
+    kernel: os.release(), os: distro, node: process.version, laurel: laurelVersion, auditship: PKG.version, nodeFlags: NODE_FLAGS.join(' ') };
 }
 
 function table(rows) {
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   return rows.map((r, ri) => {
-    const line = r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ');
+    const line = r.map((c, i) => (i <= 1 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ');
     return ri === 0 ? `${line}\n${w.map((n) => '-'.repeat(n)).join('  ')}` : line;
   }).join('\n');
 }
 
-const fmtInt = (n) => (n == null ? '-' : Math.round(n).toLocaleString('en-US'));
+// every target as a row: [target, workload, auditship, laurel, ratio, goal, result]
+function rowsOf(res) {
+  const rows = [['target', 'workload', 'auditship', 'laurel', 'ratio', 'goal', 'result']];
+  const verdict = (met) => (met == null ? 'not measured' : met ? 'MET' : 'NOT MET');
+  for (const w of Object.keys(res.workloads)) {
+    const W = res.workloads[w];
+    const L = W.laurel;
+    const rate = (s) => (s ? `${fmtInt(s.rps)} rec/s, ${s.cpuS.toFixed(1)} CPU s` : 'failed');
+    const c = W.convert;
+    const ratio = c && L ? c.rps / L.rps : null;
+    rows.push(['convert records/s', w, rate(c), rate(L), ratio == null ? '-' : `${ratio.toFixed(2)}×`, `≥${TARGET_RATIO.toFixed(1)}×`, verdict(ratio == null ? null : ratio >= TARGET_RATIO)]);
+    rows.push(['convert peak RSS', w, c?.rssMB != null ? `${c.rssMB} MB` : '-', L?.rssMB != null ? `${L.rssMB} MB` : '-', '', `≤${TARGET_RSS_MB} MB`, verdict(c?.rssMB == null ? null : c.rssMB <= TARGET_RSS_MB)]);
+    for (const k of ['bulk', 'hec']) {
+      if (!(k in W)) continue;
+      const e = W[k];
+      const r = e && L ? e.rps / L.rps : null;
+      rows.push([`run → ${SINKS[k].label} records/s`, w, rate(e), `${rate(L)} (convert)`, r == null ? '-' : `${r.toFixed(2)}×`, `≥${TARGET_E2E_RATIO.toFixed(1)}×`, verdict(r == null ? null : r >= TARGET_E2E_RATIO)]);
+      rows.push([`run → ${SINKS[k].label} peak RSS`, w, e?.rssMB != null ? `${e.rssMB} MB` : '-', '', '', `≤${TARGET_RSS_MB} MB`, verdict(e?.rssMB == null ? null : e.rssMB <= TARGET_RSS_MB)]);
+    }
+  }
+  for (const [key, p] of Object.entries(res.paced)) {
+    const [w, rate] = key.split('@');
+    const a = p.auditship, l = p.laurel;
+    const r = a && l && l.cpuS > 0 ? a.cpuS / l.cpuS : null;
+    const cell = (x) => (x ? `${x.cpuS.toFixed(2)} CPU s, ${x.rssMB} MB${x.lagS > 0.5 ? `, behind ${x.lagS.toFixed(1)} s` : ''}` : 'failed');
+    const target = Number(rate) === TARGET_RATE;
+    rows.push([`plugin ${fmtInt(Number(rate))} ev/s ${res.pacedSeconds} s`, w, cell(a), cell(l), r == null ? '-' : `${r.toFixed(2)}×`,
+      target ? `≤${TARGET_CPU_RATIO}×` : 'report', target ? verdict(r == null ? null : r <= TARGET_CPU_RATIO) : 'reported']);
+  }
+  if (res.idle) {
+    const cell = (x) => (x ? `${x.cpuPerMinute.toFixed(2)} CPU s/min, start ${x.startCpuSeconds.toFixed(2)} s, ${x.rssMB} MB` : 'failed');
+    rows.push(['idle (no input)', '-', cell(res.idle.auditship), cell(res.idle.laurel), '', 'report', 'reported']);
+  }
+  for (const w of Object.keys(res.workloads)) {
+    const W = res.workloads[w];
+    const per = (b) => (b == null ? '-' : `${(b / W.input.bytes).toFixed(2)}`);
+    rows.push(['output bytes / input byte', w, `full ${per(W.convert?.outBytes)}, compact ${per(W.compact?.outBytes)}, none ${per(W.none?.outBytes)}`,
+      per(W.laurel?.outBytes), '', 'report', 'reported']);
+  }
+  return rows;
+}
 
 function report(res) {
   const L = [];
   const m = res.machine;
-  L.push(`machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, Linux ${m.kernel}, node ${m.node}, laurel ${m.laurel ?? 'n/a'}`);
-  const inp = res.input;
-  const others = Object.values(res.tools).map((t) => t.summary?.otherCpuCores?.max).filter((x) => x != null);
-  const worst = others.length ? Math.max(...others) : null;
-  L.push(`noise:   other CPU use ${res.idleBefore?.otherCpuCores ?? '?'} cores before start, max ${worst ?? '?'} cores during a run`
-    + `${worst > BUSY_CORES || res.idleBefore?.otherCpuCores > BUSY_CORES ? ' — BUSY machine: figures are distorted' : ' (quiet)'}`);
-  L.push(`input:   ${inp.file.startsWith(ROOT + path.sep) ? path.relative(ROOT, inp.file) : inp.file}: ${fmtInt(inp.records)} records, ${inp.events != null ? fmtInt(inp.events) + ' events, ' : ''}`
-    + `${round(inp.bytes / 1e6, 1)} MB${inp.seed ? `, seed ${inp.seed}` : ''}; ${res.runs} run(s) per tool; MB = 10^6 bytes`);
-  L.push('');
-  const rows = [['tool', 'runs', 'wall best s', 'wall median s', 'records/s best', 'records/s median', 'MB/s median', 'peak RSS MB', 'CPU s', 'events out', 'ratio vs laurel']];
-  const lr = res.tools.laurel?.summary;
-  for (const [id, t] of Object.entries(res.tools)) {
-    const s = t.summary;
-    if (!s) { rows.push([id, 0, t.skipped ? `skipped: ${t.skipped}` : `FAILED: ${t.error}`, '', '', '', '', '', '', '', '']); continue; }
-    const ratio = lr && id !== 'laurel' ? `${round(s.recordsPerSecond.median / lr.recordsPerSecond.median, 2)}x` : '';
-    rows.push([id, s.runs, s.wallSeconds.best.toFixed(2), s.wallSeconds.median.toFixed(2), fmtInt(s.recordsPerSecond.best),
-      fmtInt(s.recordsPerSecond.median), s.mbPerSecond.median.toFixed(1), s.peakRssMB ? s.peakRssMB.max.toFixed(1) : '-',
-      s.cpuSeconds ? s.cpuSeconds.median.toFixed(1) : '-', fmtInt(s.events), ratio]);
+  L.push(`machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}, Linux ${m.kernel}`);
+  L.push(`versions: node ${m.node} (${m.nodeFlags}), auditship ${m.auditship}, laurel ${m.laurel ?? 'n/a'}`);
+  L.push(`noise:   other CPU use ${res.idleBefore} cores before start, max ${res.maxOther} cores during a run`
+    + `${res.maxOther > BUSY_CORES || res.idleBefore > BUSY_CORES ? ' — BUSY machine: figures are distorted' : ' (quiet)'}`);
+  for (const [w, W] of Object.entries(res.workloads)) {
+    const i = W.input;
+    L.push(`input:   ${w}: ${path.relative(ROOT, i.file)}: ${fmtInt(i.records)} records, ${fmtInt(i.events)} events (${(i.records / i.events).toFixed(2)} records/event), ${round(i.bytes / 1e6, 1)} MB, seed ${i.seed}`);
   }
-  L.push(table(rows));
+  L.push(`runs:    ${res.runs} per tool and workload (median); plugin mode ${res.pacedSeconds} s per rate, idle ${res.idleSeconds} s; MB = 10^6 bytes`);
   L.push('');
-  for (const [id, t] of Object.entries(res.tools)) {
-    const s = t.summary;
-    if (!s) continue;
-    const extra = [];
-    if (s.records != null) extra.push(`records reported ${fmtInt(s.records)}${s.records !== inp.records ? ` (input has ${fmtInt(inp.records)}!)` : ''}`);
-    if (s.parseErrors != null) extra.push(`parse errors ${fmtInt(s.parseErrors)}`);
-    if (s.outputBytes != null) extra.push(`output ${round(s.outputBytes / 1e6, 1)} MB`);
-    extra.push(`walls ${s.wallSeconds.all.join(', ')} s`);
-    L.push(`${id}: ${extra.join('; ')}`);
-    for (const w of s.warnings) L.push(`${id}: warning: ${w}`);
-  }
-  L.push('');
-  L.push(`target ≥${TARGET_RATIO.toFixed(1)}× laurel: ${res.targets.ratio.met ? 'MET' : 'NOT MET'} (${res.targets.ratio.detail})`);
-  L.push(`target end to end (log → _bulk) ≥${TARGET_E2E_RATIO.toFixed(1)}× laurel: ${res.targets.e2e.met ? 'MET' : 'NOT MET'} (${res.targets.e2e.detail})`);
-  L.push(`peak RSS ≤${TARGET_RSS_MB} MB: ${res.targets.rss.met ? 'MET' : 'NOT MET'} (${res.targets.rss.detail})`);
+  L.push(table(rowsOf(res)));
   return L.join('\n');
 }
 
@@ -503,67 +573,68 @@ function report(res) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  const tools = TOOLS.filter((t) => !o.tools || o.tools.includes(t.id));
-  if (o.tools) for (const id of o.tools) if (!TOOLS.some((t) => t.id === id)) throw new UsageError(`unknown tool ${id}; known: ${TOOLS.map((t) => t.id).join(', ')}`);
-
-  const input = await prepareInput(o);
-  const res = { machine: null, input: { file: input.file, records: input.records, events: input.events, bytes: input.bytes,
-    maxLine: input.maxLine ?? null, seed: input.seed ?? null }, runs: o.runs, tools: {}, targets: null, date: new Date().toISOString() };
+  if (!fs.existsSync(CLI)) throw new UsageError(`${path.relative(ROOT, CLI)} not found (run npm run build)`);
+  laurelBin = which('laurel');
+  const laurelVersion = laurelBin ? (spawnSync(laurelBin, ['--version'], { encoding: 'utf8' }).stdout || '').trim().split('\n')[0] : null;
+  if (!laurelBin) log('laurel: not on PATH; its columns stay empty');
+  const res = { machine: machine(laurelVersion), runs: o.runs, pacedSeconds: o.pacedSeconds, idleSeconds: o.idleSeconds,
+    workloads: {}, paced: {}, idle: null, raw: {}, date: new Date().toISOString() };
+  res.idleBefore = await idleCheck();
+  if (res.idleBefore > BUSY_CORES) log(`warning: the machine is busy (${res.idleBefore} cores in use before starting) — figures will be distorted`);
   let failed = false;
-  try {
-    const active = [];
-    for (const t of tools) {
-      const a = t.available();
-      if (a === true) { active.push(t); res.tools[t.id] = { version: t.version(), runs: [], summary: null }; }
-      else { res.tools[t.id] = { skipped: a, summary: null }; log(`${t.id}: skipped (${a})`); }
-    }
-    res.machine = machine(res.tools.laurel?.version);
-    log('warming the page cache...');
+  const note = (label, r) => {
+    log(`${label}: ${(r.wallMs / 1000).toFixed(2)} s, CPU ${(r.cpuMs / 1000).toFixed(2)} s, peak RSS ${r.peakRssKb ? mb(r.peakRssKb) + ' MB' : '?'}`
+      + `${r.records != null ? `, records=${r.records}` : ''}${r.events != null ? ` events=${r.events}` : ''}${r.outBytes != null ? ` out=${r.outBytes}` : ''}`
+      + `${r.lagS > 0.5 ? ` behind=${r.lagS.toFixed(1)}s` : ''}${r.cpuPerMinute != null ? ` idle=${r.cpuPerMinute.toFixed(2)} CPU s/min` : ''}`
+      + `${r.otherCpuCores != null ? `, other CPU ${r.otherCpuCores} cores` : ''}${r.error ? ` ERROR ${r.error}` : ''}`);
+    if (r.error) failed = true;
+    return r;
+  };
+
+  for (const w of o.workloads) {
+    const input = await prepareInput(w, o);
     await warmCache(input.file);
-    res.idleBefore = { otherCpuCores: await idleCheck(), loadavg: os.loadavg().map((x) => round(x, 2)) };
-    if (res.idleBefore.otherCpuCores != null) res.idleBefore.otherCpuCores = round(res.idleBefore.otherCpuCores, 2);
-    if (res.idleBefore.otherCpuCores > BUSY_CORES) log(`warning: the machine is busy (${res.idleBefore.otherCpuCores} cores in use before starting) — figures will be distorted`);
+    const tools = { convert: () => convert(input, o), ...(laurelBin ? { laurel: () => laurel(input, o) } : {}),
+      ...(o.e2e ? { bulk: () => endToEnd('bulk', input, o), hec: () => endToEnd('hec', input, o) } : {}) };
+    if (o.tools) for (const k of Object.keys(tools)) if (!o.tools.includes(k)) delete tools[k];
+    const runs = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
     for (let i = 0; i < o.runs; i++) {
-      for (const t of active) { // alternate tools so drift affects both alike
-        const r = await t.run(input, o);
-        res.tools[t.id].runs.push(r);
-        log(`${t.id} run ${i + 1}/${o.runs}: ${(r.wallMs / 1000).toFixed(2)} s, peak RSS ${r.peakRssKb ? round((r.peakRssKb * 1024) / 1e6, 1) + ' MB' : '?'}`
-          + `${r.records != null ? `, records=${r.records}` : ''}${r.events != null ? ` events=${r.events}` : ''}`
-          + `${r.parseErrors != null ? ` errors=${r.parseErrors}` : ''}${r.otherCpuCores != null ? `, other CPU ${r.otherCpuCores} cores` : ''}`
-          + `${r.error ? ` ERROR ${r.error}` : ''}`);
-        if (r.error) failed = true;
-      }
+      for (const [k, fn] of Object.entries(tools)) runs[k].push(note(`${w} ${k} ${i + 1}/${o.runs}`, await fn()));
     }
-    for (const t of active) {
-      res.tools[t.id].summary = summarize(res.tools[t.id].runs, input);
-      if (!res.tools[t.id].summary) res.tools[t.id].error = res.tools[t.id].runs.map((r) => r.error).find(Boolean);
-    }
-  } finally {
-    if (input.temporary) {
-      fs.rmSync(input.file, { force: true });
-      if (input.metaFile) fs.rmSync(input.metaFile, { force: true });
-    }
+    const W = { input };
+    for (const k of Object.keys(tools)) W[k] = summarize(runs[k], input);
+    if (!o.tools || o.tools.includes('lean')) for (const mode of ['compact', 'none']) W[mode] = summarize([note(`${w} convert --records ${mode}`, await convert(input, o, mode))], input);
+    res.workloads[w] = W;
+    res.raw[w] = runs;
   }
 
-  const os_ = res.tools.auditship?.summary, ls = res.tools.laurel?.summary;
-  const ratio = os_ && ls ? os_.recordsPerSecond.median / ls.recordsPerSecond.median : null;
-  res.ratio = ratio == null ? null : { median: round(ratio, 2), best: round(os_.recordsPerSecond.best / ls.recordsPerSecond.best, 2) };
-  res.targets = {
-    ratio: ratio == null
-      ? { met: false, detail: `not measured: ${!os_ ? `auditship ${res.tools.auditship?.skipped ?? res.tools.auditship?.error ?? 'not run'}` : `laurel ${res.tools.laurel?.skipped ?? res.tools.laurel?.error ?? 'not run'}`}` }
-      : { met: ratio >= TARGET_RATIO, detail: `median records/s ${round(ratio, 2)}× laurel (best ${res.ratio.best}×)` },
-    e2e: res.tools.e2e?.summary && ls
-      ? { met: res.tools.e2e.summary.recordsPerSecond.median >= ls.recordsPerSecond.median * TARGET_E2E_RATIO,
-          detail: `median records/s ${round(res.tools.e2e.summary.recordsPerSecond.median / ls.recordsPerSecond.median, 2)}× laurel's convert` }
-      : { met: false, detail: 'not measured' },
-    rss: os_?.peakRssMB
-      ? { met: os_.peakRssMB.max <= TARGET_RSS_MB, detail: `auditship max ${os_.peakRssMB.max} MB over ${os_.runs} run(s)` }
-      : { met: false, detail: 'not measured' },
-  };
+  if (o.paced && laurelBin) {
+    for (const w of PACED_WORKLOADS) {
+      const input = await prepareInput(w, o);
+      const maxRate = Math.max(...o.rates);
+      const lines = loadLines(input.file, Math.ceil(maxRate * (input.records / input.events) * o.pacedSeconds) + 1);
+      for (const rate of o.rates) {
+        const p = {};
+        for (const tool of ['laurel', 'auditship']) {
+          const r = note(`${w} plugin ${rate} ev/s ${tool}`, await paced(tool, input, lines, rate, o));
+          p[tool] = r.error ? null : { cpuS: round(r.cpuMs / 1000, 2), rssMB: r.peakRssKb ? mb(r.peakRssKb) : null, lagS: round(r.lagS, 2), other: r.otherCpuCores };
+        }
+        res.paced[`${w}@${rate}`] = p;
+      }
+    }
+    res.idle = {};
+    for (const tool of ['laurel', 'auditship']) {
+      const r = note(`idle ${tool}`, await idle(tool, o));
+      res.idle[tool] = r.error ? null : { cpuPerMinute: r.cpuPerMinute, startCpuSeconds: r.startCpuSeconds, rssMB: r.peakRssKb ? mb(r.peakRssKb) : null };
+    }
+  }
+  const others = [...Object.values(res.workloads).flatMap((W) => Object.values(W).map((s) => s?.other).filter((x) => x != null)),
+    ...Object.values(res.paced).flatMap((p) => Object.values(p).map((s) => s?.other ?? 0))];
+  res.maxOther = others.length ? round(Math.max(...others), 2) : null;
   const text = report(res);
   if (o.json) {
     log(text);
-    process.stdout.write(JSON.stringify(res, (k, v) => (k === 'stderr' ? undefined : v), 2) + '\n');
+    process.stdout.write(JSON.stringify(res, null, 2) + '\n');
   } else {
     process.stdout.write(text + '\n');
   }

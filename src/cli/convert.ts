@@ -9,6 +9,9 @@ import { AppErrors, ExitCodes } from '../errors.js'
 import { fail } from './report.js'
 import { hostNames, machineId } from '../enrich/host.js'
 import { packageVersion } from '../run/identity.js'
+import { RECORDS_MODES, type RecordsMode } from '../coalesce/compact.js'
+
+const isRecordsMode = (v: string): v is RecordsMode => (RECORDS_MODES as readonly string[]).includes(v)
 
 export const CONVERT_HELP = `Usage: auditship convert [options] [FILE...]
 
@@ -25,17 +28,21 @@ Options:
                          AUDITSHIP_HOST_NAME, else this machine's name), agent.* (no agent.id:
                          there is no state dir), ecs.version, event.dataset, data_stream.*,
                          service.type. Off by default: the output is the records' alone
+  --records MODE         auditd.records in each event: full (default), compact (without the
+                         fields the ECS fields carry) or none (as output.records in the config)
 ${COMMON_HELP}`
 
 export async function convert (argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...COMMON_OPTIONS, validate: { type: 'boolean', default: false }, identity: { type: 'boolean', default: false } },
+    options: { ...COMMON_OPTIONS, validate: { type: 'boolean', default: false }, identity: { type: 'boolean', default: false }, records: { type: 'string', default: 'full' } },
   })
   if (values.help) { process.stdout.write(CONVERT_HELP); return ExitCodes.OK }
   const s = commonSettings(values)
   if (typeof s === 'string') return fail('convert', AppErrors.USAGE, s)
+  if (!isRecordsMode(values.records)) return fail('convert', AppErrors.USAGE, `--records: full, compact or none, not ${values.records}`)
+  s.pipeline.records = values.records
   const r = await runOffline({
     command: 'convert',
     inputs: positionals,

@@ -95,6 +95,7 @@ export async function run (argv: string[]): Promise<number> {
       names: ri.enabled ? { passwd: ri.passwd, group: ri.group } : false,
       rules: { filter: c.filter, label: c.label },
       identity,
+      records: c.output.records,
     },
     idleTimeoutMs: c.correlate.idle_timeout_ms,
     stateDir: c.state_dir,

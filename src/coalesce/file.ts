@@ -32,14 +32,7 @@ export function fillFile (d: Draft): void {
   const paths = d.paths
   if (paths === undefined) return
   const parsed = d.parsed
-  // the first that is not the parent directory (nametype=, objtype= on older kernels) and was
-  // found (has an inode: a mount's first PATH may be a bare name)
-  let pick = -1
-  for (const i of paths) {
-    const f = parsed[i].fields
-    if ((f.nametype ?? f.objtype) !== 'PARENT' && f.inode !== undefined) { pick = i; break }
-  }
-  if (pick < 0) pick = paths.find((i) => parsed[i].fields.inode !== undefined) ?? paths[0]
+  const pick = describedPath(paths, (i) => parsed[i].fields)
   const f = parsed[pick].fields
   const fe = parsed[pick].enriched
   const file: NonNullable<AuditshipEvent['file']> = {}
@@ -55,4 +48,18 @@ export function fillFile (d: Draft): void {
   const sel = splitContext(f.obj)
   if (sel !== undefined) file.selinux = sel
   d.doc.file = file
+}
+
+/**
+ * The PATH record file.* describes: the first that is not the parent directory (nametype=, or
+ * objtype= on older kernels) and was found (has an inode: a mount's first PATH may be a bare
+ * name); else the first found; else the first. compact.ts leaves out of that same record what
+ * file.* holds.
+ */
+export function describedPath (paths: readonly number[], fields: (i: number) => Readonly<Record<string, string | undefined>>): number {
+  for (const i of paths) {
+    const f = fields(i)
+    if ((f.nametype ?? f.objtype) !== 'PARENT' && f.inode !== undefined) return i
+  }
+  return paths.find((i) => fields(i).inode !== undefined) ?? paths[0]
 }

@@ -44,6 +44,7 @@ export interface AuditshipConfig {
    * Tag matching events: every rule that matches adds its tags (after the audit keys in `tags`). Same matchers and session exemption as filter.
    */
   label?: LabelRule[]
+  output?: OutputConfig
   /**
    * Directory (absolute) for the checkpoint and the Teleport session state; created if missing.
    */
@@ -269,6 +270,15 @@ export interface LabelRule {
    * @minItems 1
    */
   tags: string[]
+}
+/**
+ * What each shipped document holds.
+ */
+export interface OutputConfig {
+  /**
+   * auditd.records in each document: full = every record with all its fields (as logged, decoded); compact = each record without the fields the document's ECS fields already carry with the same value, built from that record (primary record: pid, ppid, comm, exe, uid, gid, auid, euid, ses, exit, acct, id, teleportUser, addr, terminal and the UID/GID/AUID/EUID/ARCH/SYSCALL names; CWD cwd; PROCTITLE proctitle; EXECVE argc and aN; the PATH that file.* describes: name, inode, dev, mode, ouid, ogid, OUID, OGID); none = no auditd.records (the ECS fields and auditd.* only). compact and none cut the bytes shipped (README, Performance).
+   */
+  records?: 'full' | 'compact' | 'none'
 }
 /**
  * How often the delivered position is saved.

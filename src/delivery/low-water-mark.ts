@@ -58,6 +58,8 @@ export class LowWaterMark {
   readonly tails = new DeliveredTails()
   /** tails held when they are next pruned, between checkpoints */
   private pruneAt = 1024
+  /** settle() calls so far: the resume point (position and skip list) can change only with them, reading or finished events */
+  settlements = 0
 
   constructor (private readonly o: LowWaterMarkOptions) {}
 
@@ -85,6 +87,7 @@ export class LowWaterMark {
 
   /** One sink is done with the event (delivered or dead-lettered). True when all are. */
   settle (t: Ticket): boolean {
+    this.settlements++
     return this.tracker.settle(t)
   }
 

@@ -86,9 +86,11 @@ export interface AuditshipEvent {
     exit?: string
     socket?: SocketAddress
     /**
+     * The event's records in order; with output.records compact, without the fields the ECS fields already carry (config schema, output.records); absent with output.records none.
+     *
      * @minItems 1
      */
-    records: EventRecord[]
+    records?: EventRecord[]
     summary?: Summary
     warnings?: string[]
   }

@@ -24,6 +24,7 @@ import { EventRules, type RuleSpec, type LabelSpec } from '../enrich/rules.js'
 import { IdentityStamp, type HostFacts, type StaticFields } from '../enrich/identity.js'
 import { SerialGaps } from '../enrich/serial-gaps.js'
 import { LossCounter } from '../enrich/loss.js'
+import { applyRecordsMode, type RecordsMode } from '../coalesce/compact.js'
 
 export interface PipelineOptions extends BuildOptions {
   maxInFlight: number
@@ -48,6 +49,8 @@ export interface PipelineOptions extends BuildOptions {
   fileOf?: (gen: number) => string | undefined
   /** log-time seconds a serial gap may stay open before it counts (late events fill it); default 10 */
   gapWindowSecs?: number
+  /** output.records: how much of auditd.records each document keeps (default full) */
+  records?: RecordsMode
 }
 
 export const DEFAULT_PIPELINE: PipelineOptions = {
@@ -233,6 +236,7 @@ export class Pipeline implements LineSink {
       const path = this.opts.fileOf?.(first.gen)
       this.stamp.apply(doc, path === undefined ? undefined : { path, offset: first.offset })
     }
+    if (this.opts.records !== undefined) applyRecordsMode(doc, this.opts.records)
     if (this.opts.validate) {
       const issues = validateEvent(doc)
       if (issues !== undefined) {

@@ -7,7 +7,9 @@
  * MUST NOT save on a tick once processing has failed: the batch being processed may be half
  *      done, and reading it again is better than skipping it.
  * MUST make the dead letters durable (beforeSave) before a checkpoint passes their records.
- * Saves nothing when the state has not changed since the last save.
+ * Saves nothing when the state has not changed since the last save; when `version` says
+ *      nothing the state is made of moved since the last save, the state is not even built
+ *      (an idle daemon then costs no serialization of the Teleport state per tick).
  * MUST say since when saves fail (`failingSince`, cleared by the next save that works), so
  *      that readiness can tell a checkpoint that has not moved for minutes.
  * A save that fails does not stop delivery: the next tick tries again. The failure is
@@ -20,6 +22,11 @@ export interface CheckpointerOptions {
   intervalMs: number
   /** what to save now */
   state: () => CheckpointState
+  /**
+   * cheap token of everything state() depends on: equal to the token of the last save ⇒ the
+   * state is the same (optional; without it the state is built and compared on every tick)
+   */
+  version?: () => string
   save: (state: CheckpointState) => Promise<void>
   /** before each save: fsync what the checkpoint will pass (the dead-letter file) */
   beforeSave: () => void
@@ -49,6 +56,7 @@ export class Checkpointer {
   private saving: Promise<void> = Promise.resolve()
   private inSave = false
   private lastSaved = ''
+  private lastVersion: string | undefined
 
   constructor (private readonly o: CheckpointerOptions) {}
 
@@ -93,10 +101,13 @@ export class Checkpointer {
     this.inSave = true
     const now = this.o.now ?? Date.now
     try {
-      const state = this.o.state()
-      const key = JSON.stringify(state)
+      const version = this.o.version?.()
+      const unmoved = version !== undefined && version === this.lastVersion
+      const state = unmoved ? undefined : this.o.state()
+      // with a version, it is the key (the state is then serialized once, by the save)
+      const key = state === undefined ? this.lastSaved : version ?? JSON.stringify(state)
       // unchanged: what is on disk is current (also after failures to write a newer state)
-      if (key !== this.lastSaved) {
+      if (state !== undefined && key !== this.lastSaved) {
         const t0 = now()
         this.o.beforeSave()
         await this.o.save(state)
@@ -104,6 +115,7 @@ export class Checkpointer {
         this.saved++
         this.o.saved?.(state, now() - t0)
       }
+      this.lastVersion = version
       if (this.failingSince !== undefined) this.o.onRecovered?.(this.failingMs(now()))
       this.failingSince = undefined
       this.lastError = undefined

@@ -21,6 +21,16 @@ export function checkpointState (mark: LowWaterMark, pipeline: Pipeline): Checkp
   return { position, ...(skip.length > 0 ? { skip } : {}), teleport: pipeline.exportState(mark.mark()?.seq) }
 }
 
+/**
+ * A token that changes whenever checkpointState() may: records read, events finished (the
+ * join's input, the skip list's entries), settlements (the mark, the skip list), where reading
+ * stands. The checkpointer builds and saves the state only when it changed.
+ */
+export function checkpointVersion (mark: LowWaterMark, pipeline: Pipeline): string {
+  const s = pipeline.stats
+  return `${pipeline.seq}|${s.events}|${s.invalid}|${s.filtered}|${mark.settlements}|${JSON.stringify(mark.position())}`
+}
+
 /** At start from a checkpoint: its `skip` list is carried over and the pipeline leaves those records out. */
 export function carrySkip (mark: LowWaterMark, pipeline: Pipeline, cp: Checkpoint | undefined): void {
   if (cp?.position == null || cp.skip === undefined) return

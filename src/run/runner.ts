@@ -40,7 +40,7 @@ export type { RunnerOptions } from './options.js'
 import type { RunnerOptions } from './options.js'
 import { reopenOutputs } from './reopen.js'
 import { closeSinks, drainQueues, stopBudget } from './shutdown.js'
-import { carrySkip, checkpointState, finishedEvent } from './restart-skip.js'
+import { carrySkip, checkpointState, checkpointVersion, finishedEvent } from './restart-skip.js'
 
 export class Runner {
   readonly pipeline: Pipeline
@@ -87,6 +87,7 @@ export class Runner {
     this.checkpointer = new Checkpointer({
       intervalMs: o.checkpointIntervalMs,
       state: () => checkpointState(this.mark, this.pipeline),
+      version: () => checkpointVersion(this.mark, this.pipeline),
       save: async (state) => await this.store.save(state),
       beforeSave: () => this.deadLetter.sync(),
       failed: () => this.failed,

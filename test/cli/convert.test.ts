@@ -160,3 +160,19 @@ t.test('--identity adds host, agent, ecs, data set and service; without it the o
   t.equal(evs[0].agent.id, undefined, 'no state dir: no agent id')
   t.equal(evs[0].log, undefined, 'no log position outside run')
 })
+
+t.test('--records full | compact | none (output.records); anything else is a usage error', async (t) => {
+  const input = join(fixtures, 'correlate', 'split_execve.log')
+  const full = cli(['convert', input])
+  const compact = cli(['convert', '--records', 'compact', input])
+  const none = cli(['convert', '--records=none', input])
+  for (const r of [full, compact, none]) t.equal(r.code, 0)
+  t.same(events(cli(['convert', '--records', 'full', input]).stdout), events(full.stdout), 'full is the default')
+  t.ok(compact.stdout.length < full.stdout.length && none.stdout.length < compact.stdout.length, `bytes: full ${full.stdout.length} > compact ${compact.stdout.length} > none ${none.stdout.length}`)
+  const c = events(compact.stdout)[0]
+  t.notOk('proctitle' in c.auditd.records.find((r: { type: string }) => r.type === 'PROCTITLE').fields)
+  t.notOk('records' in events(none.stdout)[0].auditd)
+  const bad = cli(['convert', '--records', 'lean', input])
+  t.equal(bad.code, 64)
+  t.match(bad.stderr, /--records: full, compact or none, not lean/)
+})

@@ -37,6 +37,7 @@ t.test('a minimal config gets every default', async (t) => {
     },
     filter: [],
     label: [],
+    output: { records: 'full' },
     state_dir: '/var/lib/auditship',
     checkpoint: { interval_ms: 1000 },
     delivery: { max_pending_events: 4000, max_pending_bytes: 8388608, dead_letter_path: null },
@@ -45,7 +46,7 @@ t.test('a minimal config gets every default', async (t) => {
     log: { level: 'info', format: 'auto', stats_interval_secs: 60 },
     shutdown: { timeout_ms: 10000 },
   })
-  t.same(Object.keys(r.config), ['source', 'host', 'correlate', 'enrich', 'filter', 'label', 'state_dir', 'checkpoint', 'delivery', 'sinks', 'server', 'log', 'shutdown'], 'keys in schema order')
+  t.same(Object.keys(r.config), ['source', 'host', 'correlate', 'enrich', 'filter', 'label', 'output', 'state_dir', 'checkpoint', 'delivery', 'sinks', 'server', 'log', 'shutdown'], 'keys in schema order')
 })
 
 t.test('defaults fill empty and partial objects, and every sink type', async (t) => {
@@ -93,12 +94,13 @@ t.test('unknown keys: the path of the key, named in the message', async (t) => {
   t.same(await issues(t, 'source: { pth: /x }\nsinks: [{type: stdout}]\n'), [{ path: 'source.pth', message: 'unknown key "pth" (did you mean "path"?)' }])
   t.same(await issues(t, 'sinks: [{type: stdout, batch: { colour: red }}]\n'), [{ path: 'sinks[0].batch.colour', message: 'unknown key "colour" (known keys: max_events, max_bytes, flush_interval_ms)' }])
   t.same(await issues(t, 'sinks: [{type: stdout, path: /x}]\n'), [{ path: 'sinks[0].path', message: 'unknown key "path" (known keys: type, name, batch)' }], 'keys of another sink type')
-  t.same(await issues(t, 'sinks: [{type: stdout}]\n"a b": 1\n'), [{ path: '["a b"]', message: 'unknown key "a b" (known keys: source, host, correlate, enrich, filter, label, state_dir, checkpoint, delivery, sinks, server, log, shutdown)' }])
+  t.same(await issues(t, 'sinks: [{type: stdout}]\n"a b": 1\n'), [{ path: '["a b"]', message: 'unknown key "a b" (known keys: source, host, correlate, enrich, filter, label, output, state_dir, checkpoint, delivery, sinks, server, log, shutdown)' }])
 })
 
 t.test('wrong enum values list the allowed ones', async (t) => {
   t.same(await issues(t, 'source: { read_from: start }\nsinks: [{type: stdout}]\n'), [{ path: 'source.read_from', message: 'must be one of beginning, end (got "start")' }])
   t.same(await issues(t, 'log: { level: verbose }\nsinks: [{type: stdout}]\n'), [{ path: 'log.level', message: 'must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")' }])
+  t.same(await issues(t, 'output: { records: lean }\nsinks: [{type: stdout}]\n'), [{ path: 'output.records', message: 'must be one of full, compact, none (got "lean")' }])
 })
 
 t.test('wrong types and ranges', async (t) => {

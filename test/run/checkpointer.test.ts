@@ -224,3 +224,36 @@ t.test('saves that keep failing: how long is exposed, reported at the start and 
   await c.settled()
   c.stop()
 })
+
+t.test('version: while it is unchanged since the last save that worked, the state is not even built', async (t) => {
+  let built = 0
+  let version = 'v1'
+  let fail = false
+  const saves: CheckpointState[] = []
+  const state = { offset: 0 }
+  const c = new Checkpointer({
+    intervalMs: 1000,
+    state: () => { built++; return at(state.offset) },
+    version: () => version,
+    save: async (s) => { if (fail) throw new Error('disk full'); saves.push(s) },
+    beforeSave: () => {},
+    failed: () => false,
+    onError: () => {},
+  })
+  await c.save()
+  t.equal(built, 1)
+  await c.save()
+  await c.save()
+  t.equal(built, 1, 'idle ticks: no state built, nothing saved')
+  t.equal(saves.length, 1)
+  version = 'v2'; state.offset = 7
+  await c.save()
+  t.equal(built, 2)
+  t.same(saves.map((s) => s.position?.offset), [0, 7])
+  version = 'v3'; state.offset = 9; fail = true
+  await t.rejects(c.save())
+  fail = false
+  await c.save()
+  t.equal(built, 4, 'after a failed save the state is built again although the version did not move')
+  t.same(saves.map((s) => s.position?.offset), [0, 7, 9])
+})

@@ -85,6 +85,7 @@ t.test('compact: only the PATH that file.* describes loses fields; a PARENT path
   const recs = docs[0].auditd.records ?? []
   t.equal(docs[0].file?.path, '/tmp/x')
   t.match(recs[2].fields, { name: '/tmp/', inode: '12', dev: '08:01', mode: '041777', ouid: '0', ogid: '0' }, 'the PARENT path keeps every field')
-  t.same(recs[3].fields, { item: '1', rdev: '00:00', nametype: 'CREATE', cap_fp: '0', cap_fi: '0', cap_fe: '0', cap_fver: '0' })
+  // file.mode holds the permission bits only (0644): the record's mode (with the file type) stays
+  t.same(recs[3].fields, { item: '1', mode: '0100644', rdev: '00:00', nametype: 'CREATE', cap_fp: '0', cap_fi: '0', cap_fe: '0', cap_fver: '0' })
   t.same(recs[4].fields, {}, 'PROCTITLE: process.title')
 })

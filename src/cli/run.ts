@@ -16,12 +16,14 @@ import { createLogger } from '../telemetry/logger.js'
 import { Runner } from '../run/runner.js'
 import { Tailer } from '../source/tailer.js'
 import { StdinSource } from '../source/stdin.js'
-import { buildServer } from '../server/app.js'
+import { buildServer, type ReadyCheck } from '../server/app.js'
 import { createMetrics } from '../telemetry/metrics.js'
 import { parseListen } from '../config/listen.js'
 import { logLevelOverride } from '../config/log-level.js'
 import { startChecks } from '../run/start.js'
 import { identityOf } from '../run/identity.js'
+import { KernelLost } from '../run/kernel-lost.js'
+import { withKernelLost } from '../run/readiness.js'
 
 function isLoopback (host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
@@ -133,8 +135,9 @@ export async function run (argv: string[]): Promise<number> {
 
   log.info({ config: values.config, source: c.source.stdin ? 'stdin' : c.source.path, sinks: c.sinks.map((s) => s.type) }, 'auditship starting')
   const token = p.secrets.server
+  const kernel = new KernelLost()
   const server = c.server.enabled
-    ? buildServer({ alive: () => !runner.failed, ready: () => runner.status.readiness(c.server.max_lag_secs), metrics: createMetrics(() => runner.status.metrics(), true, { behindBytes: async () => await runner.status.behindBytes() }), token })
+    ? buildServer({ alive: () => !runner.failed, ready: async () => await readyWithKernel(runner, c.server.max_lag_secs, kernel), metrics: createMetrics(() => runner.status.metrics(), true, { behindBytes: async () => await runner.status.behindBytes(), kernelLost: async () => await kernel.read() }), token })
     : undefined
   if (server !== undefined) {
     const l = parseListen(c.server.listen) as { host: string, port: number }
@@ -177,4 +180,11 @@ export async function run (argv: string[]): Promise<number> {
   const s = runner.pipeline.stats
   log.info({ records: s.records, events: s.events, parse_errors: s.parseErrors, dead_lettered: runner.stats.deadLettered, delivered_all: all }, 'auditship stopped')
   return ExitCodes.OK
+}
+
+/** /readyz: the runner's checks, the kernel's lost count since boot added to the loss check. */
+async function readyWithKernel (runner: Runner, maxLagSecs: number, kernel: KernelLost): Promise<ReadyCheck> {
+  const r = await runner.status.readiness(maxLagSecs)
+  const loss = r.checks.loss
+  return loss === undefined ? r : { ...r, checks: { ...r.checks, loss: withKernelLost(loss, await kernel.read()) } }
 }

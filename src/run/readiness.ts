@@ -70,6 +70,16 @@ export interface LossSummary {
   missingSerials: number
 }
 
+/**
+ * The loss check with the kernel's own count since boot (auditctl -s, kernel-lost.ts) added to
+ * its detail when there is one above 0. Still ok: it informs, it does not stop shipping.
+ */
+export function withKernelLost (c: ReadinessCheck, lostSinceBoot: number | undefined): ReadinessCheck {
+  if (lostSinceBoot === undefined || lostSinceBoot === 0) return c
+  const kernel = `the kernel has lost ${lostSinceBoot} audit records since boot (auditctl -s)`
+  return { ok: c.ok, detail: c.detail === undefined ? kernel : `${c.detail}; ${kernel}` }
+}
+
 export function lossCheck (l: LossSummary): ReadinessCheck {
   const parts: string[] = []
   if (l.kernelLost > 0) parts.push(`the kernel reported ${l.kernelLost} audit records lost (audit_lost)`)

@@ -31,6 +31,8 @@ export interface MetricsSource {
 export interface MetricsExtras {
   /** bytes not yet delivered, read or not (RunStatus.behindBytes); the gauge is absent without it */
   behindBytes?: () => Promise<number>
+  /** the kernel's lost count since boot (auditctl -s); the gauge has no value while undefined */
+  kernelLost?: () => Promise<number | undefined>
   /** auditship's version for auditship_build_info (default: package.json's) */
   version?: string
 }
@@ -113,6 +115,20 @@ export function createMetrics (src: () => MetricsSource, withProcess = true, ext
   reg.registerMetric(new Gauge({ name: 'auditship_checkpoint_lag_bytes', help: 'Bytes read but behind the checkpoint (in the same file; else the read offset, a lower bound).', registers: [], collect () { this.set(src().lag.bytes) } }))
   const behind = extra.behindBytes
   if (behind !== undefined) reg.registerMetric(new Gauge({ name: 'auditship_behind_bytes', help: 'Bytes of the audit log not yet delivered: from the checkpoint to the end of the files on disk, read or not.', registers: [], async collect () { this.set(await behind()) } }))
+  const kernelLost = extra.kernelLost
+  if (kernelLost !== undefined) {
+    reg.registerMetric(new Gauge({
+      name: 'auditship_kernel_audit_lost',
+      help: 'Audit records the kernel lost since boot, as auditctl -s says (needs root or CAP_AUDIT_CONTROL; no sample when it cannot be asked).',
+      labelNames: ['source'],
+      registers: [],
+      async collect () {
+        const v = await kernelLost()
+        this.reset()
+        if (v !== undefined) this.labels('auditctl').set(v)
+      },
+    }))
+  }
   reg.registerMetric(new Gauge({ name: 'auditship_pending_events', help: 'Events read and not yet delivered by every sink.', registers: [], collect () { this.set(src().pendingEvents) } }))
   const perSink = (name: string, help: string, read: (s: MetricsSource['sinks'][number]) => number): void =>
     follow(reg, name, help, ['sink'], () => src().sinks.map((s) => [{ sink: s.name }, read(s)]))

@@ -57,3 +57,14 @@ t.test('bytes behind: asked once per scrape, absent when not given', async (t) =
   t.equal(asked, 2)
   t.notMatch(await createMetrics(() => source(0), false).metrics(), /auditship_behind_bytes/)
 })
+
+t.test("the kernel's lost count (auditctl -s): a sample while known, none while it cannot be asked", async (t) => {
+  let lost: number | undefined = 7
+  const reg = createMetrics(() => source(1), false, { kernelLost: async () => lost })
+  const value = async (name: string): Promise<unknown> => (await reg.getSingleMetric(name)?.get())?.values.map((v) => [v.labels, v.value])
+  t.same(await value('auditship_kernel_audit_lost'), [[{ source: 'auditctl' }, 7]])
+  lost = undefined
+  t.same(await value('auditship_kernel_audit_lost'), [], 'no sample, not a made-up 0')
+  t.notOk((await reg.metrics()).includes('auditship_kernel_audit_lost{'), 'absent from the exposition')
+  t.equal(createMetrics(() => source(1), false).getSingleMetric('auditship_kernel_audit_lost'), undefined, 'no gauge without a reader')
+})

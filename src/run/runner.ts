@@ -39,7 +39,7 @@ export type { RunnerOptions } from './options.js'
 import type { RunnerOptions } from './options.js'
 import { reopenOutputs } from './reopen.js'
 import { closeSinks, drainQueues, stopBudget } from './shutdown.js'
-import { carrySkip, checkpointState, finishedEvent } from './restart-skip.js'
+import { checkpointState, finishedEvent, resumeAt } from './restart-skip.js'
 
 export class Runner {
   readonly pipeline: Pipeline
@@ -68,9 +68,9 @@ export class Runner {
   constructor (private readonly o: RunnerOptions) {
     this.deadLetter = new DeadLetter(o.deadLetterPath)
     this.store = new CheckpointStore(o.stateDir)
-    this.mark = new LowWaterMark({ held: () => this.pipeline.oldestHeld(), heldFirsts: () => this.pipeline.heldFirsts(), read: () => this.source?.position() ?? null })
+    this.mark = new LowWaterMark({ held: () => this.pipeline.oldestHeld(), heldFirsts: () => this.pipeline.heldFirsts(), read: () => this.source?.position() ?? null, sinks: o.sinks.length })
     this.gate = new Backpressure({ maxEvents: o.maxPendingEvents, maxBytes: o.maxPendingBytes, pending: () => this.mark.pending })
-    const dispatch = new Dispatch({ sinks: o.sinks, mark: this.mark, gate: this.gate, deadLetter: (e) => this.deadLettered(e), log: o.log, crashed: (err) => this.fail(err), finished: () => this.finished })
+    const dispatch = new Dispatch({ sinks: o.sinks, mark: this.mark, gate: this.gate, deadLetter: (e) => this.deadLettered(e), log: o.log, crashed: (err) => this.fail(err), finished: () => this.finished, settled: () => this.checkpointer.soon() })
     this.queues = dispatch.queues
     // idle events are timed on a clock that stops while reading waits for the sinks; the
     // Teleport join keeps an undo journal so that its state is saved as of the checkpoint
@@ -83,7 +83,8 @@ export class Runner {
     })
     this.checkpointer = new Checkpointer({
       intervalMs: o.checkpointIntervalMs,
-      state: () => checkpointState(this.mark, this.pipeline),
+      soonMs: o.checkpointAfterDeliveryMs,
+      state: () => checkpointState(this.mark, this.pipeline, o.sinks.map((s) => s.sink.name)),
       save: async (state) => await this.store.save(state),
       beforeSave: () => this.deadLetter.sync(),
       failed: () => this.failed,
@@ -128,7 +129,7 @@ export class Runner {
     }, Math.max(50, this.o.idleTimeoutMs / 2))
     this.idleTimer.unref()
     const start = cp?.position ?? undefined
-    carrySkip(this.mark, this.pipeline, cp)
+    resumeAt(this.mark, this.pipeline, cp, this.queues.map((q) => q.sink.name))
     const source = this.o.source(start)
     this.source = source
     await source.start()

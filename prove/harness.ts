@@ -336,6 +336,9 @@ export interface Figures {
   seconds: number
   /** more name=value figures (kills, extra ES documents, bad lines …) */
   extra: Record<string, number | string>
+  /** false when the run timed out before every sink held every event: `lost` is then what was
+   * still undelivered, not a proven loss */
+  complete?: boolean
   /** targets missed (empty: passed); the suite exits 1 */
   failures: string[]
   /** targets missed for a known limit named in the README ("Reliability"); reported, not failed */
@@ -375,7 +378,7 @@ export function figureLine (f: Figures): string {
   const dup = Object.entries(f.duplicates).map(([k, v]) => `${k}:${v}`).join(',')
   const extra = Object.entries(f.extra).map(([k, v]) => ` ${k}=${v}`).join('')
   const verdict = f.failures.length > 0 ? 'FAIL' : (f.limits?.length ?? 0) > 0 ? 'LIMIT' : 'PASS'
-  return `prove ${verdict} scenario=${f.scenario} records=${f.records} events=${f.events} lost=${f.lost} duplicates=${dup === '' ? '-' : dup} peak_rss_mb=${f.peakRssMb.toFixed(1)} duration_s=${f.seconds.toFixed(1)}${extra}`
+  return `prove ${verdict} scenario=${f.scenario} records=${f.records} events=${f.events} ${f.complete === false ? 'undelivered_at_timeout' : 'lost'}=${f.lost} duplicates=${dup === '' ? '-' : dup} peak_rss_mb=${f.peakRssMb.toFixed(1)} duration_s=${f.seconds.toFixed(1)}${extra}`
 }
 
 /** Stop a daemon that should have delivered everything: SIGTERM, exit 0 expected. */

@@ -54,7 +54,7 @@ export async function rotation (scale: Scale): Promise<Figures> {
   await sleep(3000)
   slow = false
   const want = wantKeys(writer.events)
-  const done = await waitFor(() => sinks.complete(want) || !d.running, scale.quick ? 90_000 : 240_000)
+  const done = await waitFor(() => sinks.complete(want) || !d.running, scale.quick ? 90_000 : 600_000)
   await sleep(1000)
   await stopClean(d, failures)
   const t = tally(sinks, want)

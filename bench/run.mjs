@@ -11,7 +11,7 @@
 //   --records/--seed uses bench/out/audit-<N>-s<S>.log, removed at the end unless
 //   --keep. --file benchmarks an existing log instead (never removed).
 // * auditship: `node <package.json auditship.nodeFlags> dist/cli/main.js convert FILE`
-//   (what the bin's shebang runs), stdout -> /dev/null; the
+//   (what the bin's launcher line runs), stdout -> /dev/null; the
 //   stderr summary `records=N events=N parse_errors=N` is parsed.
 // * laurel (when on PATH): `laurel -c CFG` with FILE on stdin, JSON written to a
 //   temporary directory (on /dev/shm when it has room, so no disk writeback)
@@ -264,7 +264,7 @@ const ours = {
     try { return JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version; } catch { return '?'; }
   },
   async run(input, o) {
-    // run it the way the installed bin runs (its shebang carries package.json's auditship.nodeFlags)
+    // run it the way the installed bin runs (its launcher line carries package.json's auditship.nodeFlags)
     const cfg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).auditship ?? {};
     const r = await measure(process.execPath, [...(cfg.nodeFlags ?? []), CLI, 'convert', input.file], { pollMs: o.pollMs, env: { ...process.env, ...(cfg.nodeEnv ?? {}) } });
     const m = /records=(\d+)\s+events=(\d+)\s+parse_errors=(\d+)/.exec(r.stderr);

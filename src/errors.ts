@@ -87,6 +87,7 @@ export const AppErrors = Object.freeze({
   PREFLIGHT: def('AS_RUN_PREFLIGHT', 'io', 'run cannot start: the state dir or the dead-letter file cannot be created or written'),
   LOCKED: def('AS_RUN_LOCKED', 'io', 'run cannot start: another auditship uses the state dir'),
   CHECKPOINT_INVALID: def('AS_RUN_CHECKPOINT_INVALID', 'io', 'run cannot start: the checkpoint cannot be used (auditship run --reset-checkpoint moves it aside)'),
+  SETUP_FAILED: def('AS_SETUP_FAILED', 'io', 'auditship setup could not install a policy or template'),
   INTERNAL: def('AS_INTERNAL', 'permanent', 'internal error'),
 } as const)
 

@@ -3,9 +3,12 @@
  */
 import { parseArgs } from 'node:util'
 import { runOffline } from './offline.js'
+import type { PipelineOptions } from '../pipeline/pipeline.js'
 import { COMMON_HELP, COMMON_OPTIONS, commonSettings } from './common.js'
 import { AppErrors, ExitCodes } from '../errors.js'
 import { fail } from './report.js'
+import { hostNames, machineId } from '../enrich/host.js'
+import { packageVersion } from '../run/identity.js'
 
 export const CONVERT_HELP = `Usage: auditship convert [options] [FILE...]
 
@@ -18,13 +21,17 @@ far and exits ${ExitCodes.INTERRUPTED}.
 Options:
   --validate             exit ${ExitCodes.DATA} if any event fails schemas/event.schema.json (events are
                          always validated; invalid ones are reported, not printed)
+  --identity             add what \`run\` puts on every event: host.* (node=, else
+                         AUDITSHIP_HOST_NAME, else this machine's name), agent.* (no agent.id:
+                         there is no state dir), ecs.version, event.dataset, data_stream.*,
+                         service.type. Off by default: the output is the records' alone
 ${COMMON_HELP}`
 
 export async function convert (argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...COMMON_OPTIONS, validate: { type: 'boolean', default: false } },
+    options: { ...COMMON_OPTIONS, validate: { type: 'boolean', default: false }, identity: { type: 'boolean', default: false } },
   })
   if (values.help) { process.stdout.write(CONVERT_HELP); return ExitCodes.OK }
   const s = commonSettings(values)
@@ -32,10 +39,16 @@ export async function convert (argv: string[]): Promise<number> {
   const r = await runOffline({
     command: 'convert',
     inputs: positionals,
-    pipeline: s.pipeline,
+    pipeline: values.identity ? { ...s.pipeline, identity: await convertIdentity() } : s.pipeline,
     maxLineBytes: s.maxLineBytes,
     errorsFile: s.errorsFile,
     failOnInvalid: values.validate,
   })
   return r.code
+}
+
+/** The identity `run` stamps, as far as it exists without a configuration and a state dir. */
+async function convertIdentity (): Promise<NonNullable<PipelineOptions['identity']>> {
+  const id = await machineId()
+  return { host: { ...hostNames(null), version: packageVersion(), namespace: 'default', ...(id === undefined ? {} : { id }) }, fields: [] }
 }

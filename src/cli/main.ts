@@ -1,16 +1,23 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=2 --max-old-space-size=48
+#!/bin/sh
+//bin/true; exec env MALLOC_ARENA_MAX=1 node --max-semi-space-size=2 --max-old-space-size=48 "$0" "$@"
 /**
  * auditship command line: one file per command under src/cli/.
  *
- * The shebang bounds V8's heap (young generation 2 MB semi-spaces, old generation 32 MB): the
+ * The first two lines are a launcher: run as a program, the file is a shell script
+ * (`//bin/true` is /bin/true, then `exec` replaces the shell with node, same pid, so signals
+ * and the exit code are node's own); node skips the `#!` line and reads the second as a
+ * comment. It needs only a POSIX sh and `env VAR=value` (no `env -S`, which BusyBox and older
+ * coreutils lack), and `"$0"` is the bin's path, symlinks included (node resolves them).
+ *
+ * The flags bound V8's heap (young generation 2 MB semi-spaces, old generation 48 MB): the
  * work is streaming, and without a bound V8 grows the heap lazily to several times what is
- * live. It also limits glibc to one malloc arena: V8's background compiler and GC threads
- * otherwise each keep an arena of transient zone memory (10-20 MB of resident noise). The same
- * settings are listed in package.json (`auditship.nodeEnv`, `auditship.nodeFlags`) for the
- * benchmark and the service units; a test keeps them equal.
+ * live. MALLOC_ARENA_MAX=1 limits glibc to one malloc arena: V8's background compiler and GC
+ * threads otherwise each keep an arena of transient zone memory (10-20 MB of resident noise);
+ * glibc reads it before any JavaScript runs, so it cannot be set in-process. The same settings
+ * are listed in package.json (`auditship.nodeEnv`, `auditship.nodeFlags`) for the benchmark,
+ * the service unit and the single binary; a test keeps them equal.
  */
-import { readFileSync } from 'node:fs'
-import { packageFile } from '../paths.js'
+import { readPackageJson } from '../paths.js'
 import { AppErrors, ExitCodes } from '../errors.js'
 import { fail } from './report.js'
 import { parseArgsMessage, unknownCommandMessage, unknownOptionMessage } from './usage.js'
@@ -24,6 +31,8 @@ Commands:
   check-config --config FILE
                         validate a configuration without running
   doctor                check this node's audit and Teleport setup
+  setup elasticsearch --config FILE
+                        install the ILM policy and index template in Elasticsearch
   help [COMMAND]        show help
 
 Options:
@@ -42,13 +51,14 @@ const commands: Record<string, () => Promise<Command>> = {
   run: async () => { const m = await import('./run.js'); return { run: m.run, help: m.RUN_HELP } },
   'check-config': async () => { const m = await import('./check-config.js'); return { run: m.checkConfigCommand, help: m.CHECK_CONFIG_HELP } },
   doctor: async () => { const m = await import('./doctor.js'); return { run: m.doctor, help: m.DOCTOR_HELP } },
+  setup: async () => { const m = await import('./setup.js'); return { run: m.setup, help: m.SETUP_HELP } },
 }
 
 async function main (argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv
   if (cmd === undefined || cmd === '-h' || cmd === '--help') { process.stdout.write(HELP); return cmd === undefined ? ExitCodes.USAGE : ExitCodes.OK }
   if (cmd === '--version' || cmd === '-v') {
-    const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }
+    const pkg = readPackageJson('package.json') as { version: string }
     process.stdout.write(`auditship ${pkg.version}\n`)
     return ExitCodes.OK
   }

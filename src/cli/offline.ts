@@ -163,7 +163,7 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
 }
 
 function emptyStats (): OfflineResult['stats'] {
-  return { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0, truncated: 0, skipped: 0, bytes: 0, matched: 0 }
+  return { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0, truncated: 0, skipped: 0, filtered: 0, bytes: 0, matched: 0 }
 }
 
 async function inputSize (inputs: string[]): Promise<number> {

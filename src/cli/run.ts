@@ -21,6 +21,7 @@ import { createMetrics } from '../telemetry/metrics.js'
 import { parseListen } from '../config/listen.js'
 import { logLevelOverride } from '../config/log-level.js'
 import { startChecks } from '../run/start.js'
+import { identityOf } from '../run/identity.js'
 
 function isLoopback (host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
@@ -63,6 +64,13 @@ export async function run (argv: string[]): Promise<number> {
     for (const pr of started.problems) log.error({ code: started.error.code, key: pr.key, path: pr.path, fix: pr.fix }, `cannot start: ${pr.message}`)
     return exitCodeOf(started.error)
   }
+  // host, agent (its id kept in the state dir), static fields: on every event
+  const identity = await identityOf(c).catch((err: Error) => err)
+  if (identity instanceof Error) {
+    log.error({ code: AppErrors.PREFLIGHT.code, key: 'state_dir', path: c.state_dir }, `cannot start: the agent id: ${identity.message}`)
+    started.lock.release()
+    return exitCodeOf(AppErrors.PREFLIGHT)
+  }
   const tp = c.enrich.teleport
   const ri = c.enrich.resolve_ids
   const runner = new Runner({
@@ -85,6 +93,8 @@ export async function run (argv: string[]): Promise<number> {
       includeOriginal: c.enrich.include_original,
       teleport: tp.enabled ? { graceSecs: tp.grace_secs, maxSessions: tp.max_sessions, maxProcesses: tp.max_processes } : false,
       names: ri.enabled ? { passwd: ri.passwd, group: ri.group } : false,
+      rules: { filter: c.filter, label: c.label },
+      identity,
     },
     idleTimeoutMs: c.correlate.idle_timeout_ms,
     stateDir: c.state_dir,

@@ -4,25 +4,46 @@
  * auditd.result).
  */
 import { archName, syscallName } from '../audit/arch.js'
-import { categorizeSyscall, categorizeType, type Categorization } from './ecs.js'
+import { APPARMOR_AVC, OTHER_SYSCALL, categorizeSyscall, categorizeType, type Categorization } from './ecs.js'
+import { T } from '../audit/record-types.js'
 import type { Draft } from './draft.js'
 
-/** Fills the fields above; returns what the event acts on (for the summary), if known. */
-export function fillAction (d: Draft): string | undefined {
+/**
+ * Fills the fields above; returns what the event acts on (for the summary), if known, and the
+ * index of the describing record (-1: none). As
+ * aucoalesce: a record that describes the syscall gives the action and auditd.message_type;
+ * the category and type are its own, plus process/info when the syscall has no entry; an
+ * AVC gives only the action (the category and type are the syscall's, when there is one).
+ */
+export function fillAction (d: Draft): { objectType: string | undefined, at: number } {
   const bySyscall = fillSyscall(d)
-  const cat = typeCategory(d) ?? bySyscall
+  const at = describingRecord(d)
+  const cat = at < 0 ? bySyscall : typeCategory(d, at)
   const event = d.doc.event
+  if (at >= 0) d.doc.auditd.message_type = d.ev.records[at].type.toLowerCase()
   if (cat !== undefined) {
+    let category = cat.category as string[]
+    let type = cat.type as string[]
+    if (at >= 0 && bySyscall !== undefined) {
+      if (d.ev.records[at].typeNum === T.AVC) {
+        category = bySyscall.category as string[]
+        type = bySyscall.type as string[]
+      } else if (bySyscall === OTHER_SYSCALL) {
+        category = union(category, OTHER_SYSCALL.category)
+        type = union(type, OTHER_SYSCALL.type)
+      }
+    }
     if (cat.action !== '') event.action = cat.action
-    event.category = cat.category as string[]
-    event.type = cat.type as string[]
+    if (cat.kind !== undefined) event.kind = cat.kind
+    event.category = category
+    event.type = type
   }
   const outcome = outcomeOf(d.pf.success ?? d.pf.res ?? d.pf.result)
   if (outcome !== undefined) {
     event.outcome = outcome
     d.doc.auditd.result = outcome === 'success' ? 'success' : 'fail'
   }
-  return cat?.objectType
+  return { objectType: cat?.objectType, at }
 }
 
 /** Names the syscall in auditd.*; returns the event's categorization by that name. */
@@ -49,16 +70,26 @@ function fillSyscall (d: Draft): Categorization | undefined {
 /**
  * A record that says what the syscall did (LOGIN, AVC, CONFIG_CHANGE, ANOM_*, a user message
  * sent during it …) describes the event better than the syscall's name: the first such record
- * wins.
+ * wins. -1 when there is none.
  */
-function typeCategory (d: Draft): Categorization | undefined {
+function describingRecord (d: Draft): number {
   const records = d.ev.records
   for (let i = 0; i < records.length; i++) {
     if (i === d.sys) continue
-    const c = categorizeType(records[i].type)
-    if (c !== undefined) return c
+    if (categorizeType(records[i].type) !== undefined) return i
   }
-  return undefined
+  return -1
+}
+
+function typeCategory (d: Draft, at: number): Categorization | undefined {
+  if (d.ev.records[at].typeNum === T.AVC && d.parsed[at].fields.apparmor !== undefined) return APPARMOR_AVC
+  return categorizeType(d.ev.records[at].type)
+}
+
+function union (a: readonly string[], b: readonly string[]): string[] {
+  const out = a.slice()
+  for (const x of b) if (!out.includes(x)) out.push(x)
+  return out
 }
 
 function outcomeOf (v: string | undefined): 'success' | 'failure' | undefined {

@@ -20,6 +20,7 @@ import { fillNetwork } from './network.js'
 import { fillTags } from './tags.js'
 import { fillOriginal } from './original.js'
 import { summarize } from './summary.js'
+import { fillRelated } from './related.js'
 
 export interface BuildOptions {
   /** keep each record's raw text in event.original */
@@ -28,16 +29,17 @@ export interface BuildOptions {
 
 export function buildEvent (ev: AuditEventRecords, opts: BuildOptions = {}): AuditshipEvent {
   const d = draft(ev)
-  const objectType = fillAction(d)
-  fillUser(d)
+  const { objectType, at } = fillAction(d)
+  const actor = fillUser(d)
   fillProcess(d)
   fillFile(d)
   fillNetwork(d)
   fillTags(d)
   if (opts.includeOriginal === true) fillOriginal(d)
   const { doc } = d
-  const summary = summarize(doc, objectType)
+  const summary = summarize(doc, objectType, actor, at >= 0 ? d.parsed[at].fields : d.pf)
   if (summary !== undefined) doc.auditd.summary = summary
   if (d.warnings !== undefined) doc.auditd.warnings = d.warnings
+  fillRelated(doc)
   return doc
 }

@@ -9,10 +9,12 @@ export interface Categorization {
   readonly type: readonly string[]
   /** what the event acts on, for the summary */
   readonly objectType?: string
+  /** `alert` for anomaly records (event.kind) */
+  readonly kind?: 'alert'
 }
 
-function c (action: string, category: string[], type: string[], objectType?: string): Categorization {
-  return Object.freeze({ action, category: Object.freeze(category), type: Object.freeze(type), objectType })
+function c (action: string, category: string[], type: string[], objectType?: string, kind?: 'alert'): Categorization {
+  return Object.freeze({ action, category: Object.freeze(category), type: Object.freeze(type), objectType, kind })
 }
 
 const FILE_INFO = ['file']
@@ -36,7 +38,7 @@ sys(['mkdir', 'mkdirat'], c('created-directory', FILE_INFO, ['creation'], 'file'
 sys(['mknod', 'mknodat'], c('make-device', FILE_INFO, ['creation'], 'file'))
 sys(['link', 'linkat', 'symlink', 'symlinkat'], c('linked', FILE_INFO, ['creation'], 'file'))
 sys(['utime', 'utimes', 'futimesat', 'utimensat'], c('changed-timestamp-of', FILE_INFO, ['change'], 'file'))
-sys(['mount'], c('mounted', FILE_INFO, ['change'], 'filesystem'))
+sys(['mount'], c('mounted', FILE_INFO, ['creation'], 'file'))
 sys(['umount', 'umount2'], c('unmounted', FILE_INFO, ['change'], 'filesystem'))
 sys(['connect'], c('connected-to', ['network'], ['connection', 'start'], 'socket'))
 sys(['accept', 'accept4'], c('accepted-connection-from', ['network'], ['connection', 'start'], 'socket'))
@@ -72,7 +74,7 @@ const byType = new Map<string, Categorization>([
   ['ADD_USER', c('added-user-account', ['iam'], ['user', 'creation'], 'account')],
   ['DEL_USER', c('deleted-user-account', ['iam'], ['user', 'deletion'], 'account')],
   ['USER_MGMT', c('modified-user-account', ['iam'], ['user', 'change'], 'account')],
-  ['USER_CHAUTHTOK', c('changed-password', ['iam'], ['user', 'change'], 'account')],
+  ['USER_CHAUTHTOK', c('changed-password', ['iam'], ['user', 'change'], 'user-session')],
   ['ADD_GROUP', c('added-group-account-to', ['iam'], ['group', 'creation'], 'account')],
   ['DEL_GROUP', c('deleted-group-account-from', ['iam'], ['group', 'deletion'], 'account')],
   ['GRP_MGMT', c('modified-group-account', ['iam'], ['group', 'change'], 'account')],
@@ -96,22 +98,22 @@ const byType = new Map<string, Categorization>([
   ['ROLE_ASSIGN', c('assigned-user-role-to', ['iam'], ['user', 'change'], 'role')],
   ['ROLE_REMOVE', c('removed-user-role-from', ['iam'], ['user', 'change'], 'role')],
   ['NETFILTER_CFG', c('loaded-firewall-rule-to', ['configuration'], ['change'], 'firewall')],
-  ['AVC', c('violated-selinux-policy', ['intrusion_detection'], ['denied'], 'mac')],
+  ['AVC', c('violated-selinux-policy', ['intrusion_detection'], ['denied'], 'policy')],
   ['USER_AVC', c('access-permission', ['intrusion_detection'], ['info'], 'mac')],
   ['MAC_STATUS', c('changed-selinux-enforcement', ['configuration'], ['change'], 'mac')],
   ['MAC_POLICY_LOAD', c('loaded-selinux-policy', ['configuration'], ['change'], 'mac')],
   ['MAC_CONFIG_CHANGE', c('changed-selinux-boolean', ['configuration'], ['change'], 'mac')],
   ['SECCOMP', c('violated-seccomp-policy', ['process'], ['info'], 'process')],
-  ['ANOM_ABEND', c('crashed-program', ['process'], ['end'], 'process')],
-  ['ANOM_PROMISCUOUS', c('changed-promiscuous-mode-on-device', ['network', 'intrusion_detection'], ['change'], 'network-device')],
-  ['ANOM_LOGIN_FAILURES', c('failed-log-in-too-many-times-to', ['authentication', 'intrusion_detection'], ['info'], 'user-session')],
-  ['ANOM_LOGIN_SESSIONS', c('opened-too-many-sessions-to', ['authentication', 'intrusion_detection'], ['info'], 'user-session')],
-  ['ANOM_LINK', c('used-suspicious-link', ['file', 'intrusion_detection'], ['info'], 'file')],
+  ['ANOM_ABEND', c('crashed-program', ['process', 'intrusion_detection'], ['end', 'info'], 'process', 'alert')],
+  ['ANOM_PROMISCUOUS', c('changed-promiscuous-mode-on-device', ['network', 'intrusion_detection'], ['change'], 'network-device', 'alert')],
+  ['ANOM_LOGIN_FAILURES', c('failed-log-in-too-many-times-to', ['authentication', 'intrusion_detection'], ['info'], 'user-session', 'alert')],
+  ['ANOM_LOGIN_SESSIONS', c('opened-too-many-sessions-to', ['authentication', 'intrusion_detection'], ['info'], 'user-session', 'alert')],
+  ['ANOM_LINK', c('used-suspicious-link', ['file', 'intrusion_detection'], ['info'], 'file', 'alert')],
   ['KERN_MODULE', c('loaded-kernel-module', ['driver'], ['start'], 'file')],
   ['CRYPTO_KEY_USER', c('negotiated-crypto-key', ['process'], ['info'], 'user-session')],
   ['CRYPTO_SESSION', c('started-crypto-session', ['process'], ['info'], 'user-session')],
-  ['TIME_ADJNTPVAL', c('adjusted-ntp-value', ['host'], ['change'], 'system')],
-  ['TIME_INJOFFSET', c('injected-time-offset', ['host'], ['change'], 'system')],
+  ['TIME_ADJNTPVAL', c('changed-system-time', ['host'], ['change'], 'system')],
+  ['TIME_INJOFFSET', c('changed-system-time', ['host'], ['change'], 'system')],
   ['SOFTWARE_UPDATE', c('package-updated', ['package'], ['change'], 'package')],
   ['VIRT_CONTROL', c('issued-vm-control', ['host'], ['info'], 'vm')],
   ['VIRT_MACHINE_ID', c('assigned-vm-id', ['host'], ['info'], 'vm')],
@@ -119,7 +121,10 @@ const byType = new Map<string, Categorization>([
 ])
 
 /** Fallback for a syscall not in the table (go-libaudit: process/info). */
-const OTHER_SYSCALL = c('', ['process'], ['info'])
+export const OTHER_SYSCALL = c('', ['process'], ['info'])
+
+/** An AppArmor AVC (apparmor= field) is its own action; an SELinux AVC keeps the table's. */
+export const APPARMOR_AVC = c('violated-apparmor-policy', ['intrusion_detection'], ['denied'], 'policy')
 
 export function categorizeSyscall (name: string): Categorization {
   return bySyscall.get(name) ?? OTHER_SYSCALL

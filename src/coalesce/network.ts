@@ -32,8 +32,14 @@ export function fillNetwork (d: Draft): void {
     const ep = parseAddr(pf.addr)
     if (ep !== undefined) doc.source = ep
     const host = pf.hostname
-    if (host !== undefined && host !== '?' && host !== pf.addr) (doc.source ??= {}).domain = host
+    if (host !== undefined && host !== '?' && host !== pf.addr) {
+      // sshd's USER_ERR names the client by its IP in hostname= only (addr=?)
+      if (doc.source?.ip === undefined && isIP(host) !== 0) (doc.source ??= {}).ip = host
+      else (doc.source ??= {}).domain = host
+    }
   }
+  // a user-space record's addr= is the remote client: inbound, as aucoalesce says
+  if (d.sys < 0 && doc.source?.ip !== undefined) doc.network = { direction: 'ingress' }
 }
 
 /** A user-space `addr=`: an IP, `ip:port` (Teleport), `[v6]:port`, or a host name. */

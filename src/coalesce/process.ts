@@ -17,10 +17,9 @@ export function fillProcess (d: Draft): void {
   if (ppid !== undefined) { proc.parent = { pid: ppid }; hasProc = true }
   if (pf.comm !== undefined) { proc.name = pf.comm; hasProc = true }
   if (pf.exe !== undefined && pf.exe !== '?') { proc.executable = pf.exe; hasProc = true }
-  if (d.cwd >= 0) {
-    const c = parsed[d.cwd].fields.cwd
-    if (c !== undefined) { proc.working_directory = c; hasProc = true }
-  }
+  // the CWD record of a syscall, else the cwd= a user-space record carries (USER_CMD)
+  const cwd = d.cwd >= 0 ? parsed[d.cwd].fields.cwd : pf.cwd
+  if (cwd !== undefined) { proc.working_directory = cwd; hasProc = true }
   if (d.proctitle >= 0) {
     const t = parsed[d.proctitle].fields.proctitle
     if (t !== undefined) { proc.title = t; hasProc = true }

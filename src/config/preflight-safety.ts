@@ -35,7 +35,7 @@ function written (c: Config): Written[] {
 }
 
 function issue (path: string, message: string, fix: string): PreflightIssue {
-  return { path, message, fix, error: AppErrors.PREFLIGHT }
+  return { path, message, fix, error: AppErrors.PREFLIGHT, stops: true }
 }
 
 async function examine (w: Written, seenDirs: Set<string>): Promise<PreflightIssue[]> {

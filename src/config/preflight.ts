@@ -1,9 +1,11 @@
 /**
- * What would stop `auditship run` on this machine with a valid configuration: the audit log
- * missing or unreadable, the state dir or the dead-letter file that cannot be created or
- * written, the server port taken. `check-config` reports these as warnings with the fix;
- * `run` refuses to start on them (AS_RUN_PREFLIGHT, exit 73). Directories that other users can
- * write in, and symlinks where auditship writes files, are refused too (preflight-safety.ts).
+ * What would stop `auditship run` on this machine with a valid configuration, or leave it
+ * delivering nothing: the state dir or the dead-letter file that cannot be created or written,
+ * the server port taken (run refuses to start: AS_RUN_PREFLIGHT, exit 73), directories that
+ * other users can write in and symlinks where auditship writes files (preflight-safety.ts);
+ * and the audit log missing or unreadable, which does not stop run (`stops: false`): it waits
+ * for the log, and /readyz says why it is not ready. `check-config` reports all of them as
+ * warnings with the fix.
  *
  * MUST NOT throw: every problem is a value with the key it is about, what is wrong and the fix.
  * MUST NOT change the machine: nothing is created or written (the port is bound for an instant
@@ -27,6 +29,8 @@ export interface PreflightIssue {
   fix: string
   /** AppErrors.PREFLIGHT: what `run` stops with */
   error: ErrorDef
+  /** false: run starts anyway and waits (not ready) until it is fixed */
+  stops: boolean
 }
 
 export interface PreflightOptions {
@@ -38,8 +42,8 @@ const DEFAULT_AUDIT_LOG = configDefaults().source.path
 
 type Stat = Awaited<ReturnType<typeof stat>>
 
-function issue (path: string, message: string, fix: string): PreflightIssue {
-  return { path, message, fix, error: AppErrors.PREFLIGHT }
+function issue (path: string, message: string, fix: string, stops = true): PreflightIssue {
+  return { path, message, fix, error: AppErrors.PREFLIGHT, stops }
 }
 
 async function statOf (p: string): Promise<Stat | NodeJS.ErrnoException> {
@@ -56,14 +60,14 @@ export async function checkSource (c: Config): Promise<PreflightIssue[]> {
   const p = c.source.path
   const st = await statOf(p)
   if (st instanceof Error) {
-    if (st.code !== 'ENOENT') return [issue('source.path', cannotRead(p, st), 'run auditship as a user that can reach the file (root, or the group of log_group in auditd.conf)')]
+    if (st.code !== 'ENOENT') return [issue('source.path', cannotRead(p, st), 'run auditship as a user that can reach the file (root, or the group of log_group in auditd.conf)', false)]
     return [issue('source.path', `${p} does not exist`, p === DEFAULT_AUDIT_LOG
       ? 'install and start auditd (apt-get install auditd; systemctl enable --now auditd)'
-      : `set source.path to the log auditd writes (log_file in auditd.conf, by default ${DEFAULT_AUDIT_LOG})`)]
+      : `set source.path to the log auditd writes (log_file in auditd.conf, by default ${DEFAULT_AUDIT_LOG})`, false)]
   }
-  if (st.isDirectory()) return [issue('source.path', `${p} is a directory, not the audit log`, `set source.path to the log file itself (e.g. ${join(p, 'audit.log')})`)]
+  if (st.isDirectory()) return [issue('source.path', `${p} is a directory, not the audit log`, `set source.path to the log file itself (e.g. ${join(p, 'audit.log')})`, false)]
   const e = await denied(p, constants.R_OK)
-  if (e !== undefined) return [issue('source.path', cannotRead(p, e), 'run auditship as root, or in the group that can read the log (log_group in auditd.conf, e.g. adm)')]
+  if (e !== undefined) return [issue('source.path', cannotRead(p, e), 'run auditship as root, or in the group that can read the log (log_group in auditd.conf, e.g. adm)', false)]
   return []
 }
 

@@ -12,12 +12,19 @@ export function issuesText (file: string, errors: readonly ConfigIssue[]): strin
 }
 
 /**
- * What would stop `run` on this machine, though the configuration is valid (check-config's
- * warnings): `warning: …` then `  <path>: <message>` and `    fix: <fix>` per issue.
+ * What would stop `run` on this machine, or leave it delivering nothing, though the
+ * configuration is valid (check-config's warnings): a `warning: …` line for the problems that
+ * stop it, one for those it waits out (`stops: false`: the audit log missing), each followed by
+ * `  <path>: <message>` and `    fix: <fix>` per issue.
  */
-export function warningsText (issues: readonly ConfigIssue[]): string {
-  let s = `warning: auditship run would not start on this machine (${issues.length === 1 ? '1 problem' : `${issues.length} problems`}):\n`
-  for (const i of issues) s += `  ${i.path}: ${i.message}\n` + (i.fix === undefined ? '' : `    fix: ${i.fix}\n`)
+export function warningsText (issues: ReadonlyArray<ConfigIssue & { stops?: boolean }>): string {
+  const stop = issues.filter((i) => i.stops !== false)
+  const wait = issues.filter((i) => i.stops === false)
+  const count = (n: number): string => n === 1 ? '1 problem' : `${n} problems`
+  const list = (xs: readonly ConfigIssue[]): string => xs.map((i) => `  ${i.path}: ${i.message}\n` + (i.fix === undefined ? '' : `    fix: ${i.fix}\n`)).join('')
+  let s = ''
+  if (stop.length > 0) s += `warning: auditship run would not start on this machine (${count(stop.length)}):\n` + list(stop)
+  if (wait.length > 0) s += `warning: auditship run would start, but read nothing and report not ready until this is fixed (${count(wait.length)}):\n` + list(wait)
   return s
 }
 

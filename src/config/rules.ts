@@ -5,6 +5,7 @@
  */
 import { isAbsolute, normalize } from 'node:path'
 import { parseListen } from './listen.js'
+import { fleetIssues } from './fleet.js'
 import type { Config, ConfigIssue, SinkConfig } from './types.js'
 
 /** Headers an http sink may not set: the connection's own, and those auditship sets. */
@@ -37,6 +38,7 @@ export function crossFieldIssues (c: Config): ConfigIssue[] {
   if (c.server.auth_token_file !== null && !isAbsolute(c.server.auth_token_file)) out.push({ path: 'server.auth_token_file', message: `must be an absolute path (got "${c.server.auth_token_file}")` })
   const l = parseListen(c.server.listen)
   if (typeof l === 'string') out.push({ path: 'server.listen', message: l })
+  out.push(...fleetIssues(c))
   return out
 }
 

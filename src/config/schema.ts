@@ -3,8 +3,7 @@
  * it (for ajv's `useDefaults`), and the walks over it that validation, defaults and printing
  * share. The schema is the only place a default is written.
  */
-import { readFileSync } from 'node:fs'
-import { schemaPath } from '../paths.js'
+import { readPackageJson } from '../paths.js'
 import { isObject, type JsonObject } from './json.js'
 
 export const CONFIG_SCHEMA_FILE = 'config.schema.json'
@@ -14,7 +13,7 @@ let cached: JsonObject | undefined
 /** The schema, read on first use (throws when the file cannot be read or parsed). Do not change it. */
 export function configSchema (): JsonObject {
   if (cached === undefined) {
-    const schema = JSON.parse(readFileSync(schemaPath(CONFIG_SCHEMA_FILE), 'utf8')) as JsonObject
+    const schema = readPackageJson(`schemas/${CONFIG_SCHEMA_FILE}`) as JsonObject
     defaultsThroughRefs(schema)
     cached = schema
   }

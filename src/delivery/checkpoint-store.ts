@@ -14,7 +14,7 @@ import { open, rename, readFile, unlink } from 'node:fs/promises'
 import { constants } from 'node:fs'
 import { join } from 'node:path'
 import { Ajv, type ValidateFunction } from 'ajv'
-import { schemaPath } from '../paths.js'
+import { readPackageJson, schemaPath } from '../paths.js'
 import type { Checkpoint } from './checkpoint.generated.js'
 import { openSafe, safeDir } from './safe-fs.js'
 
@@ -33,7 +33,7 @@ let compiled: ValidateFunction<Checkpoint> | undefined
 
 async function validator (): Promise<ValidateFunction<Checkpoint>> {
   if (compiled === undefined) {
-    const schema = JSON.parse(await readFile(schemaPath('checkpoint.schema.json'), 'utf8')) as object
+    const schema = readPackageJson('schemas/checkpoint.schema.json') as object
     // tsType is for the type generator (scripts/gen-types.mjs), not a validation keyword
     const ajv = new Ajv({ strict: true, allErrors: false, keywords: ['tsType'] })
     compiled = ajv.compile<Checkpoint>(schema)
@@ -44,7 +44,7 @@ async function validator (): Promise<ValidateFunction<Checkpoint>> {
 /** What the schema cannot say: the fields of a position that must agree with each other. */
 export function inconsistency (c: Checkpoint): string | undefined {
   const p = c.position
-  if (p === null) return undefined
+  if (p === null) return (c.skip?.length ?? 0) > 0 ? '/skip lists events to leave out, but /position is null (no place to resume from)' : undefined
   const id = p.identity
   if (id.fpLen !== undefined && id.fpLen * 2 !== id.fingerprint.length) return `/position/identity/fpLen is ${id.fpLen} but the fingerprint holds ${id.fingerprint.length / 2} bytes`
   if (id.ino === 0 && (p.offset !== 0 || id.dev !== 0 || id.fingerprint !== '')) return '/position/identity/ino 0 (no file was open) with a device, a fingerprint or an offset'

@@ -89,6 +89,11 @@ export class LowWaterMark {
     return this.files.length - 1
   }
 
+  /** The path of the file of generation `gen` (log.file.path of an event). */
+  fileOf (gen: number): string | undefined {
+    return this.files[gen]?.path
+  }
+
   /** An event is waiting for `sinks` sinks; `first` is its earliest record. */
   open (first: MarkedRecord, sinks: number): Ticket {
     return this.tracker.openEvent(first.seq, { gen: first.gen, offset: first.offset }, sinks, (this.o.now ?? Date.now)())

@@ -7,7 +7,8 @@
  * convert and search, so their output does not depend on the machine they run on.
  */
 import { readFileSync, statSync } from 'node:fs'
-import type { AuditshipEvent, Identity } from '../event/types.js'
+import type { AuditshipEvent } from '../event/types.js'
+import { fillRelated } from '../coalesce/related.js'
 
 export interface NameFiles {
   passwd: string
@@ -72,17 +73,22 @@ export class IdNames {
     if (u !== undefined) {
       if (u.id !== undefined && u.name === undefined) { const n = this.user(u.id); if (n !== undefined) u.name = n }
       this.fill(u.audit, false)
-      this.fill(u.effective, false)
+      for (const i of [u.effective, u.target, u.changes, u.saved, u.filesystem]) {
+        this.fill(i, false)
+        this.fill(i?.group, true)
+      }
       this.fill(u.group, true)
     }
+    this.fill(doc.group, true)
     const f = doc.file
     if (f !== undefined) {
       if (f.uid !== undefined && f.owner === undefined) { const n = this.user(f.uid); if (n !== undefined) f.owner = n }
       if (f.gid !== undefined && f.group === undefined) { const n = this.group(f.gid); if (n !== undefined) f.group = n }
     }
+    fillRelated(doc)
   }
 
-  private fill (i: Identity | undefined, group: boolean): void {
+  private fill (i: { id?: string, name?: string } | undefined, group: boolean): void {
     if (i?.id === undefined || i.name !== undefined) return
     const n = group ? this.group(i.id) : this.user(i.id)
     if (n !== undefined) i.name = n

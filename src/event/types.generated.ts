@@ -9,7 +9,10 @@ export interface AuditshipEvent {
    */
   '@timestamp': string
   event: {
-    kind: 'event'
+    /**
+     * alert for anomaly records (ANOM_*), as go-libaudit's aucoalesce; event otherwise.
+     */
+    kind: 'event' | 'alert'
     module: 'auditd'
     /**
      * What happened, go-libaudit style (executed, logged-in, opened-file …).
@@ -22,6 +25,10 @@ export interface AuditshipEvent {
      * Raw records, when include_original is on.
      */
     original?: string[]
+    /**
+     * The data set the event belongs to: `auditship` (the dataset of the `logs-auditship-*` data streams; data_stream.dataset is the same). Set by `run` (identity, docs/design.md §3.4).
+     */
+    dataset?: string
   }
   auditd: {
     /**
@@ -92,6 +99,17 @@ export interface AuditshipEvent {
     effective?: Identity
     target?: Identity
     group?: Identity
+    saved?: Identity
+    filesystem?: Identity
+    changes?: Identity
+    selinux?: SELinuxContext
+  }
+  /**
+   * The group a group-management record (ADD_GROUP, GRP_MGMT …) acts on.
+   */
+  group?: {
+    id?: string
+    name?: string
   }
   process?: {
     pid?: number
@@ -120,6 +138,7 @@ export interface AuditshipEvent {
     gid?: string
     owner?: string
     group?: string
+    selinux?: SELinuxContext
   }
   source?: Endpoint
   destination?: Endpoint
@@ -130,7 +149,99 @@ export interface AuditshipEvent {
    * Audit rule keys (key=).
    */
   tags?: string[]
+  /**
+   * Every user name, IP and host name the event mentions (ECS related.*), for pivoting.
+   */
+  related?: {
+    user?: string[]
+    ip?: string[]
+    hosts?: string[]
+  }
   teleport?: TeleportIdentity
+  /**
+   * The host the event comes from (`run`; `convert --identity`). host.name: the node name of the records (node=), else the configured host.name, else AUDITSHIP_HOST_NAME, else the machine's host name. host.hostname and host.id describe the machine auditship runs on and are left out when node= names another host.
+   */
+  host?: {
+    /**
+     * The node name from node=, else host.name / AUDITSHIP_HOST_NAME / the machine's host name.
+     */
+    name?: string
+    /**
+     * The machine's host name (AUDITSHIP_HOST_NAME in a pod, else the kernel's).
+     */
+    hostname?: string
+    /**
+     * /etc/machine-id of the machine, when readable.
+     */
+    id?: string
+  }
+  /**
+   * The auditship that shipped the event.
+   */
+  agent?: {
+    type?: 'auditship'
+    /**
+     * The shipper's host name (configured host.name, AUDITSHIP_HOST_NAME or the machine's).
+     */
+    name?: string
+    /**
+     * auditship's version (package.json).
+     */
+    version?: string
+    /**
+     * A UUID generated once per state dir and kept in <state_dir>/agent-id (`run` only).
+     */
+    id?: string
+  }
+  ecs?: {
+    /**
+     * The ECS version the fields follow.
+     */
+    version?: '8.11.0'
+  }
+  /**
+   * Elasticsearch data stream naming (logs-auditship-<namespace>), the same as deploy/elasticsearch/data-stream-template.json.
+   */
+  data_stream?: {
+    type?: 'logs'
+    dataset?: 'auditship'
+    /**
+     * `default`, or the namespace of the elasticsearch sink's data_stream (logs-auditship-<namespace>).
+     */
+    namespace?: string
+  }
+  service?: {
+    type?: 'auditd'
+    /**
+     * Static field (enrich.fields): the service the host belongs to.
+     */
+    name?: string
+    /**
+     * Static field (enrich.fields): e.g. production, staging.
+     */
+    environment?: string
+  }
+  /**
+   * Where the event's first record was read (`run` from a file; not with the plugin feed on stdin).
+   */
+  log?: {
+    file?: {
+      /**
+       * The audit log file, as opened (audit.log, or audit.log.1 after a rotation).
+       */
+      path?: string
+    }
+    /**
+     * Byte offset of the event's first record in log.file.path.
+     */
+    offset?: number
+  }
+  /**
+   * Static labels (enrich.fields labels.<name>): keyword values.
+   */
+  labels?: {
+    [k: string]: string
+  }
 }
 export interface SocketAddress {
   family: string
@@ -187,6 +298,16 @@ export interface Identity {
     id?: string
     name?: string
   }
+}
+/**
+ * An SELinux context (subj=, obj=) split at ':' into user, role, domain (type), level and category; an AppArmor label is only a user.
+ */
+export interface SELinuxContext {
+  user?: string
+  role?: string
+  domain?: string
+  level?: string
+  category?: string
 }
 export interface Endpoint {
   ip?: string

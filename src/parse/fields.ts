@@ -36,6 +36,15 @@ const HEX_KEYS = new Set([
   'old_group', 'new_user', 'old_user', 'id_name',
 ])
 
+/**
+ * Records whose old= / new= are numbers (a backlog limit, a time adjustment, a feature flag),
+ * never hex: `old=64` is 64, not "d".
+ */
+const NUMERIC_OLD_NEW = new Set<number>([T.CONFIG_CHANGE, T.FEATURE_CHANGE, T.TIME_INJOFFSET, T.TIME_ADJNTPVAL])
+
+function numericOldNew (typeNum: number, key: string): boolean {
+  return (key === 'old' || key === 'new') && NUMERIC_OLD_NEW.has(typeNum)
+}
 
 const K_QUOTED = 1
 const K_BARE = 2
@@ -78,7 +87,7 @@ class Builder {
         // UID/GID names go through audit_encode_nv_string: quoted, or hex when they need it
         if (key.endsWith('ID') && isHexString(v)) d = decodeHex(v)
       } else if (HEX_KEYS.has(key) || (this.typeNum === T.EXECVE && isExecveArgKey(key))) {
-        if (isHexString(v)) {
+        if (isHexString(v) && !numericOldNew(this.typeNum, key)) {
           d = decodeHex(v)
           if (key === 'proctitle') d.value = d.value.replaceAll('\0', ' ')
         }

@@ -20,6 +20,10 @@ import type { AuditshipEvent } from '../event/types.js'
 import type { LineSink } from '../source/lines.js'
 import { TeleportJoin, DEFAULT_TELEPORT, type TeleportOptions } from '../enrich/teleport.js'
 import { IdNames, type NameFiles } from '../enrich/names.js'
+import { EventRules, type RuleSpec, type LabelSpec } from '../enrich/rules.js'
+import { IdentityStamp, type HostFacts, type StaticFields } from '../enrich/identity.js'
+import { SerialGaps } from '../enrich/serial-gaps.js'
+import { LossCounter } from '../enrich/loss.js'
 
 export interface PipelineOptions extends BuildOptions {
   maxInFlight: number
@@ -36,6 +40,14 @@ export interface PipelineOptions extends BuildOptions {
   teleport: TeleportOptions | false
   /** resolve ids the log left numeric from these passwd/group files; false: off */
   names: NameFiles | false
+  /** filter and label rules (enrich/rules.ts); absent: none */
+  rules?: { filter: readonly RuleSpec[], label: readonly LabelSpec[] }
+  /** stamp host/agent/ecs/data_stream/service and the static fields (enrich/identity.ts); absent: off */
+  identity?: { host: HostFacts, fields: StaticFields }
+  /** the file a record of generation `gen` was read from, for log.file.path (run, from files) */
+  fileOf?: (gen: number) => string | undefined
+  /** log-time seconds a serial gap may stay open before it counts (late events fill it); default 10 */
+  gapWindowSecs?: number
 }
 
 export const DEFAULT_PIPELINE: PipelineOptions = {
@@ -52,6 +64,8 @@ export interface PipelineOutput {
   event (doc: AuditshipEvent, ev: AuditEventRecords): void
   lineError (err: LineError, source: string): void
   invalid (doc: AuditshipEvent, issues: ValidationIssue[], ev: AuditEventRecords): void
+  /** dropped by the filter rule `rule` (counted): done with, like a delivered event */
+  filtered? (ev: AuditEventRecords, rule: string): void
 }
 
 export interface PipelineStats {
@@ -65,6 +79,8 @@ export interface PipelineStats {
   truncated: number
   /** records left out after a restart: of events delivered before it (resume()) */
   skipped: number
+  /** events dropped by a filter rule (by rule: Pipeline.filtered) */
+  filtered: number
 }
 
 /** Open events together hold at most this many times the bound on one event. */
@@ -73,13 +89,19 @@ const OPEN_EVENTS_BYTES = 8
 /** The Teleport join's state, kept across restarts; opaque to everything but the join. */
 type JoinState = ReturnType<TeleportJoin['exportState']>
 
+const NONE: ReadonlyMap<string, number> = new Map()
+
 export class Pipeline implements LineSink {
-  readonly stats: PipelineStats = { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0, truncated: 0, skipped: 0 }
+  readonly stats: PipelineStats = { lines: 0, records: 0, parseErrors: 0, events: 0, incomplete: 0, invalid: 0, truncated: 0, skipped: 0, filtered: 0 }
   /** events by the type of their primary record (bounded: record types are a fixed set) */
   readonly byType = new Map<string, number>()
   readonly reassembler: Reassembler
   readonly teleport: TeleportJoin | undefined
   readonly names: IdNames | undefined
+  readonly rules: EventRules | undefined
+  readonly gaps: SerialGaps
+  readonly loss = new LossCounter()
+  private readonly stamp: IdentityStamp | undefined
   /** name of the input being read, for error reports */
   source = '-'
   /** generation of the file being read (delivery tracking) */
@@ -91,6 +113,10 @@ export class Pipeline implements LineSink {
   constructor (private readonly opts: PipelineOptions, private readonly out: PipelineOutput) {
     this.teleport = opts.teleport === false ? undefined : new TeleportJoin(opts.teleport)
     this.names = opts.names === false ? undefined : new IdNames(opts.names)
+    const rules = opts.rules === undefined ? undefined : new EventRules(opts.rules.filter, opts.rules.label)
+    this.rules = rules?.empty === false ? rules : undefined
+    this.stamp = opts.identity === undefined ? undefined : new IdentityStamp(opts.identity.host, opts.identity.fields)
+    this.gaps = new SerialGaps(opts.gapWindowSecs ?? 10)
     this.reassembler = new Reassembler(
       {
         maxInFlight: opts.maxInFlight,
@@ -112,6 +138,7 @@ export class Pipeline implements LineSink {
     const r = parseLine(line, offset, ascii)
     if (r instanceof LineError) {
       this.stats.parseErrors++
+      this.loss.line(line)
       this.out.lineError(r, this.source)
       return
     }
@@ -130,6 +157,7 @@ export class Pipeline implements LineSink {
 
   end (): void {
     this.reassembler.end()
+    this.gaps.end()
   }
 
   /** Tailing: close the events that got no record for `idleMs` on the pipeline's clock (`now`). */
@@ -174,6 +202,11 @@ export class Pipeline implements LineSink {
     if (state !== null && state !== undefined) this.teleport?.importState(state as JoinState)
   }
 
+  /** Events dropped, by filter rule. */
+  get filtered (): ReadonlyMap<string, number> {
+    return this.rules?.filtered ?? NONE
+  }
+
   private skip (rec: AuditRecord): boolean {
     if (this.skipper === undefined || !this.skipper.take(rec)) return false
     this.stats.skipped++
@@ -183,8 +216,23 @@ export class Pipeline implements LineSink {
   private finish (whole: AuditEventRecords): void {
     const { doc, ev } = buildWithin(whole, this.opts.maxEventBytes, (e) => buildEvent(e, this.opts))
     if (ev.dropped !== undefined) this.stats.truncated++
-    this.teleport?.apply(doc, ev.records[0].seq)
+    const first = ev.records[0]
+    // every event counts for loss accounting, the Teleport join and the boot tracking, filtered or not
+    this.gaps.observe(ev.node ?? '', ev.serial, ev.sec, doc.auditd.records[0]?.type ?? '')
+    for (const r of doc.auditd.records) this.loss.recordType(r.type)
+    this.teleport?.apply(doc, first.seq)
     this.names?.apply(doc)
+    const dropped = this.rules?.apply(doc)
+    if (dropped !== undefined) {
+      // nothing to deliver: never opened in delivery tracking, so it holds nothing back
+      this.stats.filtered++
+      this.out.filtered?.(ev, dropped)
+      return
+    }
+    if (this.stamp !== undefined) {
+      const path = this.opts.fileOf?.(first.gen)
+      this.stamp.apply(doc, path === undefined ? undefined : { path, offset: first.offset })
+    }
     if (this.opts.validate) {
       const issues = validateEvent(doc)
       if (issues !== undefined) {

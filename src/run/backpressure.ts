@@ -5,29 +5,21 @@
  *      for delivery, so that memory stays flat whatever the sinks do.
  * MUST let reading go on once delivery has brought both under half their bound (not one read
  *      per delivered batch), or at once on release() (stopping).
- * The reading clock is wall-clock time minus the time reading waited here: events are closed
- *      as idle on it, so a pause of ours never closes an event whose next records are in the
- *      log, unread.
+ * A pause here does not count as idle time for open events: they are closed on the idle clock
+ *      (idle-clock.ts), which runs only while the reader waits for input.
  */
 export interface BackpressureOptions {
   maxEvents: number
   maxBytes: number
   /** events waiting for delivery now */
   pending: () => number
-  /** wall clock in ms (default Date.now) */
-  now?: () => number
 }
 
 export class Backpressure {
   private bytes = 0
   private resume: (() => void) | undefined
-  private pausedMs = 0
-  private pauseStart: number | undefined
-  private readonly now: () => number
 
-  constructor (private readonly o: BackpressureOptions) {
-    this.now = o.now ?? (() => Date.now())
-  }
+  constructor (private readonly o: BackpressureOptions) {}
 
   /** Bytes of JSON waiting for delivery. */
   get pendingBytes (): number {
@@ -53,13 +45,7 @@ export class Backpressure {
   /** Resolves when reading may go on: at once while under both bounds. */
   async wait (): Promise<void> {
     if (this.o.pending() < this.o.maxEvents && this.bytes < this.o.maxBytes) return
-    this.pauseStart = this.now()
-    try {
-      await new Promise<void>((resolve) => { this.resume = resolve })
-    } finally {
-      this.pausedMs += this.now() - this.pauseStart
-      this.pauseStart = undefined
-    }
+    await new Promise<void>((resolve) => { this.resume = resolve })
   }
 
   /** Let a waiting reader go (stopping). */
@@ -67,10 +53,5 @@ export class Backpressure {
     const r = this.resume
     this.resume = undefined
     r?.()
-  }
-
-  /** Wall-clock ms minus the time reading waited here (frozen while it waits). */
-  readingClock (): number {
-    return (this.pauseStart ?? this.now()) - this.pausedMs
   }
 }

@@ -11,6 +11,8 @@
  * - lag: delivery lag, never wall clock minus log time: not ready when the oldest event read
  *   and not yet delivered has waited longer than `server.max_lag_secs`. A backfill of an old
  *   log that keeps delivering is ready.
+ * - loss: always ok (a loss upstream is not a reason to stop shipping what arrives), with a
+ *   detail once the log showed records lost before they reached it (docs/design.md §3.6).
  * The state dir's check is in status.ts (it asks the file system).
  */
 import type { ReadinessCheck } from '../server/types.generated.js'
@@ -58,4 +60,20 @@ export function checkpointCheck (c: CheckpointFailing, intervalMs: number, nowMs
 export function lagCheck (lag: Lag, bytesBehind: number, maxLagSecs: number): ReadinessCheck {
   if (lag.seconds <= maxLagSecs) return OK
   return { ok: false, detail: `${bytesText(bytesBehind)} behind for ${durationText(lag.seconds)}: the oldest event read and not yet delivered has waited longer than server.max_lag_secs (${maxLagSecs} s)` }
+}
+
+/** What the log showed of records lost before they reached it (enrich/loss.ts, enrich/serial-gaps.ts). */
+export interface LossSummary {
+  kernelLost: number
+  messages: ReadonlyMap<string, number>
+  serialGaps: number
+  missingSerials: number
+}
+
+export function lossCheck (l: LossSummary): ReadinessCheck {
+  const parts: string[] = []
+  if (l.kernelLost > 0) parts.push(`the kernel reported ${l.kernelLost} audit records lost (audit_lost)`)
+  for (const [kind, n] of l.messages) parts.push(`${n} × ${kind}`)
+  if (l.serialGaps > 0) parts.push(`${l.serialGaps} serial gaps, ${l.missingSerials} serials missing (records that never reached the log)`)
+  return parts.length === 0 ? OK : { ok: true, detail: `since start: ${parts.join('; ')}` }
 }

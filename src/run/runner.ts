@@ -7,7 +7,8 @@
  * - Every event is opened in the low-water mark with its earliest record; each sink settles
  *   it on delivery, or after writing it to the dead-letter file when the sink refused it for
  *   good. Bad lines and schema-invalid events go to the dead-letter file and hold nothing back.
- * - Idle events are closed on the reading clock, which stops while reading waits for the sinks.
+ * - Idle events are closed on the source's waiting time (Source.waitedMs, source/idle-clock.ts),
+ *   so a slow or held-back reader never splits an event whose next records are on disk.
  * - The checkpoint (the low-water mark and the pipeline's state) is saved on an interval
  *   (checkpointer.ts) and at shutdown, with the delivered events whose records continue past
  *   it; after a restart their records are left out (design.md §2.7), so that no fragment of
@@ -72,12 +73,14 @@ export class Runner {
     this.gate = new Backpressure({ maxEvents: o.maxPendingEvents, maxBytes: o.maxPendingBytes, pending: () => this.mark.pending })
     const dispatch = new Dispatch({ sinks: o.sinks, mark: this.mark, gate: this.gate, deadLetter: (e) => this.deadLettered(e), log: o.log, crashed: (err) => this.fail(err), finished: () => this.finished, settled: () => this.checkpointer.soon() })
     this.queues = dispatch.queues
-    // idle events are timed on a clock that stops while reading waits for the sinks; the
-    // Teleport join keeps an undo journal so that its state is saved as of the checkpoint
+    // idle events are timed on the time the source spent waiting for input; the Teleport join
+    // keeps an undo journal so that its state is saved as of the checkpoint
     const teleport = o.pipeline.teleport === false ? false : { ...o.pipeline.teleport, journal: o.maxPendingEvents + o.pipeline.maxInFlight }
     const finished = (ev: AuditEventRecords): void => finishedEvent(this.mark, this.source?.replayable === true, ev)
-    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.gate.readingClock(), teleport }, {
+    const fileOf = (gen: number): string | undefined => this.source?.replayable === true ? this.mark.fileOf(gen) : undefined // log.file.path: not on stdin
+    this.pipeline = new Pipeline({ ...o.pipeline, wallClock: true, now: () => this.source?.waitedMs() ?? 0, teleport, fileOf }, {
       event: (doc, ev) => { dispatch.push(doc, ev); finished(ev) },
+      filtered: (ev) => { finished(ev) },
       lineError: (err, source) => { this.deadLettered(badLine(err, source)) },
       invalid: (doc, issues, ev) => { o.log.error({ event: ev.key, issue: issues[0] }, 'event does not match the event schema: dead-lettered'); this.deadLettered(invalidEvent(doc, issues)); finished(ev) },
     })

@@ -15,7 +15,7 @@ import type { Source, SourceStatus } from '../source/source.js'
 import type { LowWaterMark } from '../delivery/low-water-mark.js'
 import { redact } from '../telemetry/redact.js'
 import { checkWritableDir } from '../config/preflight.js'
-import { checkpointCheck, lagCheck, sourceCheck, type CheckpointFailing, type ReadinessCheck } from './readiness.js'
+import { checkpointCheck, lagCheck, lossCheck, sourceCheck, type CheckpointFailing, type LossSummary, type ReadinessCheck } from './readiness.js'
 
 /** What the status reads, live. */
 export interface StatusParts {
@@ -60,7 +60,15 @@ export class RunStatus {
       pendingEvents: p.mark.pending,
       checkpoints: p.checkpoint.saved,
       lag: p.mark.lag(this.now()),
+      filtered: p.pipeline.filtered,
+      loss: this.loss(),
     }
+  }
+
+  /** Records lost before they reached the log, as far as the log shows (docs/design.md §3.6). */
+  loss (): LossSummary {
+    const { loss, gaps } = this.p.pipeline
+    return { kernelLost: loss.stats.kernelLost, messages: loss.stats.messages, serialGaps: gaps.stats.gaps, missingSerials: gaps.stats.missing }
   }
 
   /**
@@ -102,6 +110,7 @@ export class RunStatus {
     for (const q of p.queues) checks[`sink:${q.sink.name}`] = q.healthy ? { ok: true } : { ok: false, detail: `failing, retrying with backoff (data kept): ${redact(q.lastError ?? 'unknown error')}` }
     const lag = p.mark.lag(this.now())
     checks.lag = lagCheck(lag, lag.bytes + (status?.unreadBytes ?? 0), maxLagSecs)
+    checks.loss = lossCheck(this.loss())
     return { ready: Object.values(checks).every((c) => c.ok), checks }
   }
 

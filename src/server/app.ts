@@ -5,11 +5,10 @@
  * generated from it (types.generated.ts).
  */
 import Fastify, { type FastifyInstance } from 'fastify'
-import { readFileSync } from 'node:fs'
 import { timingSafeEqual, createHash } from 'node:crypto'
 import type { Registry } from 'prom-client'
 import { AppErrors } from '../errors.js'
-import { schemaPath } from '../paths.js'
+import { readPackageJson } from '../paths.js'
 import type { Healthz, Readyz, Unauthorized } from './types.generated.js'
 
 /** What the runner reports for /readyz. */
@@ -25,7 +24,7 @@ export interface ServerDeps {
   token?: string
 }
 
-const HEALTH_SCHEMA = JSON.parse(readFileSync(schemaPath('health.schema.json'), 'utf8')) as { $id: string }
+const HEALTH_SCHEMA = readPackageJson('schemas/health.schema.json') as { $id: string }
 const shape = (name: 'healthz' | 'readyz' | 'unauthorized'): { $ref: string } => ({ $ref: `${HEALTH_SCHEMA.$id}#/definitions/${name}` })
 
 const UNAUTHORIZED: Unauthorized = { error: 'unauthorized', code: AppErrors.UNAUTHORIZED.code as Unauthorized['code'] }

@@ -20,7 +20,7 @@ export interface Healthz {
 export interface Readyz {
   ready: boolean
   /**
-   * By check name: `pipeline` (running, not stopping), `source` (the audit log exists and can be read), `state_dir` (can be written), `checkpoint` (saves have not failed for 3 checkpoint intervals), `sink:<name>` (healthy), `lag` (the oldest undelivered event has waited at most server.max_lag_secs).
+   * By check name: `pipeline` (running, not stopping), `source` (the audit log exists and can be read), `state_dir` (can be written), `checkpoint` (saves have not failed for 3 checkpoint intervals), `sink:<name>` (healthy), `lag` (the oldest undelivered event has waited at most server.max_lag_secs), `loss` (always ok; its detail says what the log showed of records lost before they reached it: audit_lost, DAEMON_ERR, serial gaps).
    */
   checks: {
     [k: string]: ReadinessCheck

@@ -90,6 +90,11 @@ export interface Source {
   read (signal?: AbortSignal): Promise<SourceBatch | null>
   /** Where reading would resume: after the last complete line handed out; null when it cannot resume. */
   position (): SourcePosition | null
+  /**
+   * Milliseconds spent so far waiting for new input with everything read handed out (a wait in
+   * progress included; idle-clock.ts): the clock on which open events are closed as idle.
+   */
+  waitedMs (): number
   /** A file source's state for readiness (absent: nothing to say, e.g. stdin). */
   status? (): Promise<SourceStatus>
   close (): Promise<void>

@@ -7,6 +7,7 @@
  *      partial last line is handed out as a line, then read() returns null for good.
  */
 import { LineSplitter } from './lines.js'
+import { IdleClock } from './idle-clock.js'
 import type { Source, SourceBatch, SourceFile, SourceLine, SourceTooLong } from './source.js'
 
 /** What the batches of the feed name as their file (dead-letter entries say `source: "stdin"`). */
@@ -19,6 +20,8 @@ export class StdinSource implements Source {
   private lines: SourceLine[] = []
   private tooLong: SourceTooLong[] = []
   private ended = false
+  /** time spent waiting for the next chunk (a pipe holds little: a chunk there is as good as unwritten) */
+  private readonly idle = new IdleClock()
 
   constructor (stream: NodeJS.ReadableStream, maxLineBytes: number) {
     this.it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
@@ -30,6 +33,8 @@ export class StdinSource implements Source {
 
   async start (): Promise<void> {}
 
+  waitedMs (): number { return this.idle.now() }
+
   /** Nothing to resume from: what was read is not read again. */
   position (): null {
     return null
@@ -37,7 +42,9 @@ export class StdinSource implements Source {
 
   async read (signal?: AbortSignal): Promise<SourceBatch | null> {
     while (!this.ended) {
-      const r = await abortable(this.it.next(), signal)
+      this.idle.waiting()
+      let r
+      try { r = await abortable(this.it.next(), signal) } finally { this.idle.got() }
       if (r === null || r.done === true) {
         if (r === null) void this.it.return?.()
         this.ended = true

@@ -117,6 +117,9 @@ export class Tailer implements Source {
     }
   }
 
+  /** Time spent asleep until the log changes (the wakeup's idle clock). */
+  waitedMs (): number { return this.wakeup.waitedMs() }
+
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true

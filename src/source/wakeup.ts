@@ -1,10 +1,12 @@
 /**
  * What wakes a tailer waiting at the end of its file: chokidar events on the log's directory
  * (any name starting with the log's name) and a poll timer as the fallback. They only say
- * "look again"; the tailer reads when it is asked to.
+ * "look again"; the tailer reads when it is asked to. The time spent asleep is the tailer's
+ * idle clock (Source.waitedMs, idle-clock.ts): it sleeps only when nothing is left to read.
  */
 import { basename, dirname } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
+import { IdleClock } from './idle-clock.js'
 
 export interface WakeupOptions {
   /** the live log; names in its directory that start with its name wake the reader */
@@ -25,8 +27,14 @@ export class Wakeup {
   private waiter: (() => void) | undefined
   private woken = false
   private closed = false
+  private readonly idle = new IdleClock()
 
   constructor (private readonly o: WakeupOptions) {}
+
+  /** Milliseconds spent in sleep() so far, a sleep in progress included. */
+  waitedMs (): number {
+    return this.idle.now()
+  }
 
   async start (): Promise<void> {
     if (this.o.watch) {
@@ -64,6 +72,7 @@ export class Wakeup {
     // a read waiting for data is pending work: keep the process alive meanwhile (the timer
     // is unref'd otherwise, so an idle tailer never holds the process open)
     this.timer?.ref()
+    this.idle.waiting()
     await new Promise<void>((resolve) => {
       const done = (): void => {
         signal?.removeEventListener('abort', done)
@@ -73,6 +82,7 @@ export class Wakeup {
       this.waiter = done
       signal?.addEventListener('abort', done, { once: true })
     })
+    this.idle.got()
     this.timer?.unref()
     this.woken = false
   }

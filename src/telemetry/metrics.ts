@@ -22,6 +22,10 @@ export interface MetricsSource {
   pendingEvents: number
   checkpoints: number
   lag: { seconds: number, bytes: number }
+  /** events dropped by filter rules, by rule (bounded: the rules are fixed at start) */
+  filtered?: ReadonlyMap<string, number>
+  /** records lost before they reached the log, as far as the log shows */
+  loss?: { kernelLost: number, messages: ReadonlyMap<string, number>, serialGaps: number, missingSerials: number }
 }
 
 export interface MetricsExtras {
@@ -96,6 +100,13 @@ export function createMetrics (src: () => MetricsSource, withProcess = true, ext
     const t = src().teleport
     return (['record', 'session', 'process'] as const).map((how) => [{ attribution: how }, t?.[how] ?? 0])
   })
+  follow(reg, 'auditship_events_filtered_total', 'Events dropped by a filter rule (not shipped, not holding back the checkpoint), by rule.', ['rule'], () =>
+    [...(src().filtered ?? [])].map(([rule, n]) => [{ rule }, n]))
+  total(reg, 'auditship_kernel_lost_total', 'Audit records the kernel reported lost (audit_lost= in the log grew by this much; a new boot\'s total is added whole).', (s) => s.loss?.kernelLost ?? 0, src)
+  follow(reg, 'auditship_audit_loss_messages_total', 'Messages in the log that say records were lost or auditd failed, by kind (backlog_limit_exceeded, rate_limit_exceeded, DAEMON_ERR, DAEMON_ABORT).', ['kind'], () =>
+    [...(src().loss?.messages ?? [])].map(([kind, n]) => [{ kind }, n]))
+  total(reg, 'auditship_serial_gaps_total', 'Runs of kernel serials missing from the log (per node and boot, not explained by filter rules; late events fill a gap for 10 s of log time before it counts).', (s) => s.loss?.serialGaps ?? 0, src)
+  total(reg, 'auditship_missing_serials_total', 'Kernel serials missing from the log in the counted gaps: records that never reached it.', (s) => s.loss?.missingSerials ?? 0, src)
   follow(reg, 'auditship_events_by_type_total', 'Events emitted, by the type of their primary record (lower case).', ['type'], () =>
     [...src().byType].map(([type, n]) => [{ type }, n]))
   reg.registerMetric(new Gauge({ name: 'auditship_checkpoint_lag_seconds', help: 'How long the oldest event read and not yet delivered has waited for delivery (not its age by log time); 0 when all is delivered.', registers: [], collect () { this.set(src().lag.seconds) } }))

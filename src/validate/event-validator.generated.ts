@@ -3,15 +3,19 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://auditship.dev/schemas/event.schema.json","title":"AuditshipEvent","description":"One Linux audit event as auditship ships it: the records that share (node, timestamp, serial), decoded, with ECS fields and the Teleport identity. The source of truth for src/event/types.generated.ts and the Elasticsearch mappings.","type":"object","additionalProperties":false,"required":["@timestamp","event","auditd"],"properties":{"@timestamp":{"description":"Event time from msg=audit(SECONDS.MILLIS:SERIAL), ISO-8601 UTC with milliseconds.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$"},"event":{"type":"object","additionalProperties":false,"required":["kind","module"],"properties":{"kind":{"const":"event"},"module":{"const":"auditd"},"action":{"type":"string","description":"What happened, go-libaudit style (executed, logged-in, opened-file …)."},"category":{"type":"array","items":{"type":"string"}},"type":{"type":"array","items":{"type":"string"}},"outcome":{"enum":["success","failure","unknown"]},"original":{"type":"array","items":{"type":"string"},"description":"Raw records, when include_original is on."}}},"auditd":{"type":"object","additionalProperties":false,"required":["sequence","complete","message_type","records"],"properties":{"sequence":{"type":"integer","minimum":0,"maximum":4294967295,"description":"The serial of msg=audit(…:SERIAL)."},"node":{"type":"string","description":"node= prefix of the records, when present."},"complete":{"type":"boolean","description":"False when the event was closed without its completion signal (in-flight bound, timeout, end of input)."},"closed_by":{"enum":["timeout","evicted","end"],"description":"Why an incomplete event was closed."},"truncated":{"type":"boolean","description":"True when records were dropped from the middle of the event because it exceeded correlate.max_event_records or correlate.max_event_bytes; `dropped` says how much. Absent otherwise."},"dropped":{"type":"object","additionalProperties":false,"required":["records","bytes"],"description":"What the event bound dropped (with truncated): the first and the last records are kept, the middle ones are not.","properties":{"records":{"type":"integer","minimum":1,"description":"Records dropped."},"bytes":{"type":"integer","minimum":0,"description":"Bytes of those records as read (about their lines' length)."},"args":{"type":"integer","minimum":1,"description":"EXECVE arguments missing from process.args (whole or in part in the dropped records)."},"args_from":{"type":"integer","minimum":0,"description":"argv index of the first missing argument: process.args holds argv[0 … args_from−1], then the last arguments."}}},"message_type":{"type":"string","description":"Lower-case type of the primary record (SYSCALL when present, else the first)."},"result":{"enum":["success","fail"]},"session":{"type":"string","description":"Audit session id (ses=), omitted when unset."},"arch":{"type":"string"},"syscall":{"type":"string"},"exit":{"type":"string"},"socket":{"$ref":"#/definitions/socket"},"records":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/record"}},"summary":{"$ref":"#/definitions/summary"},"warnings":{"type":"array","items":{"type":"string"}}}},"user":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"audit":{"$ref":"#/definitions/identity"},"effective":{"$ref":"#/definitions/identity"},"target":{"$ref":"#/definitions/identity"},"group":{"$ref":"#/definitions/identity"}}},"process":{"type":"object","additionalProperties":false,"properties":{"pid":{"type":"integer"},"parent":{"type":"object","additionalProperties":false,"required":["pid"],"properties":{"pid":{"type":"integer"}}},"name":{"type":"string"},"executable":{"type":"string"},"working_directory":{"type":"string"},"title":{"type":"string","description":"Decoded PROCTITLE (NULs shown as spaces)."},"args":{"type":"array","items":{"type":"string"},"description":"argv from EXECVE, long arguments reassembled."},"args_count":{"type":"integer","minimum":0}}},"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string"},"inode":{"type":"string"},"device":{"type":"string"},"mode":{"type":"string"},"uid":{"type":"string"},"gid":{"type":"string"},"owner":{"type":"string"},"group":{"type":"string"}}},"source":{"$ref":"#/definitions/endpoint"},"destination":{"$ref":"#/definitions/endpoint"},"network":{"type":"object","additionalProperties":false,"required":["direction"],"properties":{"direction":{"enum":["ingress","egress"]}}},"tags":{"type":"array","items":{"type":"string"},"description":"Audit rule keys (key=)."},"teleport":{"$ref":"#/definitions/teleport"}},"definitions":{"record":{"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}},"identity":{"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}},"endpoint":{"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}},"socket":{"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}},"summary":{"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}},"teleport":{"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://auditship.dev/schemas/event.schema.json","title":"AuditshipEvent","description":"One Linux audit event as auditship ships it: the records that share (node, timestamp, serial), decoded, with ECS fields and the Teleport identity. The source of truth for src/event/types.generated.ts and the Elasticsearch mappings.","type":"object","additionalProperties":false,"required":["@timestamp","event","auditd"],"properties":{"@timestamp":{"description":"Event time from msg=audit(SECONDS.MILLIS:SERIAL), ISO-8601 UTC with milliseconds.","type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$"},"event":{"type":"object","additionalProperties":false,"required":["kind","module"],"properties":{"kind":{"enum":["event","alert"],"description":"alert for anomaly records (ANOM_*), as go-libaudit's aucoalesce; event otherwise."},"module":{"const":"auditd"},"action":{"type":"string","description":"What happened, go-libaudit style (executed, logged-in, opened-file …)."},"category":{"type":"array","items":{"type":"string"}},"type":{"type":"array","items":{"type":"string"}},"outcome":{"enum":["success","failure","unknown"]},"original":{"type":"array","items":{"type":"string"},"description":"Raw records, when include_original is on."},"dataset":{"type":"string","description":"The data set the event belongs to: `auditship` (the dataset of the `logs-auditship-*` data streams; data_stream.dataset is the same). Set by `run` (identity, docs/design.md §3.4)."}}},"auditd":{"type":"object","additionalProperties":false,"required":["sequence","complete","message_type","records"],"properties":{"sequence":{"type":"integer","minimum":0,"maximum":4294967295,"description":"The serial of msg=audit(…:SERIAL)."},"node":{"type":"string","description":"node= prefix of the records, when present."},"complete":{"type":"boolean","description":"False when the event was closed without its completion signal (in-flight bound, timeout, end of input)."},"closed_by":{"enum":["timeout","evicted","end"],"description":"Why an incomplete event was closed."},"truncated":{"type":"boolean","description":"True when records were dropped from the middle of the event because it exceeded correlate.max_event_records or correlate.max_event_bytes; `dropped` says how much. Absent otherwise."},"dropped":{"type":"object","additionalProperties":false,"required":["records","bytes"],"description":"What the event bound dropped (with truncated): the first and the last records are kept, the middle ones are not.","properties":{"records":{"type":"integer","minimum":1,"description":"Records dropped."},"bytes":{"type":"integer","minimum":0,"description":"Bytes of those records as read (about their lines' length)."},"args":{"type":"integer","minimum":1,"description":"EXECVE arguments missing from process.args (whole or in part in the dropped records)."},"args_from":{"type":"integer","minimum":0,"description":"argv index of the first missing argument: process.args holds argv[0 … args_from−1], then the last arguments."}}},"message_type":{"type":"string","description":"Lower-case type of the primary record (SYSCALL when present, else the first)."},"result":{"enum":["success","fail"]},"session":{"type":"string","description":"Audit session id (ses=), omitted when unset."},"arch":{"type":"string"},"syscall":{"type":"string"},"exit":{"type":"string"},"socket":{"$ref":"#/definitions/socket"},"records":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/record"}},"summary":{"$ref":"#/definitions/summary"},"warnings":{"type":"array","items":{"type":"string"}}}},"user":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"audit":{"$ref":"#/definitions/identity"},"effective":{"$ref":"#/definitions/identity"},"target":{"$ref":"#/definitions/identity"},"group":{"$ref":"#/definitions/identity"},"saved":{"$ref":"#/definitions/identity"},"filesystem":{"$ref":"#/definitions/identity"},"changes":{"$ref":"#/definitions/identity"},"selinux":{"$ref":"#/definitions/selinux"}}},"group":{"type":"object","additionalProperties":false,"description":"The group a group-management record (ADD_GROUP, GRP_MGMT …) acts on.","properties":{"id":{"type":"string"},"name":{"type":"string"}}},"process":{"type":"object","additionalProperties":false,"properties":{"pid":{"type":"integer"},"parent":{"type":"object","additionalProperties":false,"required":["pid"],"properties":{"pid":{"type":"integer"}}},"name":{"type":"string"},"executable":{"type":"string"},"working_directory":{"type":"string"},"title":{"type":"string","description":"Decoded PROCTITLE (NULs shown as spaces)."},"args":{"type":"array","items":{"type":"string"},"description":"argv from EXECVE, long arguments reassembled."},"args_count":{"type":"integer","minimum":0}}},"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string"},"inode":{"type":"string"},"device":{"type":"string"},"mode":{"type":"string"},"uid":{"type":"string"},"gid":{"type":"string"},"owner":{"type":"string"},"group":{"type":"string"},"selinux":{"$ref":"#/definitions/selinux"}}},"source":{"$ref":"#/definitions/endpoint"},"destination":{"$ref":"#/definitions/endpoint"},"network":{"type":"object","additionalProperties":false,"required":["direction"],"properties":{"direction":{"enum":["ingress","egress"]}}},"tags":{"type":"array","items":{"type":"string"},"description":"Audit rule keys (key=)."},"related":{"type":"object","additionalProperties":false,"description":"Every user name, IP and host name the event mentions (ECS related.*), for pivoting.","properties":{"user":{"type":"array","items":{"type":"string"}},"ip":{"type":"array","items":{"type":"string"}},"hosts":{"type":"array","items":{"type":"string"}}}},"teleport":{"$ref":"#/definitions/teleport"},"host":{"type":"object","additionalProperties":false,"description":"The host the event comes from (`run`; `convert --identity`). host.name: the node name of the records (node=), else the configured host.name, else AUDITSHIP_HOST_NAME, else the machine's host name. host.hostname and host.id describe the machine auditship runs on and are left out when node= names another host.","properties":{"name":{"type":"string","description":"The node name from node=, else host.name / AUDITSHIP_HOST_NAME / the machine's host name.","pattern":"."},"hostname":{"type":"string","description":"The machine's host name (AUDITSHIP_HOST_NAME in a pod, else the kernel's).","pattern":"."},"id":{"type":"string","description":"/etc/machine-id of the machine, when readable.","pattern":"."}}},"agent":{"type":"object","additionalProperties":false,"description":"The auditship that shipped the event.","properties":{"type":{"const":"auditship"},"name":{"type":"string","description":"The shipper's host name (configured host.name, AUDITSHIP_HOST_NAME or the machine's).","pattern":"."},"version":{"type":"string","description":"auditship's version (package.json).","pattern":"."},"id":{"type":"string","description":"A UUID generated once per state dir and kept in <state_dir>/agent-id (`run` only).","pattern":"."}}},"ecs":{"type":"object","additionalProperties":false,"properties":{"version":{"const":"8.11.0","description":"The ECS version the fields follow."}}},"data_stream":{"type":"object","additionalProperties":false,"description":"Elasticsearch data stream naming (logs-auditship-<namespace>), the same as deploy/elasticsearch/data-stream-template.json.","properties":{"type":{"const":"logs"},"dataset":{"const":"auditship"},"namespace":{"type":"string","pattern":"^[a-z0-9_]{1,100}$","description":"`default`, or the namespace of the elasticsearch sink's data_stream (logs-auditship-<namespace>)."}}},"service":{"type":"object","additionalProperties":false,"properties":{"type":{"const":"auditd"},"name":{"type":"string","description":"Static field (enrich.fields): the service the host belongs to.","pattern":"."},"environment":{"type":"string","description":"Static field (enrich.fields): e.g. production, staging.","pattern":"."}}},"log":{"type":"object","additionalProperties":false,"description":"Where the event's first record was read (`run` from a file; not with the plugin feed on stdin).","properties":{"file":{"type":"object","additionalProperties":false,"properties":{"path":{"type":"string","description":"The audit log file, as opened (audit.log, or audit.log.1 after a rotation).","pattern":"."}}},"offset":{"type":"integer","minimum":0,"description":"Byte offset of the event's first record in log.file.path."}}},"labels":{"type":"object","description":"Static labels (enrich.fields labels.<name>): keyword values.","propertyNames":{"pattern":"^[A-Za-z0-9_-]{1,64}$"},"additionalProperties":{"type":"string"}}},"definitions":{"record":{"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}},"identity":{"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}},"endpoint":{"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}},"socket":{"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}},"summary":{"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}},"teleport":{"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}},"selinux":{"title":"SELinuxContext","type":"object","additionalProperties":false,"description":"An SELinux context (subj=, obj=) split at ':' into user, role, domain (type), level and category; an AppArmor label is only a user.","properties":{"user":{"type":"string"},"role":{"type":"string"},"domain":{"type":"string"},"level":{"type":"string"},"category":{"type":"string"}}}}};
 const schema12 = {"title":"SocketAddress","type":"object","additionalProperties":false,"required":["family"],"properties":{"family":{"type":"string"},"addr":{"type":"string"},"port":{"type":"integer"},"path":{"type":"string"},"pid":{"type":"integer"},"groups":{"type":"integer"},"note":{"type":"string"}}};
 const schema13 = {"title":"EventRecord","type":"object","additionalProperties":false,"required":["type","fields"],"properties":{"type":{"type":"string","description":"Record type name as logged: SYSCALL, USER_LOGIN, UNKNOWN[1420] …"},"fields":{"type":"object","additionalProperties":{"type":"string"},"description":"Field name → decoded value (quotes removed, hex decoded; aN[i] chunks of long EXECVE arguments kept as logged, see process.args)."},"enriched":{"type":"object","additionalProperties":{"type":"string"},"description":"The ENRICHED part after 0x1D (UID=, SYSCALL=, SADDR= …), resolved by auditd on the writing host."},"escaped":{"type":"array","items":{"type":"string"},"description":"Fields whose value held bytes that are not UTF-8: those bytes are written %XX and a literal % as %25."},"text":{"type":"string","description":"Words of the record that are not key=value pairs."}}};
 const schema14 = {"title":"Summary","type":"object","additionalProperties":false,"properties":{"actor":{"type":"object","additionalProperties":false,"properties":{"primary":{"type":"string"},"secondary":{"type":"string"}}},"action":{"type":"string"},"object":{"type":"object","additionalProperties":false,"properties":{"type":{"type":"string"},"primary":{"type":"string"},"secondary":{"type":"string"}}},"how":{"type":"string"}}};
 const schema15 = {"title":"Identity","type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"},"group":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"string"},"name":{"type":"string"}}}}};
-const schema19 = {"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}};
-const schema21 = {"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}};
+const schema22 = {"title":"SELinuxContext","type":"object","additionalProperties":false,"description":"An SELinux context (subj=, obj=) split at ':' into user, role, domain (type), level and category; an AppArmor label is only a user.","properties":{"user":{"type":"string"},"role":{"type":"string"},"domain":{"type":"string"},"level":{"type":"string"},"category":{"type":"string"}}};
+const schema24 = {"title":"Endpoint","type":"object","additionalProperties":false,"properties":{"ip":{"type":"string"},"port":{"type":"integer","minimum":0,"maximum":65535},"path":{"type":"string"},"domain":{"type":"string"}}};
+const schema26 = {"title":"TeleportIdentity","type":"object","additionalProperties":false,"required":["user","attribution"],"properties":{"user":{"type":"string","description":"The Teleport user (teleportUser=)."},"login":{"type":"string","description":"The Linux login of the session (acct=)."},"addr":{"type":"string","description":"Client address as Teleport logged it (ip:port)."},"terminal":{"type":"string"},"session":{"type":"string","description":"Audit session id bound to the Teleport login, when PAM set one."},"pid":{"type":"integer","description":"The teleport exec child that sent USER_LOGIN."},"attribution":{"enum":["record","session","process"],"description":"How this event was tied to the Teleport user."}}};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$", "u");
+const pattern1 = new RegExp(".", "u");
+const pattern7 = new RegExp("^[a-z0-9_]{1,100}$", "u");
+const pattern11 = new RegExp("^[A-Za-z0-9_-]{1,64}$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://auditship.dev/schemas/event.schema.json" */;
@@ -68,7 +72,7 @@ return false;
 else {
 const _errs6 = errors;
 for(const key1 in data1){
-if(!(((((((key1 === "kind") || (key1 === "module")) || (key1 === "action")) || (key1 === "category")) || (key1 === "type")) || (key1 === "outcome")) || (key1 === "original"))){
+if(!((((((((key1 === "kind") || (key1 === "module")) || (key1 === "action")) || (key1 === "category")) || (key1 === "type")) || (key1 === "outcome")) || (key1 === "original")) || (key1 === "dataset"))){
 validate10.errors = [{instancePath:instancePath+"/event",schemaPath:"#/properties/event/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -76,9 +80,10 @@ break;
 }
 if(_errs6 === errors){
 if(data1.kind !== undefined){
+let data2 = data1.kind;
 const _errs7 = errors;
-if("event" !== data1.kind){
-validate10.errors = [{instancePath:instancePath+"/event/kind",schemaPath:"#/properties/event/properties/kind/const",keyword:"const",params:{allowedValue: "event"},message:"must be equal to constant"}];
+if(!((data2 === "event") || (data2 === "alert"))){
+validate10.errors = [{instancePath:instancePath+"/event/kind",schemaPath:"#/properties/event/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.event.properties.kind.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid1 = _errs7 === errors;
@@ -213,6 +218,19 @@ var valid1 = _errs20 === errors;
 else {
 var valid1 = true;
 }
+if(valid1){
+if(data1.dataset !== undefined){
+const _errs24 = errors;
+if(typeof data1.dataset !== "string"){
+validate10.errors = [{instancePath:instancePath+"/event/dataset",schemaPath:"#/properties/event/properties/dataset/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid1 = _errs24 === errors;
+}
+else {
+var valid1 = true;
+}
+}
 }
 }
 }
@@ -234,57 +252,45 @@ var valid0 = true;
 }
 if(valid0){
 if(data.auditd !== undefined){
-let data12 = data.auditd;
-const _errs24 = errors;
-if(errors === _errs24){
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+let data13 = data.auditd;
+const _errs26 = errors;
+if(errors === _errs26){
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
 let missing2;
-if(((((data12.sequence === undefined) && (missing2 = "sequence")) || ((data12.complete === undefined) && (missing2 = "complete"))) || ((data12.message_type === undefined) && (missing2 = "message_type"))) || ((data12.records === undefined) && (missing2 = "records"))){
+if(((((data13.sequence === undefined) && (missing2 = "sequence")) || ((data13.complete === undefined) && (missing2 = "complete"))) || ((data13.message_type === undefined) && (missing2 = "message_type"))) || ((data13.records === undefined) && (missing2 = "records"))){
 validate10.errors = [{instancePath:instancePath+"/auditd",schemaPath:"#/properties/auditd/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
 return false;
 }
 else {
-const _errs26 = errors;
-for(const key2 in data12){
+const _errs28 = errors;
+for(const key2 in data13){
 if(!(func2.call(schema11.properties.auditd.properties, key2))){
 validate10.errors = [{instancePath:instancePath+"/auditd",schemaPath:"#/properties/auditd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs26 === errors){
-if(data12.sequence !== undefined){
-let data13 = data12.sequence;
-const _errs27 = errors;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+if(_errs28 === errors){
+if(data13.sequence !== undefined){
+let data14 = data13.sequence;
+const _errs29 = errors;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
 validate10.errors = [{instancePath:instancePath+"/auditd/sequence",schemaPath:"#/properties/auditd/properties/sequence/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs27){
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 > 4294967295 || isNaN(data13)){
+if(errors === _errs29){
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 > 4294967295 || isNaN(data14)){
 validate10.errors = [{instancePath:instancePath+"/auditd/sequence",schemaPath:"#/properties/auditd/properties/sequence/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"}];
 return false;
 }
 else {
-if(data13 < 0 || isNaN(data13)){
+if(data14 < 0 || isNaN(data14)){
 validate10.errors = [{instancePath:instancePath+"/auditd/sequence",schemaPath:"#/properties/auditd/properties/sequence/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-}
-var valid5 = _errs27 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data12.node !== undefined){
-const _errs29 = errors;
-if(typeof data12.node !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/node",schemaPath:"#/properties/auditd/properties/node/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
 }
 var valid5 = _errs29 === errors;
 }
@@ -292,10 +298,10 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.complete !== undefined){
+if(data13.node !== undefined){
 const _errs31 = errors;
-if(typeof data12.complete !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/auditd/complete",schemaPath:"#/properties/auditd/properties/complete/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+if(typeof data13.node !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/node",schemaPath:"#/properties/auditd/properties/node/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid5 = _errs31 === errors;
@@ -304,11 +310,10 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.closed_by !== undefined){
-let data16 = data12.closed_by;
+if(data13.complete !== undefined){
 const _errs33 = errors;
-if(!(((data16 === "timeout") || (data16 === "evicted")) || (data16 === "end"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/closed_by",schemaPath:"#/properties/auditd/properties/closed_by/enum",keyword:"enum",params:{allowedValues: schema11.properties.auditd.properties.closed_by.enum},message:"must be equal to one of the allowed values"}];
+if(typeof data13.complete !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/auditd/complete",schemaPath:"#/properties/auditd/properties/complete/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
 var valid5 = _errs33 === errors;
@@ -317,70 +322,62 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.truncated !== undefined){
-const _errs34 = errors;
-if(typeof data12.truncated !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/auditd/truncated",schemaPath:"#/properties/auditd/properties/truncated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+if(data13.closed_by !== undefined){
+let data17 = data13.closed_by;
+const _errs35 = errors;
+if(!(((data17 === "timeout") || (data17 === "evicted")) || (data17 === "end"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/closed_by",schemaPath:"#/properties/auditd/properties/closed_by/enum",keyword:"enum",params:{allowedValues: schema11.properties.auditd.properties.closed_by.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid5 = _errs34 === errors;
+var valid5 = _errs35 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.dropped !== undefined){
-let data18 = data12.dropped;
+if(data13.truncated !== undefined){
 const _errs36 = errors;
-if(errors === _errs36){
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(typeof data13.truncated !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/auditd/truncated",schemaPath:"#/properties/auditd/properties/truncated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid5 = _errs36 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data13.dropped !== undefined){
+let data19 = data13.dropped;
+const _errs38 = errors;
+if(errors === _errs38){
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
 let missing3;
-if(((data18.records === undefined) && (missing3 = "records")) || ((data18.bytes === undefined) && (missing3 = "bytes"))){
+if(((data19.records === undefined) && (missing3 = "records")) || ((data19.bytes === undefined) && (missing3 = "bytes"))){
 validate10.errors = [{instancePath:instancePath+"/auditd/dropped",schemaPath:"#/properties/auditd/properties/dropped/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
 return false;
 }
 else {
-const _errs38 = errors;
-for(const key3 in data18){
+const _errs40 = errors;
+for(const key3 in data19){
 if(!((((key3 === "records") || (key3 === "bytes")) || (key3 === "args")) || (key3 === "args_from"))){
 validate10.errors = [{instancePath:instancePath+"/auditd/dropped",schemaPath:"#/properties/auditd/properties/dropped/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs38 === errors){
-if(data18.records !== undefined){
-let data19 = data18.records;
-const _errs39 = errors;
-if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
-validate10.errors = [{instancePath:instancePath+"/auditd/dropped/records",schemaPath:"#/properties/auditd/properties/dropped/properties/records/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs39){
-if((typeof data19 == "number") && (isFinite(data19))){
-if(data19 < 1 || isNaN(data19)){
-validate10.errors = [{instancePath:instancePath+"/auditd/dropped/records",schemaPath:"#/properties/auditd/properties/dropped/properties/records/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-var valid6 = _errs39 === errors;
-}
-else {
-var valid6 = true;
-}
-if(valid6){
-if(data18.bytes !== undefined){
-let data20 = data18.bytes;
+if(_errs40 === errors){
+if(data19.records !== undefined){
+let data20 = data19.records;
 const _errs41 = errors;
 if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
-validate10.errors = [{instancePath:instancePath+"/auditd/dropped/bytes",schemaPath:"#/properties/auditd/properties/dropped/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/records",schemaPath:"#/properties/auditd/properties/dropped/properties/records/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs41){
 if((typeof data20 == "number") && (isFinite(data20))){
-if(data20 < 0 || isNaN(data20)){
-validate10.errors = [{instancePath:instancePath+"/auditd/dropped/bytes",schemaPath:"#/properties/auditd/properties/dropped/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+if(data20 < 1 || isNaN(data20)){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/records",schemaPath:"#/properties/auditd/properties/dropped/properties/records/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -391,17 +388,17 @@ else {
 var valid6 = true;
 }
 if(valid6){
-if(data18.args !== undefined){
-let data21 = data18.args;
+if(data19.bytes !== undefined){
+let data21 = data19.bytes;
 const _errs43 = errors;
 if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args",schemaPath:"#/properties/auditd/properties/dropped/properties/args/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/bytes",schemaPath:"#/properties/auditd/properties/dropped/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs43){
 if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 < 1 || isNaN(data21)){
-validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args",schemaPath:"#/properties/auditd/properties/dropped/properties/args/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+if(data21 < 0 || isNaN(data21)){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/bytes",schemaPath:"#/properties/auditd/properties/dropped/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
@@ -412,22 +409,43 @@ else {
 var valid6 = true;
 }
 if(valid6){
-if(data18.args_from !== undefined){
-let data22 = data18.args_from;
+if(data19.args !== undefined){
+let data22 = data19.args;
 const _errs45 = errors;
 if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
-validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args_from",schemaPath:"#/properties/auditd/properties/dropped/properties/args_from/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args",schemaPath:"#/properties/auditd/properties/dropped/properties/args/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs45){
 if((typeof data22 == "number") && (isFinite(data22))){
-if(data22 < 0 || isNaN(data22)){
-validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args_from",schemaPath:"#/properties/auditd/properties/dropped/properties/args_from/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+if(data22 < 1 || isNaN(data22)){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args",schemaPath:"#/properties/auditd/properties/dropped/properties/args/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
 }
 var valid6 = _errs45 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data19.args_from !== undefined){
+let data23 = data19.args_from;
+const _errs47 = errors;
+if(!(((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23))) && (isFinite(data23)))){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args_from",schemaPath:"#/properties/auditd/properties/dropped/properties/args_from/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs47){
+if((typeof data23 == "number") && (isFinite(data23))){
+if(data23 < 0 || isNaN(data23)){
+validate10.errors = [{instancePath:instancePath+"/auditd/dropped/args_from",schemaPath:"#/properties/auditd/properties/dropped/properties/args_from/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid6 = _errs47 === errors;
 }
 else {
 var valid6 = true;
@@ -443,29 +461,16 @@ validate10.errors = [{instancePath:instancePath+"/auditd/dropped",schemaPath:"#/
 return false;
 }
 }
-var valid5 = _errs36 === errors;
+var valid5 = _errs38 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.message_type !== undefined){
-const _errs47 = errors;
-if(typeof data12.message_type !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/message_type",schemaPath:"#/properties/auditd/properties/message_type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid5 = _errs47 === errors;
-}
-else {
-var valid5 = true;
-}
-if(valid5){
-if(data12.result !== undefined){
-let data24 = data12.result;
+if(data13.message_type !== undefined){
 const _errs49 = errors;
-if(!((data24 === "success") || (data24 === "fail"))){
-validate10.errors = [{instancePath:instancePath+"/auditd/result",schemaPath:"#/properties/auditd/properties/result/enum",keyword:"enum",params:{allowedValues: schema11.properties.auditd.properties.result.enum},message:"must be equal to one of the allowed values"}];
+if(typeof data13.message_type !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/message_type",schemaPath:"#/properties/auditd/properties/message_type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid5 = _errs49 === errors;
@@ -474,22 +479,23 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.session !== undefined){
-const _errs50 = errors;
-if(typeof data12.session !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/session",schemaPath:"#/properties/auditd/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(data13.result !== undefined){
+let data25 = data13.result;
+const _errs51 = errors;
+if(!((data25 === "success") || (data25 === "fail"))){
+validate10.errors = [{instancePath:instancePath+"/auditd/result",schemaPath:"#/properties/auditd/properties/result/enum",keyword:"enum",params:{allowedValues: schema11.properties.auditd.properties.result.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid5 = _errs50 === errors;
+var valid5 = _errs51 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.arch !== undefined){
+if(data13.session !== undefined){
 const _errs52 = errors;
-if(typeof data12.arch !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/arch",schemaPath:"#/properties/auditd/properties/arch/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data13.session !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/session",schemaPath:"#/properties/auditd/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid5 = _errs52 === errors;
@@ -498,10 +504,10 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.syscall !== undefined){
+if(data13.arch !== undefined){
 const _errs54 = errors;
-if(typeof data12.syscall !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/syscall",schemaPath:"#/properties/auditd/properties/syscall/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data13.arch !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/arch",schemaPath:"#/properties/auditd/properties/arch/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid5 = _errs54 === errors;
@@ -510,10 +516,10 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.exit !== undefined){
+if(data13.syscall !== undefined){
 const _errs56 = errors;
-if(typeof data12.exit !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/exit",schemaPath:"#/properties/auditd/properties/exit/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data13.syscall !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/syscall",schemaPath:"#/properties/auditd/properties/syscall/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid5 = _errs56 === errors;
@@ -522,43 +528,43 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.socket !== undefined){
-let data29 = data12.socket;
+if(data13.exit !== undefined){
 const _errs58 = errors;
-const _errs59 = errors;
-if(errors === _errs59){
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(typeof data13.exit !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/exit",schemaPath:"#/properties/auditd/properties/exit/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid5 = _errs58 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data13.socket !== undefined){
+let data30 = data13.socket;
+const _errs60 = errors;
+const _errs61 = errors;
+if(errors === _errs61){
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
 let missing4;
-if((data29.family === undefined) && (missing4 = "family")){
+if((data30.family === undefined) && (missing4 = "family")){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/definitions/socket/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
 return false;
 }
 else {
-const _errs61 = errors;
-for(const key4 in data29){
+const _errs63 = errors;
+for(const key4 in data30){
 if(!(((((((key4 === "family") || (key4 === "addr")) || (key4 === "port")) || (key4 === "path")) || (key4 === "pid")) || (key4 === "groups")) || (key4 === "note"))){
 validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/definitions/socket/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs61 === errors){
-if(data29.family !== undefined){
-const _errs62 = errors;
-if(typeof data29.family !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket/family",schemaPath:"#/definitions/socket/properties/family/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid8 = _errs62 === errors;
-}
-else {
-var valid8 = true;
-}
-if(valid8){
-if(data29.addr !== undefined){
+if(_errs63 === errors){
+if(data30.family !== undefined){
 const _errs64 = errors;
-if(typeof data29.addr !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket/addr",schemaPath:"#/definitions/socket/properties/addr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data30.family !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket/family",schemaPath:"#/definitions/socket/properties/family/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid8 = _errs64 === errors;
@@ -567,11 +573,10 @@ else {
 var valid8 = true;
 }
 if(valid8){
-if(data29.port !== undefined){
-let data32 = data29.port;
+if(data30.addr !== undefined){
 const _errs66 = errors;
-if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket/port",schemaPath:"#/definitions/socket/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data30.addr !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket/addr",schemaPath:"#/definitions/socket/properties/addr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid8 = _errs66 === errors;
@@ -580,10 +585,11 @@ else {
 var valid8 = true;
 }
 if(valid8){
-if(data29.path !== undefined){
+if(data30.port !== undefined){
+let data33 = data30.port;
 const _errs68 = errors;
-if(typeof data29.path !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket/path",schemaPath:"#/definitions/socket/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(!(((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33))) && (isFinite(data33)))){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket/port",schemaPath:"#/definitions/socket/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid8 = _errs68 === errors;
@@ -592,11 +598,10 @@ else {
 var valid8 = true;
 }
 if(valid8){
-if(data29.pid !== undefined){
-let data34 = data29.pid;
+if(data30.path !== undefined){
 const _errs70 = errors;
-if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket/pid",schemaPath:"#/definitions/socket/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data30.path !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket/path",schemaPath:"#/definitions/socket/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid8 = _errs70 === errors;
@@ -605,11 +610,11 @@ else {
 var valid8 = true;
 }
 if(valid8){
-if(data29.groups !== undefined){
-let data35 = data29.groups;
+if(data30.pid !== undefined){
+let data35 = data30.pid;
 const _errs72 = errors;
 if(!(((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35))) && (isFinite(data35)))){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket/groups",schemaPath:"#/definitions/socket/properties/groups/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate10.errors = [{instancePath:instancePath+"/auditd/socket/pid",schemaPath:"#/definitions/socket/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid8 = _errs72 === errors;
@@ -618,13 +623,26 @@ else {
 var valid8 = true;
 }
 if(valid8){
-if(data29.note !== undefined){
+if(data30.groups !== undefined){
+let data36 = data30.groups;
 const _errs74 = errors;
-if(typeof data29.note !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/socket/note",schemaPath:"#/definitions/socket/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket/groups",schemaPath:"#/definitions/socket/properties/groups/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid8 = _errs74 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data30.note !== undefined){
+const _errs76 = errors;
+if(typeof data30.note !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/socket/note",schemaPath:"#/definitions/socket/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid8 = _errs76 === errors;
 }
 else {
 var valid8 = true;
@@ -643,69 +661,69 @@ validate10.errors = [{instancePath:instancePath+"/auditd/socket",schemaPath:"#/d
 return false;
 }
 }
-var valid5 = _errs58 === errors;
+var valid5 = _errs60 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.records !== undefined){
-let data37 = data12.records;
-const _errs76 = errors;
-if(errors === _errs76){
-if(Array.isArray(data37)){
-if(data37.length < 1){
+if(data13.records !== undefined){
+let data38 = data13.records;
+const _errs78 = errors;
+if(errors === _errs78){
+if(Array.isArray(data38)){
+if(data38.length < 1){
 validate10.errors = [{instancePath:instancePath+"/auditd/records",schemaPath:"#/properties/auditd/properties/records/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
 return false;
 }
 else {
 var valid9 = true;
-const len3 = data37.length;
+const len3 = data38.length;
 for(let i3=0; i3<len3; i3++){
-let data38 = data37[i3];
-const _errs78 = errors;
-const _errs79 = errors;
-if(errors === _errs79){
-if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+let data39 = data38[i3];
+const _errs80 = errors;
+const _errs81 = errors;
+if(errors === _errs81){
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
 let missing5;
-if(((data38.type === undefined) && (missing5 = "type")) || ((data38.fields === undefined) && (missing5 = "fields"))){
+if(((data39.type === undefined) && (missing5 = "type")) || ((data39.fields === undefined) && (missing5 = "fields"))){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPath:"#/definitions/record/required",keyword:"required",params:{missingProperty: missing5},message:"must have required property '"+missing5+"'"}];
 return false;
 }
 else {
-const _errs81 = errors;
-for(const key5 in data38){
+const _errs83 = errors;
+for(const key5 in data39){
 if(!(((((key5 === "type") || (key5 === "fields")) || (key5 === "enriched")) || (key5 === "escaped")) || (key5 === "text"))){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPath:"#/definitions/record/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs81 === errors){
-if(data38.type !== undefined){
-const _errs82 = errors;
-if(typeof data38.type !== "string"){
+if(_errs83 === errors){
+if(data39.type !== undefined){
+const _errs84 = errors;
+if(typeof data39.type !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/type",schemaPath:"#/definitions/record/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs82 === errors;
+var valid11 = _errs84 === errors;
 }
 else {
 var valid11 = true;
 }
 if(valid11){
-if(data38.fields !== undefined){
-let data40 = data38.fields;
-const _errs84 = errors;
-if(errors === _errs84){
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-for(const key6 in data40){
-const _errs87 = errors;
-if(typeof data40[key6] !== "string"){
+if(data39.fields !== undefined){
+let data41 = data39.fields;
+const _errs86 = errors;
+if(errors === _errs86){
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+for(const key6 in data41){
+const _errs89 = errors;
+if(typeof data41[key6] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/fields/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/record/properties/fields/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid12 = _errs87 === errors;
+var valid12 = _errs89 === errors;
 if(!valid12){
 break;
 }
@@ -716,24 +734,24 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/fields
 return false;
 }
 }
-var valid11 = _errs84 === errors;
+var valid11 = _errs86 === errors;
 }
 else {
 var valid11 = true;
 }
 if(valid11){
-if(data38.enriched !== undefined){
-let data42 = data38.enriched;
-const _errs89 = errors;
-if(errors === _errs89){
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-for(const key7 in data42){
-const _errs92 = errors;
-if(typeof data42[key7] !== "string"){
+if(data39.enriched !== undefined){
+let data43 = data39.enriched;
+const _errs91 = errors;
+if(errors === _errs91){
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+for(const key7 in data43){
+const _errs94 = errors;
+if(typeof data43[key7] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/enriched/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/record/properties/enriched/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid13 = _errs92 === errors;
+var valid13 = _errs94 === errors;
 if(!valid13){
 break;
 }
@@ -744,26 +762,26 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/enrich
 return false;
 }
 }
-var valid11 = _errs89 === errors;
+var valid11 = _errs91 === errors;
 }
 else {
 var valid11 = true;
 }
 if(valid11){
-if(data38.escaped !== undefined){
-let data44 = data38.escaped;
-const _errs94 = errors;
-if(errors === _errs94){
-if(Array.isArray(data44)){
-var valid14 = true;
-const len4 = data44.length;
-for(let i4=0; i4<len4; i4++){
+if(data39.escaped !== undefined){
+let data45 = data39.escaped;
 const _errs96 = errors;
-if(typeof data44[i4] !== "string"){
+if(errors === _errs96){
+if(Array.isArray(data45)){
+var valid14 = true;
+const len4 = data45.length;
+for(let i4=0; i4<len4; i4++){
+const _errs98 = errors;
+if(typeof data45[i4] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/escaped/" + i4,schemaPath:"#/definitions/record/properties/escaped/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid14 = _errs96 === errors;
+var valid14 = _errs98 === errors;
 if(!valid14){
 break;
 }
@@ -774,19 +792,19 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/escape
 return false;
 }
 }
-var valid11 = _errs94 === errors;
+var valid11 = _errs96 === errors;
 }
 else {
 var valid11 = true;
 }
 if(valid11){
-if(data38.text !== undefined){
-const _errs98 = errors;
-if(typeof data38.text !== "string"){
+if(data39.text !== undefined){
+const _errs100 = errors;
+if(typeof data39.text !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3+"/text",schemaPath:"#/definitions/record/properties/text/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid11 = _errs98 === errors;
+var valid11 = _errs100 === errors;
 }
 else {
 var valid11 = true;
@@ -803,7 +821,7 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records/" + i3,schemaPa
 return false;
 }
 }
-var valid9 = _errs78 === errors;
+var valid9 = _errs80 === errors;
 if(!valid9){
 break;
 }
@@ -815,60 +833,60 @@ validate10.errors = [{instancePath:instancePath+"/auditd/records",schemaPath:"#/
 return false;
 }
 }
-var valid5 = _errs76 === errors;
+var valid5 = _errs78 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.summary !== undefined){
-let data47 = data12.summary;
-const _errs100 = errors;
-const _errs101 = errors;
-if(errors === _errs101){
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+if(data13.summary !== undefined){
+let data48 = data13.summary;
+const _errs102 = errors;
 const _errs103 = errors;
-for(const key8 in data47){
+if(errors === _errs103){
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+const _errs105 = errors;
+for(const key8 in data48){
 if(!((((key8 === "actor") || (key8 === "action")) || (key8 === "object")) || (key8 === "how"))){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary",schemaPath:"#/definitions/summary/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs103 === errors){
-if(data47.actor !== undefined){
-let data48 = data47.actor;
-const _errs104 = errors;
-if(errors === _errs104){
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+if(_errs105 === errors){
+if(data48.actor !== undefined){
+let data49 = data48.actor;
 const _errs106 = errors;
-for(const key9 in data48){
+if(errors === _errs106){
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+const _errs108 = errors;
+for(const key9 in data49){
 if(!((key9 === "primary") || (key9 === "secondary"))){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor",schemaPath:"#/definitions/summary/properties/actor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs106 === errors){
-if(data48.primary !== undefined){
-const _errs107 = errors;
-if(typeof data48.primary !== "string"){
+if(_errs108 === errors){
+if(data49.primary !== undefined){
+const _errs109 = errors;
+if(typeof data49.primary !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor/primary",schemaPath:"#/definitions/summary/properties/actor/properties/primary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid17 = _errs107 === errors;
+var valid17 = _errs109 === errors;
 }
 else {
 var valid17 = true;
 }
 if(valid17){
-if(data48.secondary !== undefined){
-const _errs109 = errors;
-if(typeof data48.secondary !== "string"){
+if(data49.secondary !== undefined){
+const _errs111 = errors;
+if(typeof data49.secondary !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor/secondary",schemaPath:"#/definitions/summary/properties/actor/properties/secondary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid17 = _errs109 === errors;
+var valid17 = _errs111 === errors;
 }
 else {
 var valid17 = true;
@@ -881,54 +899,42 @@ validate10.errors = [{instancePath:instancePath+"/auditd/summary/actor",schemaPa
 return false;
 }
 }
-var valid16 = _errs104 === errors;
+var valid16 = _errs106 === errors;
 }
 else {
 var valid16 = true;
 }
 if(valid16){
-if(data47.action !== undefined){
-const _errs111 = errors;
-if(typeof data47.action !== "string"){
+if(data48.action !== undefined){
+const _errs113 = errors;
+if(typeof data48.action !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/action",schemaPath:"#/definitions/summary/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid16 = _errs111 === errors;
+var valid16 = _errs113 === errors;
 }
 else {
 var valid16 = true;
 }
 if(valid16){
-if(data47.object !== undefined){
-let data52 = data47.object;
-const _errs113 = errors;
-if(errors === _errs113){
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+if(data48.object !== undefined){
+let data53 = data48.object;
 const _errs115 = errors;
-for(const key10 in data52){
+if(errors === _errs115){
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+const _errs117 = errors;
+for(const key10 in data53){
 if(!(((key10 === "type") || (key10 === "primary")) || (key10 === "secondary"))){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/object",schemaPath:"#/definitions/summary/properties/object/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs115 === errors){
-if(data52.type !== undefined){
-const _errs116 = errors;
-if(typeof data52.type !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/type",schemaPath:"#/definitions/summary/properties/object/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid18 = _errs116 === errors;
-}
-else {
-var valid18 = true;
-}
-if(valid18){
-if(data52.primary !== undefined){
+if(_errs117 === errors){
+if(data53.type !== undefined){
 const _errs118 = errors;
-if(typeof data52.primary !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/primary",schemaPath:"#/definitions/summary/properties/object/properties/primary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data53.type !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/type",schemaPath:"#/definitions/summary/properties/object/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid18 = _errs118 === errors;
@@ -937,13 +943,25 @@ else {
 var valid18 = true;
 }
 if(valid18){
-if(data52.secondary !== undefined){
+if(data53.primary !== undefined){
 const _errs120 = errors;
-if(typeof data52.secondary !== "string"){
-validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/secondary",schemaPath:"#/definitions/summary/properties/object/properties/secondary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data53.primary !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/primary",schemaPath:"#/definitions/summary/properties/object/properties/primary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid18 = _errs120 === errors;
+}
+else {
+var valid18 = true;
+}
+if(valid18){
+if(data53.secondary !== undefined){
+const _errs122 = errors;
+if(typeof data53.secondary !== "string"){
+validate10.errors = [{instancePath:instancePath+"/auditd/summary/object/secondary",schemaPath:"#/definitions/summary/properties/object/properties/secondary/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid18 = _errs122 === errors;
 }
 else {
 var valid18 = true;
@@ -957,19 +975,19 @@ validate10.errors = [{instancePath:instancePath+"/auditd/summary/object",schemaP
 return false;
 }
 }
-var valid16 = _errs113 === errors;
+var valid16 = _errs115 === errors;
 }
 else {
 var valid16 = true;
 }
 if(valid16){
-if(data47.how !== undefined){
-const _errs122 = errors;
-if(typeof data47.how !== "string"){
+if(data48.how !== undefined){
+const _errs124 = errors;
+if(typeof data48.how !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/summary/how",schemaPath:"#/definitions/summary/properties/how/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid16 = _errs122 === errors;
+var valid16 = _errs124 === errors;
 }
 else {
 var valid16 = true;
@@ -984,26 +1002,26 @@ validate10.errors = [{instancePath:instancePath+"/auditd/summary",schemaPath:"#/
 return false;
 }
 }
-var valid5 = _errs100 === errors;
+var valid5 = _errs102 === errors;
 }
 else {
 var valid5 = true;
 }
 if(valid5){
-if(data12.warnings !== undefined){
-let data57 = data12.warnings;
-const _errs124 = errors;
-if(errors === _errs124){
-if(Array.isArray(data57)){
-var valid19 = true;
-const len5 = data57.length;
-for(let i5=0; i5<len5; i5++){
+if(data13.warnings !== undefined){
+let data58 = data13.warnings;
 const _errs126 = errors;
-if(typeof data57[i5] !== "string"){
+if(errors === _errs126){
+if(Array.isArray(data58)){
+var valid19 = true;
+const len5 = data58.length;
+for(let i5=0; i5<len5; i5++){
+const _errs128 = errors;
+if(typeof data58[i5] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/auditd/warnings/" + i5,schemaPath:"#/properties/auditd/properties/warnings/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid19 = _errs126 === errors;
+var valid19 = _errs128 === errors;
 if(!valid19){
 break;
 }
@@ -1014,7 +1032,7 @@ validate10.errors = [{instancePath:instancePath+"/auditd/warnings",schemaPath:"#
 return false;
 }
 }
-var valid5 = _errs124 === errors;
+var valid5 = _errs126 === errors;
 }
 else {
 var valid5 = true;
@@ -1042,42 +1060,30 @@ validate10.errors = [{instancePath:instancePath+"/auditd",schemaPath:"#/properti
 return false;
 }
 }
-var valid0 = _errs24 === errors;
+var valid0 = _errs26 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.user !== undefined){
-let data59 = data.user;
-const _errs128 = errors;
-if(errors === _errs128){
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
+let data60 = data.user;
 const _errs130 = errors;
-for(const key11 in data59){
-if(!((((((key11 === "id") || (key11 === "name")) || (key11 === "audit")) || (key11 === "effective")) || (key11 === "target")) || (key11 === "group"))){
+if(errors === _errs130){
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+const _errs132 = errors;
+for(const key11 in data60){
+if(!(func2.call(schema11.properties.user.properties, key11))){
 validate10.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs130 === errors){
-if(data59.id !== undefined){
-const _errs131 = errors;
-if(typeof data59.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/id",schemaPath:"#/properties/user/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid20 = _errs131 === errors;
-}
-else {
-var valid20 = true;
-}
-if(valid20){
-if(data59.name !== undefined){
+if(_errs132 === errors){
+if(data60.id !== undefined){
 const _errs133 = errors;
-if(typeof data59.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/name",schemaPath:"#/properties/user/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data60.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/id",schemaPath:"#/properties/user/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid20 = _errs133 === errors;
@@ -1086,37 +1092,37 @@ else {
 var valid20 = true;
 }
 if(valid20){
-if(data59.audit !== undefined){
-let data62 = data59.audit;
+if(data60.name !== undefined){
 const _errs135 = errors;
-const _errs136 = errors;
-if(errors === _errs136){
-if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+if(typeof data60.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/name",schemaPath:"#/properties/user/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid20 = _errs135 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data60.audit !== undefined){
+let data63 = data60.audit;
+const _errs137 = errors;
 const _errs138 = errors;
-for(const key12 in data62){
+if(errors === _errs138){
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+const _errs140 = errors;
+for(const key12 in data63){
 if(!(((key12 === "id") || (key12 === "name")) || (key12 === "group"))){
 validate10.errors = [{instancePath:instancePath+"/user/audit",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs138 === errors){
-if(data62.id !== undefined){
-const _errs139 = errors;
-if(typeof data62.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/audit/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid22 = _errs139 === errors;
-}
-else {
-var valid22 = true;
-}
-if(valid22){
-if(data62.name !== undefined){
+if(_errs140 === errors){
+if(data63.id !== undefined){
 const _errs141 = errors;
-if(typeof data62.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/audit/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data63.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/audit/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid22 = _errs141 === errors;
@@ -1125,39 +1131,51 @@ else {
 var valid22 = true;
 }
 if(valid22){
-if(data62.group !== undefined){
-let data65 = data62.group;
+if(data63.name !== undefined){
 const _errs143 = errors;
-if(errors === _errs143){
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+if(typeof data63.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/audit/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid22 = _errs143 === errors;
+}
+else {
+var valid22 = true;
+}
+if(valid22){
+if(data63.group !== undefined){
+let data66 = data63.group;
 const _errs145 = errors;
-for(const key13 in data65){
+if(errors === _errs145){
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+const _errs147 = errors;
+for(const key13 in data66){
 if(!((key13 === "id") || (key13 === "name"))){
 validate10.errors = [{instancePath:instancePath+"/user/audit/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs145 === errors){
-if(data65.id !== undefined){
-const _errs146 = errors;
-if(typeof data65.id !== "string"){
+if(_errs147 === errors){
+if(data66.id !== undefined){
+const _errs148 = errors;
+if(typeof data66.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/audit/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid23 = _errs146 === errors;
+var valid23 = _errs148 === errors;
 }
 else {
 var valid23 = true;
 }
 if(valid23){
-if(data65.name !== undefined){
-const _errs148 = errors;
-if(typeof data65.name !== "string"){
+if(data66.name !== undefined){
+const _errs150 = errors;
+if(typeof data66.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/audit/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid23 = _errs148 === errors;
+var valid23 = _errs150 === errors;
 }
 else {
 var valid23 = true;
@@ -1170,7 +1188,7 @@ validate10.errors = [{instancePath:instancePath+"/user/audit/group",schemaPath:"
 return false;
 }
 }
-var valid22 = _errs143 === errors;
+var valid22 = _errs145 === errors;
 }
 else {
 var valid22 = true;
@@ -1184,43 +1202,31 @@ validate10.errors = [{instancePath:instancePath+"/user/audit",schemaPath:"#/defi
 return false;
 }
 }
-var valid20 = _errs135 === errors;
+var valid20 = _errs137 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data59.effective !== undefined){
-let data68 = data59.effective;
-const _errs150 = errors;
-const _errs151 = errors;
-if(errors === _errs151){
-if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
+if(data60.effective !== undefined){
+let data69 = data60.effective;
+const _errs152 = errors;
 const _errs153 = errors;
-for(const key14 in data68){
+if(errors === _errs153){
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+const _errs155 = errors;
+for(const key14 in data69){
 if(!(((key14 === "id") || (key14 === "name")) || (key14 === "group"))){
 validate10.errors = [{instancePath:instancePath+"/user/effective",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs153 === errors){
-if(data68.id !== undefined){
-const _errs154 = errors;
-if(typeof data68.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/effective/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid25 = _errs154 === errors;
-}
-else {
-var valid25 = true;
-}
-if(valid25){
-if(data68.name !== undefined){
+if(_errs155 === errors){
+if(data69.id !== undefined){
 const _errs156 = errors;
-if(typeof data68.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/effective/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data69.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/effective/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid25 = _errs156 === errors;
@@ -1229,39 +1235,51 @@ else {
 var valid25 = true;
 }
 if(valid25){
-if(data68.group !== undefined){
-let data71 = data68.group;
+if(data69.name !== undefined){
 const _errs158 = errors;
-if(errors === _errs158){
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
+if(typeof data69.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/effective/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid25 = _errs158 === errors;
+}
+else {
+var valid25 = true;
+}
+if(valid25){
+if(data69.group !== undefined){
+let data72 = data69.group;
 const _errs160 = errors;
-for(const key15 in data71){
+if(errors === _errs160){
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+const _errs162 = errors;
+for(const key15 in data72){
 if(!((key15 === "id") || (key15 === "name"))){
 validate10.errors = [{instancePath:instancePath+"/user/effective/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs160 === errors){
-if(data71.id !== undefined){
-const _errs161 = errors;
-if(typeof data71.id !== "string"){
+if(_errs162 === errors){
+if(data72.id !== undefined){
+const _errs163 = errors;
+if(typeof data72.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/effective/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid26 = _errs161 === errors;
+var valid26 = _errs163 === errors;
 }
 else {
 var valid26 = true;
 }
 if(valid26){
-if(data71.name !== undefined){
-const _errs163 = errors;
-if(typeof data71.name !== "string"){
+if(data72.name !== undefined){
+const _errs165 = errors;
+if(typeof data72.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/effective/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid26 = _errs163 === errors;
+var valid26 = _errs165 === errors;
 }
 else {
 var valid26 = true;
@@ -1274,7 +1292,7 @@ validate10.errors = [{instancePath:instancePath+"/user/effective/group",schemaPa
 return false;
 }
 }
-var valid25 = _errs158 === errors;
+var valid25 = _errs160 === errors;
 }
 else {
 var valid25 = true;
@@ -1288,43 +1306,31 @@ validate10.errors = [{instancePath:instancePath+"/user/effective",schemaPath:"#/
 return false;
 }
 }
-var valid20 = _errs150 === errors;
+var valid20 = _errs152 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data59.target !== undefined){
-let data74 = data59.target;
-const _errs165 = errors;
-const _errs166 = errors;
-if(errors === _errs166){
-if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+if(data60.target !== undefined){
+let data75 = data60.target;
+const _errs167 = errors;
 const _errs168 = errors;
-for(const key16 in data74){
+if(errors === _errs168){
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+const _errs170 = errors;
+for(const key16 in data75){
 if(!(((key16 === "id") || (key16 === "name")) || (key16 === "group"))){
 validate10.errors = [{instancePath:instancePath+"/user/target",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs168 === errors){
-if(data74.id !== undefined){
-const _errs169 = errors;
-if(typeof data74.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/target/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid28 = _errs169 === errors;
-}
-else {
-var valid28 = true;
-}
-if(valid28){
-if(data74.name !== undefined){
+if(_errs170 === errors){
+if(data75.id !== undefined){
 const _errs171 = errors;
-if(typeof data74.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/target/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data75.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/target/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid28 = _errs171 === errors;
@@ -1333,39 +1339,51 @@ else {
 var valid28 = true;
 }
 if(valid28){
-if(data74.group !== undefined){
-let data77 = data74.group;
+if(data75.name !== undefined){
 const _errs173 = errors;
-if(errors === _errs173){
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+if(typeof data75.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/target/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid28 = _errs173 === errors;
+}
+else {
+var valid28 = true;
+}
+if(valid28){
+if(data75.group !== undefined){
+let data78 = data75.group;
 const _errs175 = errors;
-for(const key17 in data77){
+if(errors === _errs175){
+if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
+const _errs177 = errors;
+for(const key17 in data78){
 if(!((key17 === "id") || (key17 === "name"))){
 validate10.errors = [{instancePath:instancePath+"/user/target/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs175 === errors){
-if(data77.id !== undefined){
-const _errs176 = errors;
-if(typeof data77.id !== "string"){
+if(_errs177 === errors){
+if(data78.id !== undefined){
+const _errs178 = errors;
+if(typeof data78.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/target/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid29 = _errs176 === errors;
+var valid29 = _errs178 === errors;
 }
 else {
 var valid29 = true;
 }
 if(valid29){
-if(data77.name !== undefined){
-const _errs178 = errors;
-if(typeof data77.name !== "string"){
+if(data78.name !== undefined){
+const _errs180 = errors;
+if(typeof data78.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/target/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid29 = _errs178 === errors;
+var valid29 = _errs180 === errors;
 }
 else {
 var valid29 = true;
@@ -1378,7 +1396,7 @@ validate10.errors = [{instancePath:instancePath+"/user/target/group",schemaPath:
 return false;
 }
 }
-var valid28 = _errs173 === errors;
+var valid28 = _errs175 === errors;
 }
 else {
 var valid28 = true;
@@ -1392,43 +1410,31 @@ validate10.errors = [{instancePath:instancePath+"/user/target",schemaPath:"#/def
 return false;
 }
 }
-var valid20 = _errs165 === errors;
+var valid20 = _errs167 === errors;
 }
 else {
 var valid20 = true;
 }
 if(valid20){
-if(data59.group !== undefined){
-let data80 = data59.group;
-const _errs180 = errors;
-const _errs181 = errors;
-if(errors === _errs181){
-if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+if(data60.group !== undefined){
+let data81 = data60.group;
+const _errs182 = errors;
 const _errs183 = errors;
-for(const key18 in data80){
+if(errors === _errs183){
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+const _errs185 = errors;
+for(const key18 in data81){
 if(!(((key18 === "id") || (key18 === "name")) || (key18 === "group"))){
 validate10.errors = [{instancePath:instancePath+"/user/group",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs183 === errors){
-if(data80.id !== undefined){
-const _errs184 = errors;
-if(typeof data80.id !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/group/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid31 = _errs184 === errors;
-}
-else {
-var valid31 = true;
-}
-if(valid31){
-if(data80.name !== undefined){
+if(_errs185 === errors){
+if(data81.id !== undefined){
 const _errs186 = errors;
-if(typeof data80.name !== "string"){
-validate10.errors = [{instancePath:instancePath+"/user/group/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data81.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/group/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid31 = _errs186 === errors;
@@ -1437,39 +1443,51 @@ else {
 var valid31 = true;
 }
 if(valid31){
-if(data80.group !== undefined){
-let data83 = data80.group;
+if(data81.name !== undefined){
 const _errs188 = errors;
-if(errors === _errs188){
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+if(typeof data81.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/group/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid31 = _errs188 === errors;
+}
+else {
+var valid31 = true;
+}
+if(valid31){
+if(data81.group !== undefined){
+let data84 = data81.group;
 const _errs190 = errors;
-for(const key19 in data83){
+if(errors === _errs190){
+if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
+const _errs192 = errors;
+for(const key19 in data84){
 if(!((key19 === "id") || (key19 === "name"))){
 validate10.errors = [{instancePath:instancePath+"/user/group/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs190 === errors){
-if(data83.id !== undefined){
-const _errs191 = errors;
-if(typeof data83.id !== "string"){
+if(_errs192 === errors){
+if(data84.id !== undefined){
+const _errs193 = errors;
+if(typeof data84.id !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/group/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid32 = _errs191 === errors;
+var valid32 = _errs193 === errors;
 }
 else {
 var valid32 = true;
 }
 if(valid32){
-if(data83.name !== undefined){
-const _errs193 = errors;
-if(typeof data83.name !== "string"){
+if(data84.name !== undefined){
+const _errs195 = errors;
+if(typeof data84.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/user/group/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid32 = _errs193 === errors;
+var valid32 = _errs195 === errors;
 }
 else {
 var valid32 = true;
@@ -1482,7 +1500,7 @@ validate10.errors = [{instancePath:instancePath+"/user/group/group",schemaPath:"
 return false;
 }
 }
-var valid31 = _errs188 === errors;
+var valid31 = _errs190 === errors;
 }
 else {
 var valid31 = true;
@@ -1496,10 +1514,417 @@ validate10.errors = [{instancePath:instancePath+"/user/group",schemaPath:"#/defi
 return false;
 }
 }
-var valid20 = _errs180 === errors;
+var valid20 = _errs182 === errors;
 }
 else {
 var valid20 = true;
+}
+if(valid20){
+if(data60.saved !== undefined){
+let data87 = data60.saved;
+const _errs197 = errors;
+const _errs198 = errors;
+if(errors === _errs198){
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+const _errs200 = errors;
+for(const key20 in data87){
+if(!(((key20 === "id") || (key20 === "name")) || (key20 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/saved",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs200 === errors){
+if(data87.id !== undefined){
+const _errs201 = errors;
+if(typeof data87.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/saved/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid34 = _errs201 === errors;
+}
+else {
+var valid34 = true;
+}
+if(valid34){
+if(data87.name !== undefined){
+const _errs203 = errors;
+if(typeof data87.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/saved/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid34 = _errs203 === errors;
+}
+else {
+var valid34 = true;
+}
+if(valid34){
+if(data87.group !== undefined){
+let data90 = data87.group;
+const _errs205 = errors;
+if(errors === _errs205){
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+const _errs207 = errors;
+for(const key21 in data90){
+if(!((key21 === "id") || (key21 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/saved/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs207 === errors){
+if(data90.id !== undefined){
+const _errs208 = errors;
+if(typeof data90.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/saved/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid35 = _errs208 === errors;
+}
+else {
+var valid35 = true;
+}
+if(valid35){
+if(data90.name !== undefined){
+const _errs210 = errors;
+if(typeof data90.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/saved/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid35 = _errs210 === errors;
+}
+else {
+var valid35 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/saved/group",schemaPath:"#/definitions/identity/properties/group/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid34 = _errs205 === errors;
+}
+else {
+var valid34 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/saved",schemaPath:"#/definitions/identity/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid20 = _errs197 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data60.filesystem !== undefined){
+let data93 = data60.filesystem;
+const _errs212 = errors;
+const _errs213 = errors;
+if(errors === _errs213){
+if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
+const _errs215 = errors;
+for(const key22 in data93){
+if(!(((key22 === "id") || (key22 === "name")) || (key22 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs215 === errors){
+if(data93.id !== undefined){
+const _errs216 = errors;
+if(typeof data93.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid37 = _errs216 === errors;
+}
+else {
+var valid37 = true;
+}
+if(valid37){
+if(data93.name !== undefined){
+const _errs218 = errors;
+if(typeof data93.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid37 = _errs218 === errors;
+}
+else {
+var valid37 = true;
+}
+if(valid37){
+if(data93.group !== undefined){
+let data96 = data93.group;
+const _errs220 = errors;
+if(errors === _errs220){
+if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
+const _errs222 = errors;
+for(const key23 in data96){
+if(!((key23 === "id") || (key23 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs222 === errors){
+if(data96.id !== undefined){
+const _errs223 = errors;
+if(typeof data96.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid38 = _errs223 === errors;
+}
+else {
+var valid38 = true;
+}
+if(valid38){
+if(data96.name !== undefined){
+const _errs225 = errors;
+if(typeof data96.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid38 = _errs225 === errors;
+}
+else {
+var valid38 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/filesystem/group",schemaPath:"#/definitions/identity/properties/group/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid37 = _errs220 === errors;
+}
+else {
+var valid37 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/filesystem",schemaPath:"#/definitions/identity/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid20 = _errs212 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data60.changes !== undefined){
+let data99 = data60.changes;
+const _errs227 = errors;
+const _errs228 = errors;
+if(errors === _errs228){
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+const _errs230 = errors;
+for(const key24 in data99){
+if(!(((key24 === "id") || (key24 === "name")) || (key24 === "group"))){
+validate10.errors = [{instancePath:instancePath+"/user/changes",schemaPath:"#/definitions/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs230 === errors){
+if(data99.id !== undefined){
+const _errs231 = errors;
+if(typeof data99.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/changes/id",schemaPath:"#/definitions/identity/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid40 = _errs231 === errors;
+}
+else {
+var valid40 = true;
+}
+if(valid40){
+if(data99.name !== undefined){
+const _errs233 = errors;
+if(typeof data99.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/changes/name",schemaPath:"#/definitions/identity/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid40 = _errs233 === errors;
+}
+else {
+var valid40 = true;
+}
+if(valid40){
+if(data99.group !== undefined){
+let data102 = data99.group;
+const _errs235 = errors;
+if(errors === _errs235){
+if(data102 && typeof data102 == "object" && !Array.isArray(data102)){
+const _errs237 = errors;
+for(const key25 in data102){
+if(!((key25 === "id") || (key25 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/user/changes/group",schemaPath:"#/definitions/identity/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs237 === errors){
+if(data102.id !== undefined){
+const _errs238 = errors;
+if(typeof data102.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/changes/group/id",schemaPath:"#/definitions/identity/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid41 = _errs238 === errors;
+}
+else {
+var valid41 = true;
+}
+if(valid41){
+if(data102.name !== undefined){
+const _errs240 = errors;
+if(typeof data102.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/changes/group/name",schemaPath:"#/definitions/identity/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid41 = _errs240 === errors;
+}
+else {
+var valid41 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/changes/group",schemaPath:"#/definitions/identity/properties/group/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid40 = _errs235 === errors;
+}
+else {
+var valid40 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/changes",schemaPath:"#/definitions/identity/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid20 = _errs227 === errors;
+}
+else {
+var valid20 = true;
+}
+if(valid20){
+if(data60.selinux !== undefined){
+let data105 = data60.selinux;
+const _errs242 = errors;
+const _errs243 = errors;
+if(errors === _errs243){
+if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
+const _errs245 = errors;
+for(const key26 in data105){
+if(!(((((key26 === "user") || (key26 === "role")) || (key26 === "domain")) || (key26 === "level")) || (key26 === "category"))){
+validate10.errors = [{instancePath:instancePath+"/user/selinux",schemaPath:"#/definitions/selinux/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs245 === errors){
+if(data105.user !== undefined){
+const _errs246 = errors;
+if(typeof data105.user !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/user",schemaPath:"#/definitions/selinux/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid43 = _errs246 === errors;
+}
+else {
+var valid43 = true;
+}
+if(valid43){
+if(data105.role !== undefined){
+const _errs248 = errors;
+if(typeof data105.role !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/role",schemaPath:"#/definitions/selinux/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid43 = _errs248 === errors;
+}
+else {
+var valid43 = true;
+}
+if(valid43){
+if(data105.domain !== undefined){
+const _errs250 = errors;
+if(typeof data105.domain !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/domain",schemaPath:"#/definitions/selinux/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid43 = _errs250 === errors;
+}
+else {
+var valid43 = true;
+}
+if(valid43){
+if(data105.level !== undefined){
+const _errs252 = errors;
+if(typeof data105.level !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/level",schemaPath:"#/definitions/selinux/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid43 = _errs252 === errors;
+}
+else {
+var valid43 = true;
+}
+if(valid43){
+if(data105.category !== undefined){
+const _errs254 = errors;
+if(typeof data105.category !== "string"){
+validate10.errors = [{instancePath:instancePath+"/user/selinux/category",schemaPath:"#/definitions/selinux/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid43 = _errs254 === errors;
+}
+else {
+var valid43 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/user/selinux",schemaPath:"#/definitions/selinux/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid20 = _errs242 === errors;
+}
+else {
+var valid20 = true;
+}
+}
+}
+}
 }
 }
 }
@@ -1513,62 +1938,113 @@ validate10.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs128 === errors;
+var valid0 = _errs130 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.group !== undefined){
+let data111 = data.group;
+const _errs256 = errors;
+if(errors === _errs256){
+if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
+const _errs258 = errors;
+for(const key27 in data111){
+if(!((key27 === "id") || (key27 === "name"))){
+validate10.errors = [{instancePath:instancePath+"/group",schemaPath:"#/properties/group/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs258 === errors){
+if(data111.id !== undefined){
+const _errs259 = errors;
+if(typeof data111.id !== "string"){
+validate10.errors = [{instancePath:instancePath+"/group/id",schemaPath:"#/properties/group/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid44 = _errs259 === errors;
+}
+else {
+var valid44 = true;
+}
+if(valid44){
+if(data111.name !== undefined){
+const _errs261 = errors;
+if(typeof data111.name !== "string"){
+validate10.errors = [{instancePath:instancePath+"/group/name",schemaPath:"#/properties/group/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid44 = _errs261 === errors;
+}
+else {
+var valid44 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/group",schemaPath:"#/properties/group/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs256 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.process !== undefined){
-let data86 = data.process;
-const _errs195 = errors;
-if(errors === _errs195){
-if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
-const _errs197 = errors;
-for(const key20 in data86){
-if(!((((((((key20 === "pid") || (key20 === "parent")) || (key20 === "name")) || (key20 === "executable")) || (key20 === "working_directory")) || (key20 === "title")) || (key20 === "args")) || (key20 === "args_count"))){
-validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/properties/process/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"}];
+let data114 = data.process;
+const _errs263 = errors;
+if(errors === _errs263){
+if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
+const _errs265 = errors;
+for(const key28 in data114){
+if(!((((((((key28 === "pid") || (key28 === "parent")) || (key28 === "name")) || (key28 === "executable")) || (key28 === "working_directory")) || (key28 === "title")) || (key28 === "args")) || (key28 === "args_count"))){
+validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/properties/process/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs197 === errors){
-if(data86.pid !== undefined){
-let data87 = data86.pid;
-const _errs198 = errors;
-if(!(((typeof data87 == "number") && (!(data87 % 1) && !isNaN(data87))) && (isFinite(data87)))){
+if(_errs265 === errors){
+if(data114.pid !== undefined){
+let data115 = data114.pid;
+const _errs266 = errors;
+if(!(((typeof data115 == "number") && (!(data115 % 1) && !isNaN(data115))) && (isFinite(data115)))){
 validate10.errors = [{instancePath:instancePath+"/process/pid",schemaPath:"#/properties/process/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid33 = _errs198 === errors;
+var valid45 = _errs266 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
-if(valid33){
-if(data86.parent !== undefined){
-let data88 = data86.parent;
-const _errs200 = errors;
-if(errors === _errs200){
-if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+if(valid45){
+if(data114.parent !== undefined){
+let data116 = data114.parent;
+const _errs268 = errors;
+if(errors === _errs268){
+if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
 let missing6;
-if((data88.pid === undefined) && (missing6 = "pid")){
+if((data116.pid === undefined) && (missing6 = "pid")){
 validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/required",keyword:"required",params:{missingProperty: missing6},message:"must have required property '"+missing6+"'"}];
 return false;
 }
 else {
-const _errs202 = errors;
-for(const key21 in data88){
-if(!(key21 === "pid")){
-validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"}];
+const _errs270 = errors;
+for(const key29 in data116){
+if(!(key29 === "pid")){
+validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/properties/process/properties/parent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs202 === errors){
-if(data88.pid !== undefined){
-let data89 = data88.pid;
-if(!(((typeof data89 == "number") && (!(data89 % 1) && !isNaN(data89))) && (isFinite(data89)))){
+if(_errs270 === errors){
+if(data116.pid !== undefined){
+let data117 = data116.pid;
+if(!(((typeof data117 == "number") && (!(data117 % 1) && !isNaN(data117))) && (isFinite(data117)))){
 validate10.errors = [{instancePath:instancePath+"/process/parent/pid",schemaPath:"#/properties/process/properties/parent/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
@@ -1581,75 +2057,75 @@ validate10.errors = [{instancePath:instancePath+"/process/parent",schemaPath:"#/
 return false;
 }
 }
-var valid33 = _errs200 === errors;
+var valid45 = _errs268 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
-if(valid33){
-if(data86.name !== undefined){
-const _errs205 = errors;
-if(typeof data86.name !== "string"){
+if(valid45){
+if(data114.name !== undefined){
+const _errs273 = errors;
+if(typeof data114.name !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/name",schemaPath:"#/properties/process/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid33 = _errs205 === errors;
+var valid45 = _errs273 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
-if(valid33){
-if(data86.executable !== undefined){
-const _errs207 = errors;
-if(typeof data86.executable !== "string"){
+if(valid45){
+if(data114.executable !== undefined){
+const _errs275 = errors;
+if(typeof data114.executable !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/executable",schemaPath:"#/properties/process/properties/executable/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid33 = _errs207 === errors;
+var valid45 = _errs275 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
-if(valid33){
-if(data86.working_directory !== undefined){
-const _errs209 = errors;
-if(typeof data86.working_directory !== "string"){
+if(valid45){
+if(data114.working_directory !== undefined){
+const _errs277 = errors;
+if(typeof data114.working_directory !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/working_directory",schemaPath:"#/properties/process/properties/working_directory/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid33 = _errs209 === errors;
+var valid45 = _errs277 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
-if(valid33){
-if(data86.title !== undefined){
-const _errs211 = errors;
-if(typeof data86.title !== "string"){
+if(valid45){
+if(data114.title !== undefined){
+const _errs279 = errors;
+if(typeof data114.title !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/title",schemaPath:"#/properties/process/properties/title/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid33 = _errs211 === errors;
+var valid45 = _errs279 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
-if(valid33){
-if(data86.args !== undefined){
-let data94 = data86.args;
-const _errs213 = errors;
-if(errors === _errs213){
-if(Array.isArray(data94)){
-var valid35 = true;
-const len6 = data94.length;
+if(valid45){
+if(data114.args !== undefined){
+let data122 = data114.args;
+const _errs281 = errors;
+if(errors === _errs281){
+if(Array.isArray(data122)){
+var valid47 = true;
+const len6 = data122.length;
 for(let i6=0; i6<len6; i6++){
-const _errs215 = errors;
-if(typeof data94[i6] !== "string"){
+const _errs283 = errors;
+if(typeof data122[i6] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/process/args/" + i6,schemaPath:"#/properties/process/properties/args/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid35 = _errs215 === errors;
-if(!valid35){
+var valid47 = _errs283 === errors;
+if(!valid47){
 break;
 }
 }
@@ -1659,31 +2135,31 @@ validate10.errors = [{instancePath:instancePath+"/process/args",schemaPath:"#/pr
 return false;
 }
 }
-var valid33 = _errs213 === errors;
+var valid45 = _errs281 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
-if(valid33){
-if(data86.args_count !== undefined){
-let data96 = data86.args_count;
-const _errs217 = errors;
-if(!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))){
+if(valid45){
+if(data114.args_count !== undefined){
+let data124 = data114.args_count;
+const _errs285 = errors;
+if(!(((typeof data124 == "number") && (!(data124 % 1) && !isNaN(data124))) && (isFinite(data124)))){
 validate10.errors = [{instancePath:instancePath+"/process/args_count",schemaPath:"#/properties/process/properties/args_count/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs217){
-if((typeof data96 == "number") && (isFinite(data96))){
-if(data96 < 0 || isNaN(data96)){
+if(errors === _errs285){
+if((typeof data124 == "number") && (isFinite(data124))){
+if(data124 < 0 || isNaN(data124)){
 validate10.errors = [{instancePath:instancePath+"/process/args_count",schemaPath:"#/properties/process/properties/args_count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
-var valid33 = _errs217 === errors;
+var valid45 = _errs285 === errors;
 }
 else {
-var valid33 = true;
+var valid45 = true;
 }
 }
 }
@@ -1699,120 +2175,212 @@ validate10.errors = [{instancePath:instancePath+"/process",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs195 === errors;
+var valid0 = _errs263 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.file !== undefined){
-let data97 = data.file;
-const _errs219 = errors;
-if(errors === _errs219){
-if(data97 && typeof data97 == "object" && !Array.isArray(data97)){
-const _errs221 = errors;
-for(const key22 in data97){
-if(!((((((((key22 === "path") || (key22 === "inode")) || (key22 === "device")) || (key22 === "mode")) || (key22 === "uid")) || (key22 === "gid")) || (key22 === "owner")) || (key22 === "group"))){
-validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"}];
+let data125 = data.file;
+const _errs287 = errors;
+if(errors === _errs287){
+if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
+const _errs289 = errors;
+for(const key30 in data125){
+if(!(func2.call(schema11.properties.file.properties, key30))){
+validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs221 === errors){
-if(data97.path !== undefined){
-const _errs222 = errors;
-if(typeof data97.path !== "string"){
+if(_errs289 === errors){
+if(data125.path !== undefined){
+const _errs290 = errors;
+if(typeof data125.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/path",schemaPath:"#/properties/file/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs222 === errors;
+var valid48 = _errs290 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
 }
-if(valid36){
-if(data97.inode !== undefined){
-const _errs224 = errors;
-if(typeof data97.inode !== "string"){
+if(valid48){
+if(data125.inode !== undefined){
+const _errs292 = errors;
+if(typeof data125.inode !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/inode",schemaPath:"#/properties/file/properties/inode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs224 === errors;
+var valid48 = _errs292 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
 }
-if(valid36){
-if(data97.device !== undefined){
-const _errs226 = errors;
-if(typeof data97.device !== "string"){
+if(valid48){
+if(data125.device !== undefined){
+const _errs294 = errors;
+if(typeof data125.device !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/device",schemaPath:"#/properties/file/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs226 === errors;
+var valid48 = _errs294 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
 }
-if(valid36){
-if(data97.mode !== undefined){
-const _errs228 = errors;
-if(typeof data97.mode !== "string"){
+if(valid48){
+if(data125.mode !== undefined){
+const _errs296 = errors;
+if(typeof data125.mode !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/mode",schemaPath:"#/properties/file/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs228 === errors;
+var valid48 = _errs296 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
 }
-if(valid36){
-if(data97.uid !== undefined){
-const _errs230 = errors;
-if(typeof data97.uid !== "string"){
+if(valid48){
+if(data125.uid !== undefined){
+const _errs298 = errors;
+if(typeof data125.uid !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/uid",schemaPath:"#/properties/file/properties/uid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs230 === errors;
+var valid48 = _errs298 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
 }
-if(valid36){
-if(data97.gid !== undefined){
-const _errs232 = errors;
-if(typeof data97.gid !== "string"){
+if(valid48){
+if(data125.gid !== undefined){
+const _errs300 = errors;
+if(typeof data125.gid !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/gid",schemaPath:"#/properties/file/properties/gid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs232 === errors;
+var valid48 = _errs300 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
 }
-if(valid36){
-if(data97.owner !== undefined){
-const _errs234 = errors;
-if(typeof data97.owner !== "string"){
+if(valid48){
+if(data125.owner !== undefined){
+const _errs302 = errors;
+if(typeof data125.owner !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/owner",schemaPath:"#/properties/file/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs234 === errors;
+var valid48 = _errs302 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
 }
-if(valid36){
-if(data97.group !== undefined){
-const _errs236 = errors;
-if(typeof data97.group !== "string"){
+if(valid48){
+if(data125.group !== undefined){
+const _errs304 = errors;
+if(typeof data125.group !== "string"){
 validate10.errors = [{instancePath:instancePath+"/file/group",schemaPath:"#/properties/file/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid36 = _errs236 === errors;
+var valid48 = _errs304 === errors;
 }
 else {
-var valid36 = true;
+var valid48 = true;
+}
+if(valid48){
+if(data125.selinux !== undefined){
+let data134 = data125.selinux;
+const _errs306 = errors;
+const _errs307 = errors;
+if(errors === _errs307){
+if(data134 && typeof data134 == "object" && !Array.isArray(data134)){
+const _errs309 = errors;
+for(const key31 in data134){
+if(!(((((key31 === "user") || (key31 === "role")) || (key31 === "domain")) || (key31 === "level")) || (key31 === "category"))){
+validate10.errors = [{instancePath:instancePath+"/file/selinux",schemaPath:"#/definitions/selinux/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs309 === errors){
+if(data134.user !== undefined){
+const _errs310 = errors;
+if(typeof data134.user !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/user",schemaPath:"#/definitions/selinux/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid50 = _errs310 === errors;
+}
+else {
+var valid50 = true;
+}
+if(valid50){
+if(data134.role !== undefined){
+const _errs312 = errors;
+if(typeof data134.role !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/role",schemaPath:"#/definitions/selinux/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid50 = _errs312 === errors;
+}
+else {
+var valid50 = true;
+}
+if(valid50){
+if(data134.domain !== undefined){
+const _errs314 = errors;
+if(typeof data134.domain !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/domain",schemaPath:"#/definitions/selinux/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid50 = _errs314 === errors;
+}
+else {
+var valid50 = true;
+}
+if(valid50){
+if(data134.level !== undefined){
+const _errs316 = errors;
+if(typeof data134.level !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/level",schemaPath:"#/definitions/selinux/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid50 = _errs316 === errors;
+}
+else {
+var valid50 = true;
+}
+if(valid50){
+if(data134.category !== undefined){
+const _errs318 = errors;
+if(typeof data134.category !== "string"){
+validate10.errors = [{instancePath:instancePath+"/file/selinux/category",schemaPath:"#/definitions/selinux/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid50 = _errs318 === errors;
+}
+else {
+var valid50 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/file/selinux",schemaPath:"#/definitions/selinux/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid48 = _errs306 === errors;
+}
+else {
+var valid48 = true;
+}
 }
 }
 }
@@ -1828,88 +2396,88 @@ validate10.errors = [{instancePath:instancePath+"/file",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs219 === errors;
+var valid0 = _errs287 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.source !== undefined){
-let data106 = data.source;
-const _errs238 = errors;
-const _errs239 = errors;
-if(errors === _errs239){
-if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
-const _errs241 = errors;
-for(const key23 in data106){
-if(!((((key23 === "ip") || (key23 === "port")) || (key23 === "path")) || (key23 === "domain"))){
-validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"}];
+let data140 = data.source;
+const _errs320 = errors;
+const _errs321 = errors;
+if(errors === _errs321){
+if(data140 && typeof data140 == "object" && !Array.isArray(data140)){
+const _errs323 = errors;
+for(const key32 in data140){
+if(!((((key32 === "ip") || (key32 === "port")) || (key32 === "path")) || (key32 === "domain"))){
+validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs241 === errors){
-if(data106.ip !== undefined){
-const _errs242 = errors;
-if(typeof data106.ip !== "string"){
+if(_errs323 === errors){
+if(data140.ip !== undefined){
+const _errs324 = errors;
+if(typeof data140.ip !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/ip",schemaPath:"#/definitions/endpoint/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid38 = _errs242 === errors;
+var valid52 = _errs324 === errors;
 }
 else {
-var valid38 = true;
+var valid52 = true;
 }
-if(valid38){
-if(data106.port !== undefined){
-let data108 = data106.port;
-const _errs244 = errors;
-if(!(((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108))) && (isFinite(data108)))){
+if(valid52){
+if(data140.port !== undefined){
+let data142 = data140.port;
+const _errs326 = errors;
+if(!(((typeof data142 == "number") && (!(data142 % 1) && !isNaN(data142))) && (isFinite(data142)))){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs244){
-if((typeof data108 == "number") && (isFinite(data108))){
-if(data108 > 65535 || isNaN(data108)){
+if(errors === _errs326){
+if((typeof data142 == "number") && (isFinite(data142))){
+if(data142 > 65535 || isNaN(data142)){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
 return false;
 }
 else {
-if(data108 < 0 || isNaN(data108)){
+if(data142 < 0 || isNaN(data142)){
 validate10.errors = [{instancePath:instancePath+"/source/port",schemaPath:"#/definitions/endpoint/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
 }
-var valid38 = _errs244 === errors;
+var valid52 = _errs326 === errors;
 }
 else {
-var valid38 = true;
+var valid52 = true;
 }
-if(valid38){
-if(data106.path !== undefined){
-const _errs246 = errors;
-if(typeof data106.path !== "string"){
+if(valid52){
+if(data140.path !== undefined){
+const _errs328 = errors;
+if(typeof data140.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/path",schemaPath:"#/definitions/endpoint/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid38 = _errs246 === errors;
+var valid52 = _errs328 === errors;
 }
 else {
-var valid38 = true;
+var valid52 = true;
 }
-if(valid38){
-if(data106.domain !== undefined){
-const _errs248 = errors;
-if(typeof data106.domain !== "string"){
+if(valid52){
+if(data140.domain !== undefined){
+const _errs330 = errors;
+if(typeof data140.domain !== "string"){
 validate10.errors = [{instancePath:instancePath+"/source/domain",schemaPath:"#/definitions/endpoint/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid38 = _errs248 === errors;
+var valid52 = _errs330 === errors;
 }
 else {
-var valid38 = true;
+var valid52 = true;
 }
 }
 }
@@ -1921,88 +2489,88 @@ validate10.errors = [{instancePath:instancePath+"/source",schemaPath:"#/definiti
 return false;
 }
 }
-var valid0 = _errs238 === errors;
+var valid0 = _errs320 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.destination !== undefined){
-let data111 = data.destination;
-const _errs250 = errors;
-const _errs251 = errors;
-if(errors === _errs251){
-if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
-const _errs253 = errors;
-for(const key24 in data111){
-if(!((((key24 === "ip") || (key24 === "port")) || (key24 === "path")) || (key24 === "domain"))){
-validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"}];
+let data145 = data.destination;
+const _errs332 = errors;
+const _errs333 = errors;
+if(errors === _errs333){
+if(data145 && typeof data145 == "object" && !Array.isArray(data145)){
+const _errs335 = errors;
+for(const key33 in data145){
+if(!((((key33 === "ip") || (key33 === "port")) || (key33 === "path")) || (key33 === "domain"))){
+validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/definitions/endpoint/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs253 === errors){
-if(data111.ip !== undefined){
-const _errs254 = errors;
-if(typeof data111.ip !== "string"){
+if(_errs335 === errors){
+if(data145.ip !== undefined){
+const _errs336 = errors;
+if(typeof data145.ip !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/ip",schemaPath:"#/definitions/endpoint/properties/ip/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid40 = _errs254 === errors;
+var valid54 = _errs336 === errors;
 }
 else {
-var valid40 = true;
+var valid54 = true;
 }
-if(valid40){
-if(data111.port !== undefined){
-let data113 = data111.port;
-const _errs256 = errors;
-if(!(((typeof data113 == "number") && (!(data113 % 1) && !isNaN(data113))) && (isFinite(data113)))){
+if(valid54){
+if(data145.port !== undefined){
+let data147 = data145.port;
+const _errs338 = errors;
+if(!(((typeof data147 == "number") && (!(data147 % 1) && !isNaN(data147))) && (isFinite(data147)))){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs256){
-if((typeof data113 == "number") && (isFinite(data113))){
-if(data113 > 65535 || isNaN(data113)){
+if(errors === _errs338){
+if((typeof data147 == "number") && (isFinite(data147))){
+if(data147 > 65535 || isNaN(data147)){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"}];
 return false;
 }
 else {
-if(data113 < 0 || isNaN(data113)){
+if(data147 < 0 || isNaN(data147)){
 validate10.errors = [{instancePath:instancePath+"/destination/port",schemaPath:"#/definitions/endpoint/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
 }
 }
-var valid40 = _errs256 === errors;
+var valid54 = _errs338 === errors;
 }
 else {
-var valid40 = true;
+var valid54 = true;
 }
-if(valid40){
-if(data111.path !== undefined){
-const _errs258 = errors;
-if(typeof data111.path !== "string"){
+if(valid54){
+if(data145.path !== undefined){
+const _errs340 = errors;
+if(typeof data145.path !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/path",schemaPath:"#/definitions/endpoint/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid40 = _errs258 === errors;
+var valid54 = _errs340 === errors;
 }
 else {
-var valid40 = true;
+var valid54 = true;
 }
-if(valid40){
-if(data111.domain !== undefined){
-const _errs260 = errors;
-if(typeof data111.domain !== "string"){
+if(valid54){
+if(data145.domain !== undefined){
+const _errs342 = errors;
+if(typeof data145.domain !== "string"){
 validate10.errors = [{instancePath:instancePath+"/destination/domain",schemaPath:"#/definitions/endpoint/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid40 = _errs260 === errors;
+var valid54 = _errs342 === errors;
 }
 else {
-var valid40 = true;
+var valid54 = true;
 }
 }
 }
@@ -2014,35 +2582,35 @@ validate10.errors = [{instancePath:instancePath+"/destination",schemaPath:"#/def
 return false;
 }
 }
-var valid0 = _errs250 === errors;
+var valid0 = _errs332 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.network !== undefined){
-let data116 = data.network;
-const _errs262 = errors;
-if(errors === _errs262){
-if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
+let data150 = data.network;
+const _errs344 = errors;
+if(errors === _errs344){
+if(data150 && typeof data150 == "object" && !Array.isArray(data150)){
 let missing7;
-if((data116.direction === undefined) && (missing7 = "direction")){
+if((data150.direction === undefined) && (missing7 = "direction")){
 validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
 return false;
 }
 else {
-const _errs264 = errors;
-for(const key25 in data116){
-if(!(key25 === "direction")){
-validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"}];
+const _errs346 = errors;
+for(const key34 in data150){
+if(!(key34 === "direction")){
+validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs264 === errors){
-if(data116.direction !== undefined){
-let data117 = data116.direction;
-if(!((data117 === "ingress") || (data117 === "egress"))){
+if(_errs346 === errors){
+if(data150.direction !== undefined){
+let data151 = data150.direction;
+if(!((data151 === "ingress") || (data151 === "egress"))){
 validate10.errors = [{instancePath:instancePath+"/network/direction",schemaPath:"#/properties/network/properties/direction/enum",keyword:"enum",params:{allowedValues: schema11.properties.network.properties.direction.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
@@ -2055,27 +2623,27 @@ validate10.errors = [{instancePath:instancePath+"/network",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs262 === errors;
+var valid0 = _errs344 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.tags !== undefined){
-let data118 = data.tags;
-const _errs266 = errors;
-if(errors === _errs266){
-if(Array.isArray(data118)){
-var valid42 = true;
-const len7 = data118.length;
+let data152 = data.tags;
+const _errs348 = errors;
+if(errors === _errs348){
+if(Array.isArray(data152)){
+var valid56 = true;
+const len7 = data152.length;
 for(let i7=0; i7<len7; i7++){
-const _errs268 = errors;
-if(typeof data118[i7] !== "string"){
+const _errs350 = errors;
+if(typeof data152[i7] !== "string"){
 validate10.errors = [{instancePath:instancePath+"/tags/" + i7,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid42 = _errs268 === errors;
-if(!valid42){
+var valid56 = _errs350 === errors;
+if(!valid56){
 break;
 }
 }
@@ -2085,117 +2653,235 @@ validate10.errors = [{instancePath:instancePath+"/tags",schemaPath:"#/properties
 return false;
 }
 }
-var valid0 = _errs266 === errors;
+var valid0 = _errs348 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.related !== undefined){
+let data154 = data.related;
+const _errs352 = errors;
+if(errors === _errs352){
+if(data154 && typeof data154 == "object" && !Array.isArray(data154)){
+const _errs354 = errors;
+for(const key35 in data154){
+if(!(((key35 === "user") || (key35 === "ip")) || (key35 === "hosts"))){
+validate10.errors = [{instancePath:instancePath+"/related",schemaPath:"#/properties/related/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs354 === errors){
+if(data154.user !== undefined){
+let data155 = data154.user;
+const _errs355 = errors;
+if(errors === _errs355){
+if(Array.isArray(data155)){
+var valid58 = true;
+const len8 = data155.length;
+for(let i8=0; i8<len8; i8++){
+const _errs357 = errors;
+if(typeof data155[i8] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/related/user/" + i8,schemaPath:"#/properties/related/properties/user/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid58 = _errs357 === errors;
+if(!valid58){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/related/user",schemaPath:"#/properties/related/properties/user/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid57 = _errs355 === errors;
+}
+else {
+var valid57 = true;
+}
+if(valid57){
+if(data154.ip !== undefined){
+let data157 = data154.ip;
+const _errs359 = errors;
+if(errors === _errs359){
+if(Array.isArray(data157)){
+var valid59 = true;
+const len9 = data157.length;
+for(let i9=0; i9<len9; i9++){
+const _errs361 = errors;
+if(typeof data157[i9] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/related/ip/" + i9,schemaPath:"#/properties/related/properties/ip/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid59 = _errs361 === errors;
+if(!valid59){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/related/ip",schemaPath:"#/properties/related/properties/ip/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid57 = _errs359 === errors;
+}
+else {
+var valid57 = true;
+}
+if(valid57){
+if(data154.hosts !== undefined){
+let data159 = data154.hosts;
+const _errs363 = errors;
+if(errors === _errs363){
+if(Array.isArray(data159)){
+var valid60 = true;
+const len10 = data159.length;
+for(let i10=0; i10<len10; i10++){
+const _errs365 = errors;
+if(typeof data159[i10] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/related/hosts/" + i10,schemaPath:"#/properties/related/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid60 = _errs365 === errors;
+if(!valid60){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/related/hosts",schemaPath:"#/properties/related/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid57 = _errs363 === errors;
+}
+else {
+var valid57 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/related",schemaPath:"#/properties/related/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs352 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.teleport !== undefined){
-let data120 = data.teleport;
-const _errs270 = errors;
-const _errs271 = errors;
-if(errors === _errs271){
-if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
+let data161 = data.teleport;
+const _errs367 = errors;
+const _errs368 = errors;
+if(errors === _errs368){
+if(data161 && typeof data161 == "object" && !Array.isArray(data161)){
 let missing8;
-if(((data120.user === undefined) && (missing8 = "user")) || ((data120.attribution === undefined) && (missing8 = "attribution"))){
+if(((data161.user === undefined) && (missing8 = "user")) || ((data161.attribution === undefined) && (missing8 = "attribution"))){
 validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"}];
 return false;
 }
 else {
-const _errs273 = errors;
-for(const key26 in data120){
-if(!(((((((key26 === "user") || (key26 === "login")) || (key26 === "addr")) || (key26 === "terminal")) || (key26 === "session")) || (key26 === "pid")) || (key26 === "attribution"))){
-validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"}];
+const _errs370 = errors;
+for(const key36 in data161){
+if(!(((((((key36 === "user") || (key36 === "login")) || (key36 === "addr")) || (key36 === "terminal")) || (key36 === "session")) || (key36 === "pid")) || (key36 === "attribution"))){
+validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/definitions/teleport/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
-if(_errs273 === errors){
-if(data120.user !== undefined){
-const _errs274 = errors;
-if(typeof data120.user !== "string"){
+if(_errs370 === errors){
+if(data161.user !== undefined){
+const _errs371 = errors;
+if(typeof data161.user !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/user",schemaPath:"#/definitions/teleport/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid44 = _errs274 === errors;
+var valid62 = _errs371 === errors;
 }
 else {
-var valid44 = true;
+var valid62 = true;
 }
-if(valid44){
-if(data120.login !== undefined){
-const _errs276 = errors;
-if(typeof data120.login !== "string"){
+if(valid62){
+if(data161.login !== undefined){
+const _errs373 = errors;
+if(typeof data161.login !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/login",schemaPath:"#/definitions/teleport/properties/login/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid44 = _errs276 === errors;
+var valid62 = _errs373 === errors;
 }
 else {
-var valid44 = true;
+var valid62 = true;
 }
-if(valid44){
-if(data120.addr !== undefined){
-const _errs278 = errors;
-if(typeof data120.addr !== "string"){
+if(valid62){
+if(data161.addr !== undefined){
+const _errs375 = errors;
+if(typeof data161.addr !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/addr",schemaPath:"#/definitions/teleport/properties/addr/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid44 = _errs278 === errors;
+var valid62 = _errs375 === errors;
 }
 else {
-var valid44 = true;
+var valid62 = true;
 }
-if(valid44){
-if(data120.terminal !== undefined){
-const _errs280 = errors;
-if(typeof data120.terminal !== "string"){
+if(valid62){
+if(data161.terminal !== undefined){
+const _errs377 = errors;
+if(typeof data161.terminal !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/terminal",schemaPath:"#/definitions/teleport/properties/terminal/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid44 = _errs280 === errors;
+var valid62 = _errs377 === errors;
 }
 else {
-var valid44 = true;
+var valid62 = true;
 }
-if(valid44){
-if(data120.session !== undefined){
-const _errs282 = errors;
-if(typeof data120.session !== "string"){
+if(valid62){
+if(data161.session !== undefined){
+const _errs379 = errors;
+if(typeof data161.session !== "string"){
 validate10.errors = [{instancePath:instancePath+"/teleport/session",schemaPath:"#/definitions/teleport/properties/session/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid44 = _errs282 === errors;
+var valid62 = _errs379 === errors;
 }
 else {
-var valid44 = true;
+var valid62 = true;
 }
-if(valid44){
-if(data120.pid !== undefined){
-let data126 = data120.pid;
-const _errs284 = errors;
-if(!(((typeof data126 == "number") && (!(data126 % 1) && !isNaN(data126))) && (isFinite(data126)))){
+if(valid62){
+if(data161.pid !== undefined){
+let data167 = data161.pid;
+const _errs381 = errors;
+if(!(((typeof data167 == "number") && (!(data167 % 1) && !isNaN(data167))) && (isFinite(data167)))){
 validate10.errors = [{instancePath:instancePath+"/teleport/pid",schemaPath:"#/definitions/teleport/properties/pid/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid44 = _errs284 === errors;
+var valid62 = _errs381 === errors;
 }
 else {
-var valid44 = true;
+var valid62 = true;
 }
-if(valid44){
-if(data120.attribution !== undefined){
-let data127 = data120.attribution;
-const _errs286 = errors;
-if(!(((data127 === "record") || (data127 === "session")) || (data127 === "process"))){
-validate10.errors = [{instancePath:instancePath+"/teleport/attribution",schemaPath:"#/definitions/teleport/properties/attribution/enum",keyword:"enum",params:{allowedValues: schema21.properties.attribution.enum},message:"must be equal to one of the allowed values"}];
+if(valid62){
+if(data161.attribution !== undefined){
+let data168 = data161.attribution;
+const _errs383 = errors;
+if(!(((data168 === "record") || (data168 === "session")) || (data168 === "process"))){
+validate10.errors = [{instancePath:instancePath+"/teleport/attribution",schemaPath:"#/definitions/teleport/properties/attribution/enum",keyword:"enum",params:{allowedValues: schema26.properties.attribution.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
-var valid44 = _errs286 === errors;
+var valid62 = _errs383 === errors;
 }
 else {
-var valid44 = true;
+var valid62 = true;
 }
 }
 }
@@ -2211,10 +2897,552 @@ validate10.errors = [{instancePath:instancePath+"/teleport",schemaPath:"#/defini
 return false;
 }
 }
-var valid0 = _errs270 === errors;
+var valid0 = _errs367 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.host !== undefined){
+let data169 = data.host;
+const _errs384 = errors;
+if(errors === _errs384){
+if(data169 && typeof data169 == "object" && !Array.isArray(data169)){
+const _errs386 = errors;
+for(const key37 in data169){
+if(!(((key37 === "name") || (key37 === "hostname")) || (key37 === "id"))){
+validate10.errors = [{instancePath:instancePath+"/host",schemaPath:"#/properties/host/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs386 === errors){
+if(data169.name !== undefined){
+let data170 = data169.name;
+const _errs387 = errors;
+if(errors === _errs387){
+if(typeof data170 === "string"){
+if(!pattern1.test(data170)){
+validate10.errors = [{instancePath:instancePath+"/host/name",schemaPath:"#/properties/host/properties/name/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/host/name",schemaPath:"#/properties/host/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid63 = _errs387 === errors;
+}
+else {
+var valid63 = true;
+}
+if(valid63){
+if(data169.hostname !== undefined){
+let data171 = data169.hostname;
+const _errs389 = errors;
+if(errors === _errs389){
+if(typeof data171 === "string"){
+if(!pattern1.test(data171)){
+validate10.errors = [{instancePath:instancePath+"/host/hostname",schemaPath:"#/properties/host/properties/hostname/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/host/hostname",schemaPath:"#/properties/host/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid63 = _errs389 === errors;
+}
+else {
+var valid63 = true;
+}
+if(valid63){
+if(data169.id !== undefined){
+let data172 = data169.id;
+const _errs391 = errors;
+if(errors === _errs391){
+if(typeof data172 === "string"){
+if(!pattern1.test(data172)){
+validate10.errors = [{instancePath:instancePath+"/host/id",schemaPath:"#/properties/host/properties/id/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/host/id",schemaPath:"#/properties/host/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid63 = _errs391 === errors;
+}
+else {
+var valid63 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/host",schemaPath:"#/properties/host/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs384 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.agent !== undefined){
+let data173 = data.agent;
+const _errs393 = errors;
+if(errors === _errs393){
+if(data173 && typeof data173 == "object" && !Array.isArray(data173)){
+const _errs395 = errors;
+for(const key38 in data173){
+if(!((((key38 === "type") || (key38 === "name")) || (key38 === "version")) || (key38 === "id"))){
+validate10.errors = [{instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs395 === errors){
+if(data173.type !== undefined){
+const _errs396 = errors;
+if("auditship" !== data173.type){
+validate10.errors = [{instancePath:instancePath+"/agent/type",schemaPath:"#/properties/agent/properties/type/const",keyword:"const",params:{allowedValue: "auditship"},message:"must be equal to constant"}];
+return false;
+}
+var valid64 = _errs396 === errors;
+}
+else {
+var valid64 = true;
+}
+if(valid64){
+if(data173.name !== undefined){
+let data175 = data173.name;
+const _errs397 = errors;
+if(errors === _errs397){
+if(typeof data175 === "string"){
+if(!pattern1.test(data175)){
+validate10.errors = [{instancePath:instancePath+"/agent/name",schemaPath:"#/properties/agent/properties/name/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/agent/name",schemaPath:"#/properties/agent/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid64 = _errs397 === errors;
+}
+else {
+var valid64 = true;
+}
+if(valid64){
+if(data173.version !== undefined){
+let data176 = data173.version;
+const _errs399 = errors;
+if(errors === _errs399){
+if(typeof data176 === "string"){
+if(!pattern1.test(data176)){
+validate10.errors = [{instancePath:instancePath+"/agent/version",schemaPath:"#/properties/agent/properties/version/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/agent/version",schemaPath:"#/properties/agent/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid64 = _errs399 === errors;
+}
+else {
+var valid64 = true;
+}
+if(valid64){
+if(data173.id !== undefined){
+let data177 = data173.id;
+const _errs401 = errors;
+if(errors === _errs401){
+if(typeof data177 === "string"){
+if(!pattern1.test(data177)){
+validate10.errors = [{instancePath:instancePath+"/agent/id",schemaPath:"#/properties/agent/properties/id/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/agent/id",schemaPath:"#/properties/agent/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid64 = _errs401 === errors;
+}
+else {
+var valid64 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/agent",schemaPath:"#/properties/agent/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs393 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ecs !== undefined){
+let data178 = data.ecs;
+const _errs403 = errors;
+if(errors === _errs403){
+if(data178 && typeof data178 == "object" && !Array.isArray(data178)){
+const _errs405 = errors;
+for(const key39 in data178){
+if(!(key39 === "version")){
+validate10.errors = [{instancePath:instancePath+"/ecs",schemaPath:"#/properties/ecs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs405 === errors){
+if(data178.version !== undefined){
+if("8.11.0" !== data178.version){
+validate10.errors = [{instancePath:instancePath+"/ecs/version",schemaPath:"#/properties/ecs/properties/version/const",keyword:"const",params:{allowedValue: "8.11.0"},message:"must be equal to constant"}];
+return false;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/ecs",schemaPath:"#/properties/ecs/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs403 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.data_stream !== undefined){
+let data180 = data.data_stream;
+const _errs407 = errors;
+if(errors === _errs407){
+if(data180 && typeof data180 == "object" && !Array.isArray(data180)){
+const _errs409 = errors;
+for(const key40 in data180){
+if(!(((key40 === "type") || (key40 === "dataset")) || (key40 === "namespace"))){
+validate10.errors = [{instancePath:instancePath+"/data_stream",schemaPath:"#/properties/data_stream/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs409 === errors){
+if(data180.type !== undefined){
+const _errs410 = errors;
+if("logs" !== data180.type){
+validate10.errors = [{instancePath:instancePath+"/data_stream/type",schemaPath:"#/properties/data_stream/properties/type/const",keyword:"const",params:{allowedValue: "logs"},message:"must be equal to constant"}];
+return false;
+}
+var valid66 = _errs410 === errors;
+}
+else {
+var valid66 = true;
+}
+if(valid66){
+if(data180.dataset !== undefined){
+const _errs411 = errors;
+if("auditship" !== data180.dataset){
+validate10.errors = [{instancePath:instancePath+"/data_stream/dataset",schemaPath:"#/properties/data_stream/properties/dataset/const",keyword:"const",params:{allowedValue: "auditship"},message:"must be equal to constant"}];
+return false;
+}
+var valid66 = _errs411 === errors;
+}
+else {
+var valid66 = true;
+}
+if(valid66){
+if(data180.namespace !== undefined){
+let data183 = data180.namespace;
+const _errs412 = errors;
+if(errors === _errs412){
+if(typeof data183 === "string"){
+if(!pattern7.test(data183)){
+validate10.errors = [{instancePath:instancePath+"/data_stream/namespace",schemaPath:"#/properties/data_stream/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_]{1,100}$"},message:"must match pattern \""+"^[a-z0-9_]{1,100}$"+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/data_stream/namespace",schemaPath:"#/properties/data_stream/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid66 = _errs412 === errors;
+}
+else {
+var valid66 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/data_stream",schemaPath:"#/properties/data_stream/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs407 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.service !== undefined){
+let data184 = data.service;
+const _errs414 = errors;
+if(errors === _errs414){
+if(data184 && typeof data184 == "object" && !Array.isArray(data184)){
+const _errs416 = errors;
+for(const key41 in data184){
+if(!(((key41 === "type") || (key41 === "name")) || (key41 === "environment"))){
+validate10.errors = [{instancePath:instancePath+"/service",schemaPath:"#/properties/service/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs416 === errors){
+if(data184.type !== undefined){
+const _errs417 = errors;
+if("auditd" !== data184.type){
+validate10.errors = [{instancePath:instancePath+"/service/type",schemaPath:"#/properties/service/properties/type/const",keyword:"const",params:{allowedValue: "auditd"},message:"must be equal to constant"}];
+return false;
+}
+var valid67 = _errs417 === errors;
+}
+else {
+var valid67 = true;
+}
+if(valid67){
+if(data184.name !== undefined){
+let data186 = data184.name;
+const _errs418 = errors;
+if(errors === _errs418){
+if(typeof data186 === "string"){
+if(!pattern1.test(data186)){
+validate10.errors = [{instancePath:instancePath+"/service/name",schemaPath:"#/properties/service/properties/name/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/service/name",schemaPath:"#/properties/service/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid67 = _errs418 === errors;
+}
+else {
+var valid67 = true;
+}
+if(valid67){
+if(data184.environment !== undefined){
+let data187 = data184.environment;
+const _errs420 = errors;
+if(errors === _errs420){
+if(typeof data187 === "string"){
+if(!pattern1.test(data187)){
+validate10.errors = [{instancePath:instancePath+"/service/environment",schemaPath:"#/properties/service/properties/environment/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/service/environment",schemaPath:"#/properties/service/properties/environment/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid67 = _errs420 === errors;
+}
+else {
+var valid67 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/service",schemaPath:"#/properties/service/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs414 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.log !== undefined){
+let data188 = data.log;
+const _errs422 = errors;
+if(errors === _errs422){
+if(data188 && typeof data188 == "object" && !Array.isArray(data188)){
+const _errs424 = errors;
+for(const key42 in data188){
+if(!((key42 === "file") || (key42 === "offset"))){
+validate10.errors = [{instancePath:instancePath+"/log",schemaPath:"#/properties/log/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs424 === errors){
+if(data188.file !== undefined){
+let data189 = data188.file;
+const _errs425 = errors;
+if(errors === _errs425){
+if(data189 && typeof data189 == "object" && !Array.isArray(data189)){
+const _errs427 = errors;
+for(const key43 in data189){
+if(!(key43 === "path")){
+validate10.errors = [{instancePath:instancePath+"/log/file",schemaPath:"#/properties/log/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs427 === errors){
+if(data189.path !== undefined){
+let data190 = data189.path;
+const _errs428 = errors;
+if(errors === _errs428){
+if(typeof data190 === "string"){
+if(!pattern1.test(data190)){
+validate10.errors = [{instancePath:instancePath+"/log/file/path",schemaPath:"#/properties/log/properties/file/properties/path/pattern",keyword:"pattern",params:{pattern: "."},message:"must match pattern \""+"."+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/log/file/path",schemaPath:"#/properties/log/properties/file/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/log/file",schemaPath:"#/properties/log/properties/file/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid68 = _errs425 === errors;
+}
+else {
+var valid68 = true;
+}
+if(valid68){
+if(data188.offset !== undefined){
+let data191 = data188.offset;
+const _errs430 = errors;
+if(!(((typeof data191 == "number") && (!(data191 % 1) && !isNaN(data191))) && (isFinite(data191)))){
+validate10.errors = [{instancePath:instancePath+"/log/offset",schemaPath:"#/properties/log/properties/offset/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs430){
+if((typeof data191 == "number") && (isFinite(data191))){
+if(data191 < 0 || isNaN(data191)){
+validate10.errors = [{instancePath:instancePath+"/log/offset",schemaPath:"#/properties/log/properties/offset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+var valid68 = _errs430 === errors;
+}
+else {
+var valid68 = true;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/log",schemaPath:"#/properties/log/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs422 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.labels !== undefined){
+let data192 = data.labels;
+const _errs432 = errors;
+if(errors === _errs432){
+if(data192 && typeof data192 == "object" && !Array.isArray(data192)){
+for(const key44 in data192){
+const _errs434 = errors;
+if(typeof key44 === "string"){
+if(!pattern11.test(key44)){
+const err0 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\"",propertyName:key44};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var valid70 = _errs434 === errors;
+if(!valid70){
+const err1 = {instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/propertyNames",keyword:"propertyNames",params:{propertyName: key44},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+validate10.errors = vErrors;
+return false;
+break;
+}
+}
+if(valid70){
+for(const key45 in data192){
+const _errs436 = errors;
+if(typeof data192[key45] !== "string"){
+validate10.errors = [{instancePath:instancePath+"/labels/" + key45.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid71 = _errs436 === errors;
+if(!valid71){
+break;
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/labels",schemaPath:"#/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs432 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
 }
 }
 }

@@ -131,13 +131,6 @@ t.test('help and version', async (t) => {
   writeFileSync(join(t.testdir(), 'x'), '')
 })
 
-t.test('the bin runs with the heap flags package.json lists (used by the bench and units)', async (t) => {
-  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
-  const first = readFileSync(join(repoRoot, 'src', 'cli', 'main.ts'), 'utf8').split('\n')[0]
-  const env = Object.entries(pkg.auditship.nodeEnv as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(' ')
-  t.equal(first, `#!/usr/bin/env -S ${env} node ${pkg.auditship.nodeFlags.join(' ')}`)
-})
-
 t.test('on a terminal, a progress line for inputs over a few MB', async (t) => {
   const { spawnSync } = await import('node:child_process')
   const probe = spawnSync('script', ['--version'], { encoding: 'utf8' })
@@ -153,4 +146,17 @@ t.test('on a terminal, a progress line for inputs over a few MB', async (t) => {
   t.match(r.stdout, /\rauditship convert: \d+% \d+ MB, \d+ records/, 'progress shown')
   const quiet = cli(['convert', big])
   t.notMatch(quiet.stderr, /%/, 'no progress line when stderr is not a terminal')
+})
+
+t.test('--identity adds host, agent, ecs, data set and service; without it the output is the records\' alone', async (t) => {
+  const plain = events(cli(['convert', interleaved]).stdout)
+  t.equal(plain[0].host, undefined, 'off by default (the oracle and golden comparisons see the records only)')
+  t.equal(plain[0].agent, undefined)
+  const r = cli(['convert', '--identity', interleaved], undefined, { AUDITSHIP_HOST_NAME: 'node-7' })
+  t.equal(r.code, 0, r.stderr)
+  const evs = events(r.stdout)
+  t.equal(evs.length, plain.length)
+  t.match(evs[0], { host: { name: 'node-7', hostname: 'node-7' }, agent: { type: 'auditship', name: 'node-7' }, ecs: { version: String }, event: { dataset: 'auditship' }, data_stream: { type: 'logs', dataset: 'auditship', namespace: 'default' }, service: { type: 'auditd' } })
+  t.equal(evs[0].agent.id, undefined, 'no state dir: no agent id')
+  t.equal(evs[0].log, undefined, 'no log position outside run')
 })

@@ -38,8 +38,11 @@ t.test('ECS and summary for a failed sshd login (hex acct)', async (t) => {
   t.match(d.event, { action: 'logged-in', category: ['authentication'], type: ['start'], outcome: 'failure' })
   t.equal(d.auditd.result, 'fail')
   t.equal(d.auditd.session, undefined, 'unset session omitted')
-  t.same(d.user, { id: '0', target: { name: '(invalid user)' } })
+  // Auditbeat's setECSEntity: user = the audit user (unset: no id), user.effective = acct
+  t.same(d.user, { effective: { name: '(invalid user)' } })
   t.same(d.source, { ip: '179.38.151.221' })
+  t.same(d.network, { direction: 'ingress' })
+  t.same(d.related, { user: ['(invalid user)'], ip: ['179.38.151.221'] })
   t.same(d.auditd.summary, { actor: { primary: 'unset', secondary: '(invalid user)' }, action: 'logged-in', object: { type: 'user-session', primary: 'sshd', secondary: '179.38.151.221' }, how: '/usr/sbin/sshd' })
 })
 
@@ -63,7 +66,9 @@ t.test('execve: process fields, tags from multi-key, unknown syscall numbers', a
   ].join('\n'))
   const [x, u, a] = docs
   t.match(x.process, { pid: 11, parent: { pid: 10 }, name: 'sudo', executable: '/usr/bin/sudo', title: 'sudo id', args: ['sudo', 'id'], args_count: 2 })
-  t.same(x.user?.effective, { id: '0' })
+  t.same(x.user?.effective, { id: '0', group: { id: '100' } })
+  t.same(x.user?.saved, { id: '0', group: { id: '100' } })
+  t.same(x.user?.filesystem, { id: '0', group: { id: '100' } })
   t.same(x.tags, ['exec', 'priv\n'])
   t.equal(u.auditd.syscall, 'unknown-syscall(9999)')
   t.equal(a.auditd.arch, undefined)
@@ -72,7 +77,10 @@ t.test('execve: process fields, tags from multi-key, unknown syscall numbers', a
 
 // Key order is part of the output (convert and the sinks write JSON.stringify of the document).
 // The expected lines were written by `auditship convert --original` before the builder was
-// split into steps; every step must keep filling its part in the same order.
+// split into steps; every step must keep filling its part in the same order. Rewritten for the
+// ECS mapping of issue #14 (user.saved/filesystem/selinux, the ECS user entities of user-space
+// records, related.*, file.mode as permission bits, socket object ip + port): existing keys kept
+// their order, the new ones were added.
 t.test('documents are byte-identical to the single-function builder, key order included', async (t) => {
   const { docs } = runFixture('coalesce/key_order.log', { includeOriginal: true })
   const expected = readFileSync(join(fixtures, 'coalesce/key_order.expected.ndjson'), 'utf8').trimEnd().split('\n')

@@ -27,12 +27,16 @@ t.test('a minimal config gets every default', async (t) => {
   if (!r.ok) throw new Error(JSON.stringify(r.errors))
   t.same(r.config, {
     source: { path: '/var/log/audit/audit.log', stdin: false, read_from: 'end', max_line_bytes: 65536, read_chunk_bytes: 262144, poll_interval_ms: 1000 },
+    host: { name: null },
     correlate: { max_in_flight: 4096, event_timeout_secs: 2, idle_timeout_ms: 3000, max_event_records: 1000, max_event_bytes: 1048576 },
     enrich: {
       teleport: { enabled: true, grace_secs: 10, max_sessions: 10000, max_processes: 100000 },
       resolve_ids: { enabled: false, passwd: '/etc/passwd', group: '/etc/group' },
       include_original: false,
+      fields: {},
     },
+    filter: [],
+    label: [],
     state_dir: '/var/lib/auditship',
     checkpoint: { interval_ms: 1000, after_delivery_ms: 200 },
     delivery: { max_pending_events: 4000, max_pending_bytes: 8388608, dead_letter_path: null },
@@ -41,7 +45,7 @@ t.test('a minimal config gets every default', async (t) => {
     log: { level: 'info', format: 'auto', stats_interval_secs: 60 },
     shutdown: { timeout_ms: 10000 },
   })
-  t.same(Object.keys(r.config), ['source', 'correlate', 'enrich', 'state_dir', 'checkpoint', 'delivery', 'sinks', 'server', 'log', 'shutdown'], 'keys in schema order')
+  t.same(Object.keys(r.config), ['source', 'host', 'correlate', 'enrich', 'filter', 'label', 'state_dir', 'checkpoint', 'delivery', 'sinks', 'server', 'log', 'shutdown'], 'keys in schema order')
 })
 
 t.test('defaults fill empty and partial objects, and every sink type', async (t) => {
@@ -89,7 +93,7 @@ t.test('unknown keys: the path of the key, named in the message', async (t) => {
   t.same(await issues(t, 'source: { pth: /x }\nsinks: [{type: stdout}]\n'), [{ path: 'source.pth', message: 'unknown key "pth" (did you mean "path"?)' }])
   t.same(await issues(t, 'sinks: [{type: stdout, batch: { colour: red }}]\n'), [{ path: 'sinks[0].batch.colour', message: 'unknown key "colour" (known keys: max_events, max_bytes, flush_interval_ms)' }])
   t.same(await issues(t, 'sinks: [{type: stdout, path: /x}]\n'), [{ path: 'sinks[0].path', message: 'unknown key "path" (known keys: type, name, batch)' }], 'keys of another sink type')
-  t.same(await issues(t, 'sinks: [{type: stdout}]\n"a b": 1\n'), [{ path: '["a b"]', message: 'unknown key "a b" (known keys: source, correlate, enrich, state_dir, checkpoint, delivery, sinks, server, log, shutdown)' }])
+  t.same(await issues(t, 'sinks: [{type: stdout}]\n"a b": 1\n'), [{ path: '["a b"]', message: 'unknown key "a b" (known keys: source, host, correlate, enrich, filter, label, state_dir, checkpoint, delivery, sinks, server, log, shutdown)' }])
 })
 
 t.test('wrong enum values list the allowed ones', async (t) => {

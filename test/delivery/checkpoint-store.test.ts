@@ -97,6 +97,7 @@ t.test('every field that cannot be what auditship wrote is refused, never guesse
     ['fpLen above 64', { ...good, position: { ...good.position, identity: { ...id, fpLen: 65 } } }, /\/position\/identity\/fpLen must be <= 64/],
     ['fpLen not the fingerprint\'s length', { ...good, position: { ...good.position, identity: { ...id, fpLen: 3 } } }, /\/position\/identity\/fpLen is 3 but the fingerprint holds 64 bytes/],
     ['no file (ino 0) but an offset', { ...good, position: { path: '/x', identity: { dev: 0, ino: 0, fingerprint: '' }, offset: 99 } }, /ino 0 \(no file was open\) with a device, a fingerprint or an offset/],
+    ['events to leave out without a position', { ...good, position: null, skip: [{ event: '1700000000.000:1', file: 0, offset: 10 }] }, /\/skip lists events to leave out, but \/position is null/],
     ['saved_at not a time', { ...good, saved_at: 'yesterday' }, /\/saved_at must match pattern/],
     ['version a string', { ...good, version: '1' }, /unsupported checkpoint version 1/],
     ['an array', [good], /unsupported checkpoint version undefined/],

@@ -159,6 +159,7 @@ function coveringAncestor (mapped: Map<string, MappedField>, path: string): Mapp
 const IP_FIELDS = new Set([
   'source.ip', // parseAddr keeps in ip only what net.isIP accepts (a host name goes to domain); sockEndpoint: inet/inet6 saddr
   'destination.ip', // sockEndpoint: decodeSaddr of an inet/inet6 saddr only
+  'related.ip', // coalesce/related.ts: copies of source.ip and destination.ip only
 ])
 
 const KEYWORDISH = new Set(['keyword', 'constant_keyword', 'wildcard'])

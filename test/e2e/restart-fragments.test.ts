@@ -10,24 +10,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { exited, startDaemon, until } from '../helpers/daemon.js'
 import { startFakeEs } from '../helpers/fake-es.js'
-
-const NODE = 'e2e'
-
-/**
- * Events from..from+count−1 with interleaved records, whole within the chunk: at step k, the
- * SYSCALL of k, the PATH of k−1, the PROCTITLE of k−2 (every event is open while the next two
- * begin, so wherever the checkpoint falls, a delivered event has records after it).
- */
-function interleaved (from: number, count: number): string {
-  const h = (type: string, n: number): string => `node=${NODE} type=${type} msg=audit(${1700000000 + Math.floor(n / 1000)}.${String(n % 1000).padStart(3, '0')}:${n}):`
-  let s = ''
-  for (let k = from; k < from + count + 2; k++) {
-    if (k < from + count) s += `${h('SYSCALL', k)} arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=55 a2=0 a3=0 items=1 ppid=1 pid=${2000 + (k % 30000)} auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000 tty=pts0 ses=3 comm="cat" exe="/usr/bin/cat" key=(null)\n`
-    if (k - 1 >= from && k - 1 < from + count) s += `${h('PATH', k - 1)} item=0 name="/etc/f${k - 1}" inode=${k} dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0\n`
-    if (k - 2 >= from) s += `${h('PROCTITLE', k - 2)} proctitle=636174002F6574632F66\n`
-  }
-  return s
-}
+import { interleaved } from '../helpers/interleaved.js'
 
 interface Doc { auditd: { sequence: number, complete: boolean, records: Array<{ type: string }> } }
 

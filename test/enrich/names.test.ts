@@ -2,7 +2,7 @@ import t from 'tap'
 import { utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { IdNames, parseIdFile } from '../../src/enrich/names.js'
-import { runFixture } from '../helpers/pipeline.js'
+import { runBytes, runFixture } from '../helpers/pipeline.js'
 
 t.test('passwd/group parsing: first name wins, junk skipped', async (t) => {
   const m = parseIdFile('root:x:0:0:root:/root:/bin/bash\n# comment\nbad line\nalice:x:1000:1000::/home/alice:/bin/sh\ntoor:x:0:0::/:/bin/sh\n')
@@ -24,6 +24,19 @@ t.test('RAW log: names only when enabled, from the files given; ENRICHED names w
   const mixed = runFixture('correlate/enriched_and_raw_mixed.log', { names: { passwd, group } }).docs
   t.equal(mixed[3].user?.audit?.name, 'alice', 'the name auditd resolved on the node is kept')
   t.equal(mixed[1].user?.audit?.name, 'u1000', 'the RAW event gets the file name')
+})
+
+t.test('saved, filesystem, effective and target ids get names too, and related.user follows', async (t) => {
+  const dir = t.testdir({ passwd: 'root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/h:/bin/sh\n', group: 'root:x:0:\nstaff:x:50:\n' })
+  const names = { passwd: join(dir, 'passwd'), group: join(dir, 'group') }
+  const sys = runBytes('type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=2 success=yes exit=3 items=0 ppid=1 pid=2 auid=1000 uid=1000 gid=50 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 ses=1 comm="x" exe="/x" key=(null)\n', { names }).docs[0]
+  t.same(sys.user?.effective, { id: '0', name: 'root', group: { id: '0', name: 'root' } })
+  t.same(sys.user?.saved, { id: '0', name: 'root', group: { id: '0', name: 'root' } })
+  t.same(sys.user?.filesystem, { id: '0', name: 'root', group: { id: '0', name: 'root' } })
+  t.same(sys.related?.user, ['alice', 'root'])
+  const grp = runBytes("type=ADD_GROUP msg=audit(1.000:2): pid=12 uid=0 auid=1000 ses=1 msg='op=add-group id=50 exe=\"/usr/sbin/groupadd\" hostname=? addr=? terminal=? res=success'\n", { names }).docs[0]
+  t.same(grp.group, { id: '50', name: 'staff' })
+  t.same(grp.related?.user, ['alice', 'root'])
 })
 
 t.test('missing files: no names, no crash', async (t) => {

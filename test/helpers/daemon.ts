@@ -72,6 +72,10 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => { kill
  * maps, ~10 MB of the daemon's small heap).
  */
 export function startDaemon (config: string, extraEnv: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): ChildProcess & { stderrText: () => string } {
+  // the server is on by default at 127.0.0.1:9477: two test files running at once (tap's
+  // jobs) would fight over it. A test that wants the server says where (server.listen).
+  const text = readFileSync(config, 'utf8')
+  if (!/^server:/m.test(text)) writeFileSync(config, `${text.endsWith('\n') ? text : `${text}\n`}server:\n  enabled: false\n`)
   // tap's process-info hook puts itself back into NODE_OPTIONS of every child it sees
   // spawned; `env -u` drops it in the child itself, before node starts (env execs node)
   const opts = extraEnv.NODE_OPTIONS === undefined ? ['-u', 'NODE_OPTIONS'] : []

@@ -22,7 +22,8 @@
  * need `@timestamp` and report the backing index `.ds-<name>-<yyyy.MM.dd>-000001`; `_id` (or
  * another metadata field) inside the source → item 400 `document_parsing_exception`;
  * `filter_path` (comma-separated, `*`/`**` wildcards); `require_alias=true` → item 404 (the fake
- * has no aliases). Not modelled: mappings (no field type clashes), scripts, routing, versioning
+ * has no aliases). `PUT`/`GET _ilm/policy/NAME` (ES flavour) and `_index_template/NAME` store
+ * and return what was put (ILM with ES's version and modified_date). Not modelled: mappings (no field type clashes), scripts, routing, versioning
  * parameters (`if_seq_no`, `version`), rollover, response compression.
  *
  * Faults: `onRequest` answers a whole `_bulk` request with a status (default realistic body,
@@ -104,6 +105,10 @@ export interface FakeEs {
   readonly requests: RecordedRequest[]
   /** indexed documents: index name (data stream name for streams) → _id → source object */
   readonly indices: Map<string, Map<string, unknown>>
+  /** ILM policies (`PUT _ilm/policy/NAME`, ES flavour): name → {version, modified_date, policy} */
+  readonly ilmPolicies: Map<string, { version: number, modified_date: string, policy: unknown }>
+  /** composable index templates (`PUT _index_template/NAME`): name → the body as sent */
+  readonly indexTemplates: Map<string, unknown>
   /** number of stored documents over all indices */
   docCount (): number
   /** script whole-request faults: called for each _bulk request n (0-based count of _bulk
@@ -310,6 +315,8 @@ export function htmlError (status: number, text: string): string {
 
 const MiB = 1024 * 1024
 const BULK_PATH = /^\/([^/]+)\/_bulk\/?$/
+const ILM_PATH = /^\/_ilm\/policy\/([^/]+)$/
+const TEMPLATE_PATH = /^\/_index_template\/([^/]+)$/
 const ACTIONS = new Set(['index', 'create', 'update', 'delete'])
 const META_PARAMS = new Set(['_index', '_id', 'routing', 'op_type', 'version', 'version_type', 'if_seq_no', 'if_primary_term', 'retry_on_conflict', 'pipeline', '_source', 'require_alias', 'require_data_stream', 'dynamic_templates', 'list_executed_pipelines'])
 const METADATA_FIELDS = new Set(['_id', '_index', '_routing', '_source', '_seq_no', '_primary_term', '_version', '_ignored', '_field_names', '_tier', '_data_stream_timestamp'])
@@ -502,6 +509,8 @@ export async function startFakeEs (opts: FakeEsOptions = {}): Promise<FakeEs> {
 
   const requests: RecordedRequest[] = []
   const indices = new Map<string, Map<string, unknown>>()
+  const ilmPolicies = new Map<string, { version: number, modified_date: string, policy: unknown }>()
+  const indexTemplates = new Map<string, unknown>()
   const metas = new Map<string, IndexMeta>()
   let bulkCount = 0
   let requestFn: ((n: number, req: RecordedRequest) => EsRequestFault | undefined) | undefined
@@ -768,6 +777,51 @@ export async function startFakeEs (opts: FakeEsOptions = {}): Promise<FakeEs> {
     return item
   }
 
+  // ------------------------------------------------- ILM policies and index templates
+
+  /** A JSON object body, or the 400 Elasticsearch answers for one that is not. */
+  function jsonBody (body: Buffer): { ok: true, doc: Record<string, unknown> } | { ok: false, status: number, body: string } {
+    if (body.length === 0) return { ok: false, status: 400, body: esError('parse_exception', 'request body is required', 400) }
+    try {
+      const doc = JSON.parse(body.toString('utf8')) as unknown
+      if (isPlainObject(doc)) return { ok: true, doc }
+    } catch {}
+    return { ok: false, status: 400, body: esError('x_content_parse_exception', '[1:1] failed to parse the request body', 400) }
+  }
+
+  function ilmPolicy (method: string, name: string, body: Buffer): { status: number, body: string } {
+    if (method === 'GET') {
+      const p = ilmPolicies.get(name)
+      if (p === undefined) return { status: 404, body: esError('resource_not_found_exception', `Lifecycle policy not found: ${name}`, 404) }
+      return { status: 200, body: JSON.stringify({ [name]: { ...p, in_use_by: { indices: [], data_streams: [], composable_templates: [] } } }) }
+    }
+    const j = jsonBody(body)
+    if (!j.ok) return j
+    if (!isPlainObject(j.doc.policy) || Object.keys(j.doc).some((k) => k !== 'policy')) {
+      return { status: 400, body: esError('x_content_parse_exception', '[1:2] [put_lifecycle_request] unknown field or missing [policy]', 400) }
+    }
+    if (!isPlainObject(j.doc.policy.phases)) return { status: 400, body: esError('x_content_parse_exception', '[policy] phases are required', 400) }
+    const prev = ilmPolicies.get(name)
+    ilmPolicies.set(name, { version: (prev?.version ?? 0) + 1, modified_date: new Date().toISOString(), policy: j.doc.policy })
+    return { status: 200, body: JSON.stringify({ acknowledged: true }) }
+  }
+
+  function indexTemplate (method: string, name: string, body: Buffer): { status: number, body: string } {
+    if (method === 'GET') {
+      const t = indexTemplates.get(name)
+      if (t === undefined) return { status: 404, body: esError('resource_not_found_exception', `index template matching [${name}] not found`, 404) }
+      return { status: 200, body: JSON.stringify({ index_templates: [{ name, index_template: t }] }) }
+    }
+    const j = jsonBody(body)
+    if (!j.ok) return j
+    const patterns = j.doc.index_patterns
+    if (!Array.isArray(patterns) || patterns.length === 0 || !patterns.every((p) => typeof p === 'string')) {
+      return { status: 400, body: esError('action_request_validation_exception', 'Validation Failed: 1: index patterns are missing;', 400) }
+    }
+    indexTemplates.set(name, j.doc)
+    return { status: 200, body: JSON.stringify({ acknowledged: true }) }
+  }
+
   // ---------------------------------------------------------------- dispatch
 
   const server = await startRawServer(Math.min(2 * max + MiB, 2 ** 31 - 1), async (req, reply, raw) => {
@@ -839,6 +893,18 @@ export async function startFakeEs (opts: FakeEsOptions = {}): Promise<FakeEs> {
         send(200, JSON.stringify(body), jsonHeaders)
         return
       }
+      const ilm = ILM_PATH.exec(rec.path)
+      if (ilm !== null && isEs && (method === 'GET' || method === 'PUT')) {
+        const r = ilmPolicy(method, decodeURIComponent(ilm[1]), dec.body)
+        send(r.status, r.body, jsonHeaders)
+        return
+      }
+      const tpl = TEMPLATE_PATH.exec(rec.path)
+      if (tpl !== null && (method === 'GET' || method === 'PUT')) {
+        const r = indexTemplate(method, decodeURIComponent(tpl[1]), dec.body)
+        send(r.status, r.body, jsonHeaders)
+        return
+      }
       if (rec.path === '/_cluster/health' && (method === 'GET' || method === 'HEAD')) {
         send(200, JSON.stringify({ cluster_name: 'fake', status: 'green' }), jsonHeaders)
         return
@@ -851,6 +917,8 @@ export async function startFakeEs (opts: FakeEsOptions = {}): Promise<FakeEs> {
     url: server.url,
     requests,
     indices,
+    ilmPolicies,
+    indexTemplates,
     docCount (): number {
       let c = 0
       for (const d of indices.values()) c += d.size

@@ -37,6 +37,16 @@ t.test('acct is hex only when unquoted', async (t) => {
   t.equal(quoted.fields.acct, 'cafe')
 })
 
+t.test('old= / new= are numbers in CONFIG_CHANGE and TIME_*, hex elsewhere', async (t) => {
+  t.same(parseFields('audit_backlog_limit=64 old=8192 auid=4294967295 ses=4294967295 res=1', 1305, true).fields.old, '8192')
+  const ntp = parseFields('op=freq old=61699380790580 new=61699325952000', 1333, true).fields
+  t.same([ntp.old, ntp.new], ['61699380790580', '61699325952000'])
+  t.same(parseFields('op=status old=64 new=8256', 1332, true).fields.new, '8256')
+  t.same(parseFields('feature=loginuid_immutable old=0 new=1 old_lock=0 new_lock=0 res=1', 1328, true).fields.new, '1')
+  // a record type that writes untrusted strings there keeps decoding them
+  t.same(parseFields("pid=1 uid=0 msg='op=x old=6869 new=7468657265 res=success'", 1102, true).fields.new, 'there')
+})
+
 t.test('op values with spaces (shadow-utils)', async (t) => {
   const f = parseFields("pid=1 uid=0 auid=0 ses=1 msg='op=adding group to /etc/group id=1003 exe=\"/usr/sbin/groupadd\" hostname=h addr=? terminal=pts/0 res=success'", ADD_GROUP, true)
   t.equal(f.fields.op, 'adding group to /etc/group')

@@ -57,21 +57,3 @@ t.test('release() lets a waiting reader go (stopping)', async (t) => {
   g.release()
   t.pass('releasing with no reader waiting is harmless')
 })
-
-t.test('the reading clock stops while reading waits, and goes on from there', async (t) => {
-  t.clock.enter()
-  const { g, pending } = gate()
-  const start = g.readingClock()
-  t.clock.advance(100)
-  t.equal(g.readingClock() - start, 100, 'runs with the wall clock')
-  pending.n = 10
-  const w = g.wait()
-  t.clock.advance(5000)
-  t.equal(g.readingClock() - start, 100, 'frozen while waiting')
-  pending.n = 0
-  g.freed(0)
-  await w
-  t.equal(g.readingClock() - start, 100, 'the pause does not count')
-  t.clock.advance(50)
-  t.equal(g.readingClock() - start, 150)
-})

@@ -7,9 +7,10 @@ import { join } from 'node:path'
 import { setTimeout as realSleep } from 'node:timers/promises'
 import { pino } from 'pino'
 import { Runner } from '../../src/run/runner.js'
-import { DEFAULT_PIPELINE } from '../../src/pipeline/pipeline.js'
+import { DEFAULT_PIPELINE, type PipelineOptions } from '../../src/pipeline/pipeline.js'
 import type { OutEvent, Sink, WriteResult } from '../../src/ship/sink.js'
 import type { Source, SourceBatch, SourcePosition } from '../../src/source/source.js'
+import { IdleClock } from '../../src/source/idle-clock.js'
 
 const FILE = { path: '/var/log/audit/audit.log', identity: { dev: 1, ino: 42, fingerprint: 'ab', fpLen: 1 } }
 const SEC = 1700000000
@@ -36,6 +37,7 @@ class ReplaySource implements Source {
   private batches = 0
   private pos: number
   private closed = false
+  private readonly idle = new IdleClock()
 
   constructor (private readonly text: string, private readonly perBatch: number, resume: SourcePosition | undefined) {
     this.pos = resume?.offset ?? 0
@@ -43,7 +45,9 @@ class ReplaySource implements Source {
 
   async start (): Promise<void> {}
   async read (signal?: AbortSignal): Promise<SourceBatch | null> {
+    this.idle.waiting()
     while (!this.closed && signal?.aborted !== true && (this.batches >= this.allow || this.pos >= this.text.length)) await realSleep(2)
+    this.idle.got()
     if (this.closed || signal?.aborted === true) return null
     this.batches++
     const lines: SourceBatch['lines'] = []
@@ -56,6 +60,7 @@ class ReplaySource implements Source {
   }
 
   position (): SourcePosition { return { ...FILE, offset: this.pos } }
+  waitedMs (): number { return this.idle.now() }
   async close (): Promise<void> { this.closed = true }
 }
 
@@ -78,10 +83,10 @@ class HoldingSink implements Sink {
   async close (): Promise<void> {}
 }
 
-function runner (dir: string, source: (resume: SourcePosition | undefined) => Source, sink: Sink): Runner {
+function runner (dir: string, source: (resume: SourcePosition | undefined) => Source, sink: Sink, pipeline: Partial<PipelineOptions> = {}): Runner {
   return new Runner({
     source,
-    pipeline: { ...DEFAULT_PIPELINE },
+    pipeline: { ...DEFAULT_PIPELINE, ...pipeline },
     idleTimeoutMs: 60_000,
     stateDir: join(dir, 'state'),
     checkpointIntervalMs: 1000,
@@ -200,4 +205,27 @@ t.test('listed records read, event 5 still undelivered: the next checkpoint stil
   await r3.stop()
   await running
   await r3.finish()
+})
+
+t.test('events dropped by a filter rule count as done: the restart ships no fragment of them either', async (t) => {
+  fakeClock(t)
+  const dir = t.testdir()
+  // events 3 and 4 are cron's, dropped by a filter rule; their last records lie after event 5's first
+  const log = LOG.replace(/(:[34]\): arch=\S+ .*?exe=)"\/usr\/bin\/cat"/g, '$1"/usr/sbin/cron"')
+  t.equal(log.split('/usr/sbin/cron').length, 3)
+  const rules = { rules: { filter: [{ name: 'cron', executable: ['/usr/sbin/cron'] }], label: [] } }
+  const sink1 = new HoldingSink(new Set([5]))
+  await runAndCrash(t, runner(dir, (resume) => new ReplaySource(log, 4, resume), sink1, rules), () => sink1.got.length === 9)
+  t.same(sink1.got, [1, 2, 6, 7, 8, 9, 10, 11, 12].map(whole), 'first run: 3 and 4 filtered, 5 stuck')
+  t.same(saved(dir).skip?.map((s) => s.event), [`${SEC}.003:3`, `${SEC}.004:4`], 'the filtered events are listed like delivered ones')
+  const sink2 = new HoldingSink(new Set())
+  const r2 = runner(dir, (resume) => new ReplaySource(log, 4, resume), sink2, rules)
+  const running = r2.run()
+  t.ok(await until(() => sink2.got.length >= 8))
+  await realSleep(20)
+  t.same(sink2.got, [5, 6, 7, 8, 9, 10, 11, 12].map(whole), 'no fragment of 3 or 4')
+  t.equal(r2.pipeline.stats.skipped, 3)
+  await r2.stop()
+  await running
+  await r2.finish()
 })

@@ -186,6 +186,7 @@ t.test('readiness says "starting" until the source has started (planned and open
     start: async () => { await new Promise<void>((resolve) => { release = resolve }) },
     read: async (signal) => await new Promise<null>((resolve) => signal?.addEventListener('abort', () => resolve(null), { once: true })),
     position: () => ({ path: join(dir, 'audit.log'), identity: { dev: 1, ino: 2, fingerprint: '' }, offset: 0 }),
+    waitedMs: () => 0,
     status: async () => ({ reading: true, problem: undefined, unreadBytes: 0 }),
     close: async () => {},
   }

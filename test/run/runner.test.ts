@@ -10,10 +10,11 @@ import { StdinSource } from '../../src/source/stdin.js'
 import { SinkError, type OutEvent, type Sink, type WriteResult } from '../../src/ship/sink.js'
 import { SinkErrors } from '../../src/errors.js'
 import type { Source, SourceBatch, SourcePosition } from '../../src/source/source.js'
+import { IdleClock } from '../../src/source/idle-clock.js'
 
 // The runner in-process: a fake source (batches the test adds), a fake sink (deliver, fail,
-// hang or refuse), no child process. Timers (checkpoint interval, idle flush, backpressure's
-// reading clock, the shutdown deadline) run on the fake clock; waiting for real I/O (the
+// hang or refuse), no child process. Timers (checkpoint interval, idle flush, the source's
+// idle clock, the shutdown deadline) run on the fake clock; waiting for real I/O (the
 // checkpoint file) uses node:timers/promises, which the fake clock does not replace.
 
 const SEC = 1700000000
@@ -24,16 +25,23 @@ const ev = (n: number): string => syscall(n) + proctitle(n)
 
 const FILE = { path: '/var/log/audit/audit.log', identity: { dev: 1, ino: 42, fingerprint: 'ab', fpLen: 1 } }
 
-/** Hands out what the test adds, one batch per add(); waits when there is nothing. */
+/**
+ * Hands out what the test adds, one batch per add(); waits when there is nothing (on the idle
+ * clock). `slowRead`: that read (1 = the first) blocks until finishSlowRead(), though its batch
+ * is there: reading a backlog on a busy machine, not waiting for input.
+ */
 class FakeSource implements Source {
   readonly replayable = true
   reads = 0
+  slowRead = 0
   end = 0
   resumedAt: SourcePosition | undefined
   closed = false
   private readonly batches: SourceBatch[] = []
   private pos: SourcePosition = { ...FILE, offset: 0 }
   private wake: (() => void) | undefined
+  private readonly idle = new IdleClock()
+  private slowReadDone: (() => void) | undefined
 
   add (text: string): void {
     const lines: SourceBatch['lines'] = []
@@ -46,16 +54,26 @@ class FakeSource implements Source {
   async read (signal?: AbortSignal): Promise<SourceBatch | null> {
     for (;;) {
       if (this.closed || signal?.aborted === true) return null
+      if (this.reads + 1 === this.slowRead && this.batches.length > 0) {
+        // bytes on disk, the reader slow to get them: no waiting for input
+        await new Promise<void>((resolve) => { this.slowReadDone = resolve })
+        this.slowRead = 0
+      }
       const b = this.batches.shift()
       if (b !== undefined) { this.reads++; this.pos = { ...FILE, offset: b.endOffset }; return b }
+      this.idle.waiting()
       await new Promise<void>((resolve) => {
         this.wake = resolve
         signal?.addEventListener('abort', () => resolve(), { once: true })
-      })
+      }).finally(() => this.idle.got())
     }
   }
 
+  /** Let the slow read finish. */
+  finishSlowRead (): void { this.slowReadDone?.() }
+
   position (): SourcePosition { return this.pos }
+  waitedMs (): number { return this.idle.now() }
   async close (): Promise<void> { this.closed = true; this.wake?.() }
 }
 
@@ -188,7 +206,7 @@ t.test('sink failing: the checkpoint stays at the first undelivered event, and m
   t.same(sink.got, [1, 2, 3])
 })
 
-t.test('backpressure stops reading, and the idle clock stops with it', async (t) => {
+t.test('backpressure stops reading, and the idle clock stands still meanwhile', async (t) => {
   fakeClock(t)
   const src = new FakeSource()
   const sink = new FakeSink()
@@ -216,7 +234,29 @@ t.test('backpressure stops reading, and the idle clock stops with it', async (t)
   t.equal(await r.finish(), true)
 })
 
-t.test('an idle event is closed on the reading clock while reading goes on', async (t) => {
+t.test('a reader slow to reach the rest of an event does not split it (idle = waiting for input)', async (t) => {
+  fakeClock(t)
+  const src = new FakeSource()
+  const sink = new FakeSink()
+  const { r } = mk(t, src, sink)
+  src.add(ev(1) + syscall(2)) // event 2's PROCTITLE is on disk, in the next batch
+  src.slowRead = 2
+  src.add(proctitle(2) + ev(3))
+  const running = r.run()
+  t.ok(await until(() => src.reads === 1))
+  t.clock.advance(10_000) // ten idle timeouts pass while the reader works through the backlog
+  await realSleep(20)
+  t.equal(r.pipeline.stats.incomplete, 0, 'event 2 is not closed as idle while its end is unread')
+  src.finishSlowRead()
+  t.ok(await until(() => sink.got.length === 3))
+  t.same(sink.got, [1, 2, 3])
+  t.same(sink.complete, [true, true, true], 'event 2 whole')
+  await r.stop()
+  await running
+  t.equal(await r.finish(), true)
+})
+
+t.test('an idle event is closed once the reader has waited the idle timeout for input', async (t) => {
   fakeClock(t)
   const src = new FakeSource()
   const sink = new FakeSink()

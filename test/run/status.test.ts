@@ -16,7 +16,7 @@ const T0 = 1_800_000_000_000
 
 /** A file source whose status the test sets. */
 function fakeSource (st: SourceStatus): Source {
-  return { replayable: true, start: async () => {}, read: async () => null, position: () => ({ ...FILE, offset: 500 }), close: async () => {}, status: async () => st }
+  return { replayable: true, start: async () => {}, read: async () => null, waitedMs: () => 0, position: () => ({ ...FILE, offset: 500 }), close: async () => {}, status: async () => st }
 }
 
 interface Harness {
@@ -48,7 +48,7 @@ function harness (t: Test, o: Partial<StatusParts> = {}): Harness {
 
 t.test('ready while running, reading, saving, with healthy sinks and the lag under the bound', async (t) => {
   const { s } = harness(t)
-  t.same(await s.readiness(60), { ready: true, checks: { pipeline: { ok: true }, source: { ok: true }, state_dir: { ok: true }, checkpoint: { ok: true }, 'sink:es': { ok: true }, lag: { ok: true } } })
+  t.same(await s.readiness(60), { ready: true, checks: { pipeline: { ok: true }, source: { ok: true }, state_dir: { ok: true }, checkpoint: { ok: true }, 'sink:es': { ok: true }, lag: { ok: true }, loss: { ok: true } } })
 })
 
 t.test('not ready: stopping or failed', async (t) => {
@@ -83,7 +83,7 @@ t.test('source: the live path gone while the held file is drained counts after a
 })
 
 t.test('source without a status (stdin): ready', async (t) => {
-  const stdin: Source = { replayable: false, start: async () => {}, read: async () => null, position: () => null, close: async () => {} }
+  const stdin: Source = { replayable: false, start: async () => {}, read: async () => null, waitedMs: () => 0, position: () => null, close: async () => {} }
   const { s } = harness(t, { source: () => stdin })
   t.same((await s.readiness()).checks.source, { ok: true })
 })
@@ -175,4 +175,25 @@ t.test('the reason a sink is failing is shown without credentials', async (t) =>
   t.equal(d.ok, false)
   t.match(d.detail, /HTTP 401 .*authorization: \[redacted\].*Bearer \[redacted\]/)
   t.notMatch(d.detail, /ZWxhc3RpYzpodW50ZXIy|abcDEF123456789/)
+})
+
+t.test('loss: a /readyz detail (still ready) and the counters; filtered events by rule', async (t) => {
+  const pipeline = new Pipeline({ ...DEFAULT_PIPELINE, rules: { filter: [{ name: 'sudo', executable: ['/usr/bin/sudo'] }], label: [] } }, { event: () => {}, lineError: () => {}, invalid: () => {} })
+  const { s } = harness(t, { pipeline })
+  t.same((await s.readiness()).checks.loss, { ok: true }, 'nothing lost: no detail')
+  const rec = (n: number, sec: number): string => `type=USER_CMD msg=audit(${sec}.000:${n}): pid=1 uid=0 auid=0 ses=1 msg='cmd=6C73 exe="/usr/bin/sudo" terminal=pts/0 res=success'`
+  const lines = ['kernel: audit: audit_lost=4 audit_rate_limit=0 audit_backlog_limit=64', 'kernel: audit: backlog limit exceeded', rec(10, 1700000000), rec(14, 1700000000), rec(15, 1700000030),
+    'type=DAEMON_ERR msg=audit(1700000031.000:9): op=dispatch-err auid=0 pid=10 res=failed']
+  let off = 0
+  for (const l of lines) { pipeline.line(l, off, true); off += l.length + 1 }
+  pipeline.end()
+  t.same((await s.readiness()).checks.loss, { ok: true, detail: 'since start: the kernel reported 4 audit records lost (audit_lost); 1 × backlog_limit_exceeded; 1 × DAEMON_ERR; 1 serial gaps, 3 serials missing (records that never reached the log)' })
+  t.equal((await s.readiness()).ready, true, 'loss upstream does not make the shipper unready')
+  const text = await createMetrics(() => s.metrics(), false).metrics()
+  t.match(text, /^auditship_events_filtered_total\{rule="sudo"\} 3$/m)
+  t.match(text, /^auditship_kernel_lost_total 4$/m)
+  t.match(text, /^auditship_audit_loss_messages_total\{kind="backlog_limit_exceeded"\} 1$/m)
+  t.match(text, /^auditship_audit_loss_messages_total\{kind="DAEMON_ERR"\} 1$/m)
+  t.match(text, /^auditship_serial_gaps_total 1$/m)
+  t.match(text, /^auditship_missing_serials_total 3$/m)
 })

@@ -498,3 +498,23 @@ t.test('resumed in a lost file with an empty file next: position() does not name
   t.match(tl.stats, { filesLost: 0 }, 'not counted twice')
   await tl.close()
 })
+
+t.test('waitedMs: reading what is on disk is not waiting; waiting at the end of the log is', async (t) => {
+  const dir = t.testdir()
+  const path = join(dir, 'audit.log')
+  const line = 'type=USER_START msg=audit(1700000000.000:1): pid=1 uid=0 auid=1000 ses=1 msg=\'op=PAM:session_open acct="x" exe="/usr/sbin/sshd" res=success\''
+  writeFileSync(path, `${line}\n`.repeat(200)) // many 4 KiB chunks
+  const { tl } = mk(path)
+  await tl.start()
+  t.teardown(async () => { await tl.close() })
+  await collect(t, tl, 200)
+  t.equal(tl.waitedMs(), 0, 'no time counted while the file had unread lines')
+  await quiet(t, tl, 150)
+  const waited = tl.waitedMs()
+  t.ok(waited >= 100, `the wait at the end of the log counted (${waited} ms)`)
+  appendFileSync(path, `${line}\n`)
+  await collect(t, tl, 1)
+  const after = tl.waitedMs()
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.equal(tl.waitedMs(), after, 'stands still between reads (the caller busy)')
+})

@@ -4,8 +4,7 @@
  * agent), the queue's in-flight and retry settings, and HTTP basic auth.
  */
 import { readFile } from 'node:fs/promises'
-import { readFileSync } from 'node:fs'
-import { packageFile } from '../../paths.js'
+import { readPackageJson } from '../../paths.js'
 import type { HttpClientOptions, TlsMaterial } from '../http/client.js'
 import type { QueueOptions } from '../queue.js'
 import { batchQueue, type FactoryContext, type SinkConfigOf } from './factory.js'
@@ -13,7 +12,7 @@ import { addSecret } from '../../telemetry/redact.js'
 
 export type NetworkSinkConfig = SinkConfigOf<'elasticsearch' | 'splunk_hec' | 'http'>
 
-const VERSION = (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version
+const VERSION = (readPackageJson('package.json') as { version: string }).version
 
 /** The TLS files, read now; one that cannot be read is an issue at its key. */
 async function tlsOf (c: NetworkSinkConfig, ctx: FactoryContext): Promise<TlsMaterial> {

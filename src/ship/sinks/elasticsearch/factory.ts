@@ -4,10 +4,10 @@
  * (`username` + password), api_key (the encoded key, or `id:key` which is encoded here),
  * or bearer (a token).
  */
-import { hostname } from 'node:os'
 import type { SinkConfigOf, SinkFactory, FactoryContext } from '../factory.js'
 import { basicAuth, httpOptions, networkQueue } from '../network.js'
 import { readSecret } from '../secret.js'
+import { hostName } from '../host.js'
 import { ElasticsearchSink } from './sink.js'
 
 /** The Authorization header of `auth`, reading its secret; none for `auth.type: none`. */
@@ -34,7 +34,7 @@ export const elasticsearchFactory: SinkFactory<'elasticsearch'> = {
       index: c.index,
       dataStream: c.data_stream,
       pipeline: c.pipeline,
-      host: hostname(),
+      host: hostName(),
     })
     return { sink, queue: networkQueue(c) }
   },

@@ -10,7 +10,6 @@
  * kept); 9 and 18–20 THROTTLED, 8 SERVER (retried); 413 split in halves.
  */
 import { randomUUID } from 'node:crypto'
-import { hostname } from 'node:os'
 import { SinkErrors } from '../../../errors.js'
 import { requestDurations } from '../../../telemetry/request-durations.js'
 import { HttpClient, type HttpClientOptions, type HttpResponse } from '../../http/client.js'
@@ -19,6 +18,7 @@ import { isPermanent, merge, sendSplitting } from '../../http/split.js'
 import { SinkError, type OutEvent, type Sink, type SinkHealth, type WriteResult } from '../../sink.js'
 import { AckPoller } from './acks.js'
 import { EnvelopeEncoder, type EnvelopeOptions } from './envelope.js'
+import { hostName } from '../host.js'
 
 export interface HecSinkOptions {
   name: string
@@ -53,7 +53,7 @@ export class HecSink implements Sink {
   constructor (private readonly o: HecSinkOptions) {
     this.name = o.name
     this.client = new HttpClient({ ...o.http, timings: this.timings })
-    this.encoder = new EnvelopeEncoder({ ...o.envelope, defaultHost: hostname() })
+    this.encoder = new EnvelopeEncoder({ ...o.envelope, defaultHost: hostName() })
     this.headers = { authorization: o.authorization, 'x-splunk-request-channel': this.channel }
     this.ackOn = o.ack
     this.acks = o.ack

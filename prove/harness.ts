@@ -4,7 +4,7 @@
  * as a child process (its peak RSS sampled from /proc), the fake sinks of test/helpers, and the
  * tally that checks every event by (node, @timestamp, serial) in every sink.
  */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -125,6 +125,7 @@ export class Sinks {
   private readonly hecBefore = new Map<string, number>()
   private esPort = 0
   private hecPort = 0
+  private readonly fileTally = new FileTally()
 
   constructor (private readonly setup: SinkSetup, readonly ws: Workspace) {
     if (setup.file === true) this.filePath = join(ws.dir, 'out.ndjson')
@@ -189,7 +190,7 @@ export class Sinks {
     const out = new Map<string, Map<string, number>>()
     if (this.setup.es !== undefined) out.set('es', merge(this.esStoredBefore, this.esDocs()))
     if (this.setup.hec !== undefined) out.set('hec', merge(this.hecBefore, this.hecReceipts()))
-    if (this.filePath !== undefined) out.set('file', fileReceipts([this.filePath, `${this.filePath}.1`]))
+    if (this.filePath !== undefined) out.set('file', this.fileTally.update([this.filePath, `${this.filePath}.1`]))
     return out
   }
 
@@ -235,20 +236,42 @@ function merge (a: Map<string, number>, b: Map<string, number>): Map<string, num
   return m
 }
 
-/** Event keys in NDJSON files (a line torn by SIGKILL is skipped: the event comes again). */
-export function fileReceipts (paths: string[]): Map<string, number> {
-  const m = new Map<string, number>()
-  for (const p of paths) {
-    if (!existsSync(p)) continue
-    for (const line of readFileSync(p, 'utf8').split('\n')) {
-      if (line.length === 0) continue
-      let doc: unknown
-      try { doc = JSON.parse(line) } catch { continue }
-      const k = keyOfDoc(doc)
-      m.set(k, (m.get(k) ?? 0) + 1)
+/** Event keys in NDJSON files, read incrementally (each file followed by inode, so a renamed
+ * output is not read twice); a line torn by SIGKILL is skipped: the event comes again. */
+class FileTally {
+  readonly counts = new Map<string, number>()
+  private readonly files = new Map<number, { offset: number, rest: string }>()
+
+  update (paths: string[]): Map<string, number> {
+    for (const p of paths) {
+      let fd: number
+      try { fd = openSync(p, 'r') } catch { continue }
+      try {
+        const ino = fstatSync(fd).ino
+        const st = this.files.get(ino) ?? { offset: 0, rest: '' }
+        this.files.set(ino, st)
+        const buf = Buffer.allocUnsafe(1 << 22)
+        for (;;) {
+          const n = readSync(fd, buf, 0, buf.length, st.offset)
+          if (n <= 0) break
+          st.offset += n
+          const text = st.rest + buf.toString('utf8', 0, n)
+          const lines = text.split('\n')
+          st.rest = lines.pop() ?? ''
+          for (const line of lines) this.add(line)
+        }
+      } finally { closeSync(fd) }
     }
+    return this.counts
   }
-  return m
+
+  private add (line: string): void {
+    if (line.length === 0) return
+    let doc: unknown
+    try { doc = JSON.parse(line) } catch { return }
+    const k = keyOfDoc(doc)
+    this.counts.set(k, (this.counts.get(k) ?? 0) + 1)
+  }
 }
 
 /** The whole config for a run. */

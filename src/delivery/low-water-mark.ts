@@ -72,6 +72,8 @@ export class LowWaterMark {
   /** tails held when they are next pruned, between checkpoints */
   private pruneAt = 1024
   private readonly sinkMarks: SinkMarks
+  /** the identity of the checkpoint's file when the sinks' positions were given (resumeSinks) */
+  private resumedIn: SourceFile['identity'] | undefined
 
   constructor (private readonly o: LowWaterMarkOptions) {
     this.sinkMarks = new SinkMarks(o.sinks ?? 1)
@@ -84,6 +86,8 @@ export class LowWaterMark {
 
   /** The generation of the file a batch came from: a new one whenever it differs from the last. */
   generation (file: SourceFile): number {
+    // the sinks' floors count files from the checkpoint's: reading began elsewhere (it is gone), they say nothing
+    if (this.files.length === 0 && this.resumedIn !== undefined && !sameIdentity({ path: '', identity: this.resumedIn }, file)) this.sinkMarks.resumeFrom([])
     const last = this.files.at(-1)
     if (last === undefined || !sameIdentity(last, file)) this.files.push(file)
     return this.files.length - 1
@@ -117,8 +121,13 @@ export class LowWaterMark {
     return t
   }
 
-  /** At start: each sink's position saved by the checkpoint (by sink index; undefined: the checkpoint's position). */
-  resumeSinks (positions: Array<SinkPosition | undefined>): void {
+  /**
+   * At start: each sink's position saved by the checkpoint (by sink index; undefined: the
+   * checkpoint's position), counted from `file`, the checkpoint's file. If reading does not
+   * begin in that file, they are dropped (every sink is sent everything from where it begins).
+   */
+  resumeSinks (positions: Array<SinkPosition | undefined>, file: SourceFile['identity']): void {
+    this.resumedIn = file
     this.sinkMarks.resumeFrom(positions.map((p) => p === undefined ? undefined : { gen: p.file, offset: p.offset }))
   }
 

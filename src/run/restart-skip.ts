@@ -27,7 +27,7 @@ export function checkpointState (mark: LowWaterMark, pipeline: Pipeline, names: 
 export function resumeAt (mark: LowWaterMark, pipeline: Pipeline, cp: Checkpoint | undefined, names: readonly string[]): void {
   if (cp?.position != null && cp.sinks !== undefined) {
     const saved = cp.sinks
-    mark.resumeSinks(names.map((n) => Object.hasOwn(saved, n) ? saved[n] : undefined))
+    mark.resumeSinks(names.map((n) => Object.hasOwn(saved, n) ? saved[n] : undefined), cp.position.identity)
   }
   carrySkip(mark, pipeline, cp)
 }

@@ -37,7 +37,7 @@ t.test('LowWaterMark: openFor() leaves out the sinks that had the event, resume(
   let read = { path: '/a', identity: file.identity, offset: 0 }
   let held: MarkedRecord | undefined
   const lwm = new LowWaterMark({ held: () => held, read: () => read, sinks: 2 })
-  lwm.resumeSinks([undefined, { file: 0, offset: 300 }])
+  lwm.resumeSinks([undefined, { file: 0, offset: 300 }], file.identity)
   const gen = lwm.generation(file)
   const a = lwm.openFor({ seq: 1, gen, offset: 100 })
   t.equal(a?.skip, 0b10, 'the second sink had it')
@@ -54,8 +54,18 @@ t.test('LowWaterMark: openFor() leaves out the sinks that had the event, resume(
   lwm.settle(b!, 0)
   t.match(lwm.resume(), { position: { offset: 400 }, sinks: [{ file: 0, offset: 400 }, { file: 0, offset: 400 }] })
   const none = new LowWaterMark({ held: () => undefined, read: () => read, sinks: 2 })
-  none.resumeSinks([{ file: 0, offset: 1000 }, { file: 0, offset: 1000 }])
+  none.resumeSinks([{ file: 0, offset: 1000 }, { file: 0, offset: 1000 }], file.identity)
   none.generation(file)
   t.equal(none.openFor({ seq: 1, gen: 0, offset: 10 }), undefined, 'every sink had it: not opened at all')
   t.equal(none.pending, 0)
+})
+
+t.test('the checkpoint\'s file is gone and reading begins in another: the sinks\' positions are dropped, nothing is left out', async (t) => {
+  const read = { path: '/a', identity: file.identity, offset: 0 }
+  const lwm = new LowWaterMark({ held: () => undefined, read: () => read, sinks: 2 })
+  lwm.resumeSinks([{ file: 0, offset: 1000 }, { file: 1, offset: 10 }], { dev: 1, ino: 99, fingerprint: 'cd' })
+  const gen = lwm.generation(file)
+  const ticket = lwm.openFor({ seq: 1, gen, offset: 10 })
+  t.equal(ticket?.skip, 0, 'sent to both sinks')
+  t.equal(ticket?.remaining, 2)
 })

@@ -77,9 +77,9 @@ export async function outage (scale: Scale, opts: { rotatedAway: boolean, outage
     if (lostEvents === 0) failures.push('the outage did not outlast the files on disk: nothing was rotated away unread (scenario too short)')
   }
   await sinks.close()
-  if (failures.length === 0 && limits.length === 0) ws.cleanup()
+  if (failures.length === 0) ws.cleanup()
   const extra: Record<string, number | string> = { outage_s: Math.round(downSecs), records_per_s: rate, generations_kept: opts.rotatedAway ? keep : 'all', extra_es_docs: t.extraEsDocs }
   if (opts.rotatedAway) Object.assign(extra, { files_removed: removed.length, lost_rotated_away: lostEvents, lost_bytes: lostBytes, reported_bytes_lost: reported, loss_counted_exactly: reported === lostBytes ? 'yes' : 'no' })
-  extra.workdir = failures.length === 0 && limits.length === 0 ? '-' : ws.dir
+  extra.workdir = failures.length === 0 ? '-' : ws.dir
   return { scenario: name, complete: done, records: writer.records, events: writer.events, lost: tw.lost, duplicates: t.duplicates, peakRssMb: d.peakKb / 1024, seconds: (Date.now() - t0) / 1000, extra, failures, limits }
 }

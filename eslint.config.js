@@ -14,7 +14,7 @@ const NODE_GLOBALS = Object.fromEntries([
 ].map((name) => [name, 'readonly']))
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-pkg/**', 'coverage/**', '.tap/**', 'test/fixtures/**', '**/*.generated.ts'] },
+  { ignores: ['dist/**', 'dist-pkg/**', 'coverage/**', '.tap/**', '.prove/**', 'test/fixtures/**', '**/*.generated.ts'] },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   {

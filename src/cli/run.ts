@@ -102,6 +102,7 @@ export async function run (argv: string[]): Promise<number> {
     idleTimeoutMs: c.correlate.idle_timeout_ms,
     stateDir: c.state_dir,
     checkpointIntervalMs: c.checkpoint.interval_ms,
+    checkpointAfterDeliveryMs: c.checkpoint.after_delivery_ms,
     maxPendingEvents: c.delivery.max_pending_events,
     maxPendingBytes: c.delivery.max_pending_bytes,
     deadLetterPath: c.delivery.dead_letter_path ?? join(c.state_dir, 'dead-letter.ndjson'),

@@ -285,9 +285,13 @@ export interface OutputConfig {
  */
 export interface CheckpointConfig {
   /**
-   * Save the checkpoint (the position up to which every event is delivered) at most this often; events after it may be delivered again after a crash.
+   * Save the checkpoint (the position up to which every event is delivered, and each sink's own position) at least this often while it moves; events after it may be delivered again after a crash.
    */
   interval_ms?: number
+  /**
+   * After a delivery, save the checkpoint within this many ms, and at most once per this many ms (this bounds the rate of fsyncs): after a crash a sink receives again about what it got in this time. 0: only every interval_ms.
+   */
+  after_delivery_ms?: number
 }
 /**
  * Backpressure and what cannot be delivered.

@@ -24,6 +24,8 @@ export interface Ticket extends TrackedPosition {
   openedAt: number
   /** sinks that have not settled it yet */
   remaining: number
+  /** sinks it is not sent to (bit i: sink i had it before a restart; sink-marks.ts); 0: none */
+  skip: number
 }
 
 export class AckTracker {
@@ -36,7 +38,7 @@ export class AckTracker {
   }
 
   openEvent (seq: number, pos: TrackedPosition, sinks: number, openedAt = 0): Ticket {
-    const t: Ticket = { seq, gen: pos.gen, offset: pos.offset, remaining: sinks, openedAt }
+    const t: Ticket = { seq, gen: pos.gen, offset: pos.offset, remaining: sinks, openedAt, skip: 0 }
     // two events can share an earliest seq only if one record were in both: never
     this.open.set(seq, t)
     this.push(seq)
@@ -57,6 +59,11 @@ export class AckTracker {
   /** The read-order numbers of the open events, ascending. */
   openSeqs (): number[] {
     return [...this.open.keys()].sort((a, b) => a - b)
+  }
+
+  /** The open event of read-order number `seq`. */
+  get (seq: number): Ticket | undefined {
+    return this.open.get(seq)
   }
 
   /** The oldest open event, or undefined. */

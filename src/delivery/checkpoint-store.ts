@@ -20,7 +20,9 @@ import { openSafe, safeDir } from './safe-fs.js'
 
 export type { Checkpoint }
 
-export const CHECKPOINT_VERSION = 1
+export const CHECKPOINT_VERSION = 2
+/** Versions that load: 1 has no per-sink positions (`sinks`); its sinks all resume at `position`. */
+const LOADABLE = new Set([1, 2])
 
 /** What the caller saves: the store adds the version and the time. */
 export type CheckpointState = Omit<Checkpoint, 'version' | 'saved_at'>
@@ -71,7 +73,7 @@ export class CheckpointStore {
       return { ok: false, error: `${this.path} is not valid JSON: ${(err as Error).message}` }
     }
     const version = (c as { version?: unknown } | null)?.version
-    if (version !== CHECKPOINT_VERSION) return { ok: false, error: `${this.path}: unsupported checkpoint version ${String(version)}` }
+    if (typeof version !== 'number' || !LOADABLE.has(version)) return { ok: false, error: `${this.path}: unsupported checkpoint version ${String(version)}` }
     let validate: ValidateFunction<Checkpoint>
     try {
       validate = await validator()

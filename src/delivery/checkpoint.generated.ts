@@ -6,7 +6,7 @@ import type {SourcePosition} from '../source/source.js'
  */
 export interface Checkpoint {
   /**
-   * Format version; a checkpoint of another version is refused.
+   * Format version: 2 (with `sinks`); 1 (before per-sink positions) still loads. A checkpoint of another version is refused.
    */
   version: number
   /**
@@ -34,6 +34,21 @@ export interface Checkpoint {
      */
     offset: number
   }[]
+  /**
+   * Each sink's own position, by sink name (docs/design.md §2.8; src/delivery/sink-marks.ts): every event whose first record lies before it was delivered (or dead-lettered) by that sink. Reading resumes at `position`, the lowest; an event before a sink's position is not sent to that sink again. A sink not listed resumes at `position`. Absent with a single sink and in version 1.
+   */
+  sinks?: {
+    [k: string]: {
+      /**
+       * The file, counted from the position's file (0: that file; 1: the next one read; …).
+       */
+      file: number
+      /**
+       * Byte offset in that file of the first record of the sink's oldest event not settled.
+       */
+      offset: number
+    }
+  }
   /**
    * When it was written (ISO-8601 UTC).
    */

@@ -12,10 +12,13 @@
  * Records and tickets name their file by generation: a number given here each time reading
  *      moves to another file (generation()), so that a position names the file it was read from.
  * resume() gives the checkpoint's position together with the delivered events whose records
- *      continue past it (delivered-tails.ts), taken at the same mark.
+ *      continue past it (delivered-tails.ts), taken at the same mark, and each sink's own
+ *      position (sink-marks.ts): after a restart an event is not sent again to a sink that
+ *      had it before the sink's position (openFor()).
  */
 import { AckTracker, type Ticket } from './ack-tracker.js'
 import { DeliveredTails, type FinishedSpan, type SkipEntry } from './delivered-tails.js'
+import { MAX_SKIPPABLE_SINKS, SinkMarks, type GenPosition } from './sink-marks.js'
 import type { SourceFile, SourcePosition } from '../source/source.js'
 
 export type { Ticket }
@@ -36,12 +39,22 @@ export interface LowWaterMarkOptions {
   heldFirsts?: () => number[]
   /** wall clock in ms (default Date.now) */
   now?: () => number
+  /** sinks, each with its own mark (openFor(), settle(t, sink)); default 1 */
+  sinks?: number
+}
+
+/** A sink's position: its file counted from the checkpoint position's (0: that file), and the offset. */
+export interface SinkPosition {
+  file: number
+  offset: number
 }
 
 /** Where to resume, and what to leave out there (the checkpoint's `position` and `skip`). */
 export interface ResumePoint {
   position: SourcePosition | null
   skip: SkipEntry[]
+  /** each sink's position (by sink index), when there are several sinks and a position */
+  sinks?: SinkPosition[]
 }
 
 export interface Lag {
@@ -60,8 +73,13 @@ export class LowWaterMark {
   private pruneAt = 1024
   /** settle() calls so far: the resume point (position and skip list) can change only with them, reading or finished events */
   settlements = 0
+  private readonly sinkMarks: SinkMarks
+  /** the identity of the checkpoint's file when the sinks' positions were given (resumeSinks) */
+  private resumedIn: SourceFile['identity'] | undefined
 
-  constructor (private readonly o: LowWaterMarkOptions) {}
+  constructor (private readonly o: LowWaterMarkOptions) {
+    this.sinkMarks = new SinkMarks(o.sinks ?? 1)
+  }
 
   /** Events opened and not yet settled by every sink. */
   get pending (): number {
@@ -70,6 +88,8 @@ export class LowWaterMark {
 
   /** The generation of the file a batch came from: a new one whenever it differs from the last. */
   generation (file: SourceFile): number {
+    // the sinks' floors count files from the checkpoint's: reading began elsewhere (it is gone), they say nothing
+    if (this.files.length === 0 && this.resumedIn !== undefined && !sameIdentity({ path: '', identity: this.resumedIn }, file)) this.sinkMarks.resumeFrom([])
     const last = this.files.at(-1)
     if (last === undefined || !sameIdentity(last, file)) this.files.push(file)
     return this.files.length - 1
@@ -85,9 +105,38 @@ export class LowWaterMark {
     return this.tracker.openEvent(first.seq, { gen: first.gen, offset: first.offset }, sinks, (this.o.now ?? Date.now)())
   }
 
-  /** One sink is done with the event (delivered or dead-lettered). True when all are. */
-  settle (t: Ticket): boolean {
+  /**
+   * An event for every sink that does not have it yet (its first record after the sink's
+   * position at the last start); undefined when every sink has it. The ticket's `skip` names
+   * the sinks left out.
+   */
+  openFor (first: MarkedRecord): Ticket | undefined {
+    const sm = this.sinkMarks
+    const n = sm.sinks
+    const skip = sm.skipped(first)
+    let count = n
+    for (let m = skip; m !== 0; m &= m - 1) count--
+    if (count === 0) return undefined
+    const t = this.tracker.openEvent(first.seq, first, count, (this.o.now ?? Date.now)())
+    t.skip = skip
+    if (n > 1) for (let i = 0; i < n; i++) if (i >= MAX_SKIPPABLE_SINKS || (skip & (1 << i)) === 0) sm.open(i, first.seq)
+    return t
+  }
+
+  /**
+   * At start: each sink's position saved by the checkpoint (by sink index; undefined: the
+   * checkpoint's position), counted from `file`, the checkpoint's file. If reading does not
+   * begin in that file, they are dropped (every sink is sent everything from where it begins).
+   */
+  resumeSinks (positions: Array<SinkPosition | undefined>, file: SourceFile['identity']): void {
+    this.resumedIn = file
+    this.sinkMarks.resumeFrom(positions.map((p) => p === undefined ? undefined : { gen: p.file, offset: p.offset }))
+  }
+
+  /** One sink (index `sink`, for openFor() tickets) is done with the event (delivered or dead-lettered). True when all are. */
+  settle (t: Ticket, sink?: number): boolean {
     this.settlements++
+    if (sink !== undefined && this.sinkMarks.sinks > 1) this.sinkMarks.settle(sink, t.seq)
     return this.tracker.settle(t)
   }
 
@@ -127,12 +176,23 @@ export class LowWaterMark {
     const unsettled = this.tracker.openSeqs()
     const held = this.o.heldFirsts?.() ?? []
     const all = held.length === 0 ? unsettled : unsettled.concat(held).sort((a, b) => a - b)
+    const readAt = { gen: this.genOf(read), offset: read.offset }
+    const sinks = this.sinkPositions(m ?? readAt, readAt)
     if (m === undefined) {
       // nothing open: only entries carried from the last start can lie ahead of reading
-      return { position: read, skip: this.tails.at({ seq: Number.MAX_SAFE_INTEGER, gen: this.genOf(read) }, all) }
+      return { position: read, skip: this.tails.at({ seq: Number.MAX_SAFE_INTEGER, gen: readAt.gen }, all), ...sinks }
     }
     const f = this.files[m.gen]
-    return { position: { path: f.path, identity: f.identity, offset: m.offset }, skip: this.tails.at(m, all) }
+    return { position: { path: f.path, identity: f.identity, offset: m.offset }, skip: this.tails.at(m, all), ...sinks }
+  }
+
+  /** Each sink's position, its file counted from the mark's; none with a single sink (its position is the mark). */
+  private sinkPositions (mark: GenPosition, read: GenPosition): { sinks?: SinkPosition[] } {
+    if (this.sinkMarks.sinks <= 1) return {}
+    const h = this.o.held()
+    const held = h === undefined ? undefined : { seq: h.seq, pos: h }
+    const at = (seq: number): GenPosition => this.tracker.get(seq) ?? read
+    return { sinks: this.sinkMarks.positions(at, held, read).map((p) => ({ file: p.gen - mark.gen, offset: p.offset })) }
   }
 
   /** The generation of the file reading stands in (the next one when reading has just moved on). */

@@ -1,6 +1,7 @@
 /**
  * Checkpoint scheduling: the low-water mark and the pipeline's state, saved every
- * `intervalMs` and at shutdown (save()).
+ * `intervalMs`, soon after deliveries (soon(): within `soonMs`, and at most one save per
+ * `soonMs`, which bounds the fsync rate), and at shutdown (save()).
  *
  * MUST NOT overlap saves: each waits for the one before; an interval tick while a save runs
  *      is skipped (a slow disk must not queue saves up).
@@ -20,6 +21,8 @@ import type { CheckpointState } from '../delivery/checkpoint-store.js'
 
 export interface CheckpointerOptions {
   intervalMs: number
+  /** after a delivery (soon()), save within this many ms, at most once per this many ms; 0/absent: only every intervalMs */
+  soonMs?: number
   /** what to save now */
   state: () => CheckpointState
   /**
@@ -57,6 +60,9 @@ export class Checkpointer {
   private inSave = false
   private lastSaved = ''
   private lastVersion: string | undefined
+  private soonTimer: NodeJS.Timeout | undefined
+  /** when the last save began (ms since the epoch) */
+  private lastStart = -Infinity
 
   constructor (private readonly o: CheckpointerOptions) {}
 
@@ -71,6 +77,23 @@ export class Checkpointer {
   stop (): void {
     clearInterval(this.timer)
     this.timer = undefined
+    clearTimeout(this.soonTimer)
+    this.soonTimer = undefined
+  }
+
+  /** Something was delivered: save within `soonMs` (one timer at a time; none after stop()). */
+  soon (atLeastMs = 0): void {
+    const gap = this.o.soonMs ?? 0
+    if (gap <= 0 || this.timer === undefined || this.soonTimer !== undefined) return
+    const wait = Math.max(atLeastMs, this.lastStart + gap - (this.o.now ?? Date.now)())
+    this.soonTimer = setTimeout(() => {
+      this.soonTimer = undefined
+      if (this.o.failed() || this.timer === undefined) return
+      // a save in progress: try again after it (its state may predate the delivery)
+      if (this.inSave) { this.soon(gap); return }
+      this.save().catch((err: Error) => { this.report(err) })
+    }, wait)
+    this.soonTimer.unref()
   }
 
   /** Save now, after the save before (if any) is done. */
@@ -100,6 +123,7 @@ export class Checkpointer {
   private async saveNow (): Promise<void> {
     this.inSave = true
     const now = this.o.now ?? Date.now
+    this.lastStart = now()
     try {
       const version = this.o.version?.()
       const unmoved = version !== undefined && version === this.lastVersion

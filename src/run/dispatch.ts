@@ -1,7 +1,8 @@
 /**
  * Events out to every sink queue, and their answers back into delivery tracking.
  *
- * MUST open each event in the low-water mark for every sink before any queue sees it.
+ * MUST open each event in the low-water mark for every sink before any queue sees it; after a
+ *      restart, an event a sink had before its own position is not sent to it (LowWaterMark.openFor).
  * MUST settle an event for a sink only when that sink delivered it, or refused it for good
  *      after it was written to the dead-letter file (with the reason and the whole event).
  * A refusal that comes after finish() is ignored: the checkpoint is taken, the event is read
@@ -12,6 +13,7 @@ import type { PipelineOutput } from '../pipeline/pipeline.js'
 import { SinkQueue, type QueueOptions } from '../ship/queue.js'
 import type { OutEvent, Rejected, Sink } from '../ship/sink.js'
 import type { LowWaterMark } from '../delivery/low-water-mark.js'
+import { MAX_SKIPPABLE_SINKS } from '../delivery/sink-marks.js'
 import type { Backpressure } from './backpressure.js'
 import { refusedEvent, type Entry } from './dead-letters.js'
 
@@ -25,15 +27,17 @@ export interface DispatchOptions {
   crashed: (err: Error) => void
   /** finish() is done: late answers are ignored */
   finished: () => boolean
+  /** a batch was settled (the checkpoint may move: save it soon) */
+  settled?: () => void
 }
 
 export class Dispatch {
   readonly queues: SinkQueue[]
 
   constructor (private readonly o: DispatchOptions) {
-    this.queues = o.sinks.map(({ sink, queue }) => new SinkQueue(sink, queue, {
-      delivered: (batch) => { this.delivered(batch); this.debugBatch(sink.name, batch) },
-      rejected: (events) => this.rejected(sink.name, events),
+    this.queues = o.sinks.map(({ sink, queue }, i) => new SinkQueue(sink, queue, {
+      delivered: (batch) => { this.delivered(i, batch); this.debugBatch(sink.name, batch) },
+      rejected: (events) => this.rejected(i, sink.name, events),
       crashed: (err) => { o.log.error({ sink: sink.name, err: err.message }, 'cannot go on with this sink: stopping without moving the checkpoint'); o.crashed(err) },
       failed: (err, attempt) => { if (attempt === 1) o.log.error({ sink: sink.name, err: err.message }, 'sink write failed; retrying with backoff (data kept)') },
       recovered: (attempts) => o.log.info({ sink: sink.name, attempts }, 'sink healthy again'),
@@ -43,16 +47,19 @@ export class Dispatch {
   /** A finished event (PipelineOutput.event) to every sink. */
   push (...[doc, ev]: Parameters<PipelineOutput['event']>): void {
     const first = ev.records[0]
-    const ticket = this.o.mark.open(first, this.queues.length)
+    const ticket = this.o.mark.openFor(first)
+    if (ticket === undefined) return // every sink had it before the restart
     const out: OutEvent = { data: Buffer.from(JSON.stringify(doc), 'utf8'), ticket, meta: { node: ev.node, sec: ev.sec, ms: ev.ms, serial: ev.serial, firstType: first.typeNum }, queuedAt: Date.now() }
     this.o.gate.added(out.data.length)
-    for (const q of this.queues) q.push(out)
+    const skip = ticket.skip
+    for (let i = 0; i < this.queues.length; i++) if (skip === 0 || i >= MAX_SKIPPABLE_SINKS || (skip & (1 << i)) === 0) this.queues[i].push(out)
   }
 
-  private delivered (batch: OutEvent[]): void {
+  private delivered (sink: number, batch: OutEvent[]): void {
     let freed = 0
-    for (const e of batch) if (this.o.mark.settle(e.ticket)) freed += e.data.length
+    for (const e of batch) if (this.o.mark.settle(e.ticket, sink)) freed += e.data.length
     this.o.gate.freed(freed)
+    this.o.settled?.()
   }
 
   /** debug: one line per batch delivered (sink, events, bytes, ms since its oldest event was queued). */
@@ -65,11 +72,11 @@ export class Dispatch {
   }
 
   /** A sink refused events for good: dead-letter each whole event with the reason, then settle it for that sink. */
-  private rejected (sink: string, events: Rejected[]): void {
+  private rejected (index: number, sink: string, events: Rejected[]): void {
     // a late answer after finish(): the checkpoint is taken, leave them to be read again
     if (this.o.finished()) return
     for (const r of events) this.o.deadLetter(refusedEvent(sink, r))
     this.o.log.error({ sink, events: events.length, code: events[0].error.code, reason: events[0].error.message }, 'sink refused events: dead-lettered')
-    this.delivered(events.map((r) => r.event))
+    this.delivered(index, events.map((r) => r.event))
   }
 }

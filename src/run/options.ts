@@ -12,6 +12,8 @@ export interface RunnerOptions {
   idleTimeoutMs: number
   stateDir: string
   checkpointIntervalMs: number
+  /** after a delivery, save the checkpoint within this many ms, at most once per this many ms (0/absent: only on the interval) */
+  checkpointAfterDeliveryMs?: number
   maxPendingEvents: number
   /** bytes of JSON waiting for delivery; with the heap bound, this keeps memory flat */
   maxPendingBytes: number

@@ -40,7 +40,7 @@ export type { RunnerOptions } from './options.js'
 import type { RunnerOptions } from './options.js'
 import { reopenOutputs } from './reopen.js'
 import { closeSinks, drainQueues, stopBudget } from './shutdown.js'
-import { carrySkip, checkpointState, checkpointVersion, finishedEvent } from './restart-skip.js'
+import { checkpointState, checkpointVersion, finishedEvent, resumeAt } from './restart-skip.js'
 
 export class Runner {
   readonly pipeline: Pipeline
@@ -69,9 +69,9 @@ export class Runner {
   constructor (private readonly o: RunnerOptions) {
     this.deadLetter = new DeadLetter(o.deadLetterPath)
     this.store = new CheckpointStore(o.stateDir)
-    this.mark = new LowWaterMark({ held: () => this.pipeline.oldestHeld(), heldFirsts: () => this.pipeline.heldFirsts(), read: () => this.source?.position() ?? null })
+    this.mark = new LowWaterMark({ held: () => this.pipeline.oldestHeld(), heldFirsts: () => this.pipeline.heldFirsts(), read: () => this.source?.position() ?? null, sinks: o.sinks.length })
     this.gate = new Backpressure({ maxEvents: o.maxPendingEvents, maxBytes: o.maxPendingBytes, pending: () => this.mark.pending })
-    const dispatch = new Dispatch({ sinks: o.sinks, mark: this.mark, gate: this.gate, deadLetter: (e) => this.deadLettered(e), log: o.log, crashed: (err) => this.fail(err), finished: () => this.finished })
+    const dispatch = new Dispatch({ sinks: o.sinks, mark: this.mark, gate: this.gate, deadLetter: (e) => this.deadLettered(e), log: o.log, crashed: (err) => this.fail(err), finished: () => this.finished, settled: () => this.checkpointer.soon() })
     this.queues = dispatch.queues
     // idle events are timed on the time the source spent waiting for input; the Teleport join
     // keeps an undo journal so that its state is saved as of the checkpoint
@@ -86,10 +86,10 @@ export class Runner {
     })
     this.checkpointer = new Checkpointer({
       intervalMs: o.checkpointIntervalMs,
-      state: () => checkpointState(this.mark, this.pipeline),
+      soonMs: o.checkpointAfterDeliveryMs,
+      state: () => checkpointState(this.mark, this.pipeline, o.sinks.map((s) => s.sink.name)),
       version: () => checkpointVersion(this.mark, this.pipeline),
-      save: async (state) => await this.store.save(state),
-      beforeSave: () => this.deadLetter.sync(),
+      save: async (state) => await this.store.save(state), beforeSave: () => this.deadLetter.sync(),
       failed: () => this.failed,
       onError: (err, failingMs) => o.log.error({ err: err.message, failing_ms: failingMs }, 'cannot save the checkpoint; delivery goes on, will retry'),
       onRecovered: (failedMs) => o.log.warn({ failed_ms: failedMs }, 'the checkpoint is saved again'),
@@ -132,7 +132,7 @@ export class Runner {
     }, Math.max(50, this.o.idleTimeoutMs / 2))
     this.idleTimer.unref()
     const start = cp?.position ?? undefined
-    carrySkip(this.mark, this.pipeline, cp)
+    resumeAt(this.mark, this.pipeline, cp, this.queues.map((q) => q.sink.name))
     const source = this.o.source(start)
     this.source = source
     await source.start()

@@ -39,7 +39,7 @@ t.test('a minimal config gets every default', async (t) => {
     label: [],
     output: { records: 'full' },
     state_dir: '/var/lib/auditship',
-    checkpoint: { interval_ms: 1000 },
+    checkpoint: { interval_ms: 1000, after_delivery_ms: 200 },
     delivery: { max_pending_events: 4000, max_pending_bytes: 8388608, dead_letter_path: null },
     sinks: [{ type: 'stdout', name: 'stdout-0', batch: BATCH }],
     server: { enabled: true, listen: '127.0.0.1:9477', auth_token_file: null, max_lag_secs: 300 },

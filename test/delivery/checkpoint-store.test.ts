@@ -63,7 +63,7 @@ t.test('the join state is saved and loaded as it is, whatever it holds (opaque t
   await s.save({ position: null, teleport: state })
   const r = await s.load()
   t.ok(r.ok)
-  if (r.ok) t.same(r.checkpoint, { version: 1, position: null, teleport: state, saved_at: r.checkpoint?.saved_at })
+  if (r.ok) t.same(r.checkpoint, { version: 2, position: null, teleport: state, saved_at: r.checkpoint?.saved_at })
 })
 
 t.test("the tailer's positions are checkpoints the store loads again (schema and source type agree)", async (t) => {
@@ -112,4 +112,19 @@ t.test('every field that cannot be what auditship wrote is refused, never guesse
   }
   writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify({ ...good, position: { path: '/x', identity: { dev: 0, ino: 0, fingerprint: '', fpLen: 0 }, offset: 0 } }))
   t.equal((await new CheckpointStore(dir).load()).ok, true, 'the position of a tailer that had no file open loads')
+})
+
+t.test('a version 1 checkpoint (before per-sink positions) still loads; per-sink positions are saved and loaded as version 2', async (t) => {
+  const position = { path: '/var/log/audit/audit.log', identity: { dev: 1, ino: 2, fingerprint: 'ab', fpLen: 1 }, offset: 123 }
+  const dir = t.testdir({ 'checkpoint.json': JSON.stringify({ version: 1, position, teleport: null, saved_at: '2024-01-01T00:00:00.000Z' }) })
+  const s = new CheckpointStore(dir)
+  const old = await s.load()
+  t.ok(old.ok, old.ok ? 'loads' : old.error)
+  await s.save({ position, sinks: { es: { file: 0, offset: 123 }, file: { file: 1, offset: 40 } }, teleport: null })
+  const r = await s.load()
+  t.ok(r.ok)
+  if (r.ok) t.match(r.checkpoint, { version: 2, sinks: { es: { file: 0, offset: 123 }, file: { file: 1, offset: 40 } } })
+  writeFileSync(s.path, JSON.stringify({ version: 2, position, sinks: { es: { file: -1, offset: 0 } }, teleport: null, saved_at: '2024-01-01T00:00:00.000Z' }))
+  const bad = await s.load()
+  t.notOk(bad.ok, 'a sink position with a negative file is refused')
 })

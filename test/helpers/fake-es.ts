@@ -73,6 +73,9 @@ export interface FakeEsOptions {
    * of every error it reports: each item error's reason, and every answer of status >= 400
    * (see withEcho) */
   echoHeaders?: boolean
+  /** listen on this port (default: a random free one): a server started again on the port of
+   * one closed is the same endpoint back after an outage */
+  port?: number
 }
 
 /** One HTTP request as the fake saw it (shared with fake-hec.ts). */
@@ -140,7 +143,7 @@ export interface RawServer {
  * Any Content-Type (even a syntactically invalid one) is read as a raw Buffer: the header is
  * replaced before fastify looks at it, the original stays in `req.raw.rawHeaders` (recordOf()).
  */
-export async function startRawServer (bufferLimit: number, handle: RawHandler): Promise<RawServer> {
+export async function startRawServer (bufferLimit: number, handle: RawHandler, port = 0): Promise<RawServer> {
   const app = Fastify({ logger: false, forceCloseConnections: true, exposeHeadRoutes: false, bodyLimit: bufferLimit })
   let closed = false
   const timers = new Set<{ t: NodeJS.Timeout, resolve: () => void }>()
@@ -162,10 +165,10 @@ export async function startRawServer (bufferLimit: number, handle: RawHandler): 
     else reply.send(err)
     return reply
   })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const port = (app.server.address() as AddressInfo).port
+  await app.listen({ host: '127.0.0.1', port })
+  const bound = (app.server.address() as AddressInfo).port
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     get closed () { return closed },
     sleep (ms: number): Promise<void> {
       if (closed) return Promise.resolve()
@@ -908,7 +911,7 @@ export async function startFakeEs (opts: FakeEsOptions = {}): Promise<FakeEs> {
       }
       send(400, JSON.stringify({ error: `no handler found for uri [${req.raw.url ?? '/'}] and method [${method}]` }), jsonHeaders)
     }
-  })
+  }, opts.port)
 
   return {
     url: server.url,

@@ -85,6 +85,8 @@ export interface FakeHecOptions {
   /** a server (or proxy) that quotes the request's headers, Authorization first, at the start
    * of the `text` (or page) of every answer of status >= 400 (fake-es.ts withEcho) */
   echoHeaders?: boolean
+  /** listen on this port (default: a random free one): the same endpoint back after an outage */
+  port?: number
 }
 
 export interface HecEvent {
@@ -538,7 +540,7 @@ export async function startFakeHec (opts: FakeHecOptions): Promise<FakeHec> {
       return
     }
     sendCode(0)
-  })
+  }, opts.port)
 
   return {
     url: server.url,

@@ -257,3 +257,42 @@ t.test('version: while it is unchanged since the last save that worked, the stat
   t.equal(built, 4, 'after a failed save the state is built again although the version did not move')
   t.same(saves.map((s) => s.position?.offset), [0, 7, 9])
 })
+
+t.test('soon(): a save shortly after a delivery, at most one per soonMs (the fsync rate is bounded); nothing without soonMs', async (t) => {
+  t.clock.enter()
+  const h = harness({ intervalMs: 60_000, soonMs: 200 })
+  h.c.start()
+  h.state.offset = 1
+  h.c.soon()
+  t.clock.advance(1)
+  await turn()
+  t.equal(h.saves.length, 1, 'the first delivery is saved at once')
+  h.finish()
+  await turn()
+  h.state.offset = 2
+  for (let i = 0; i < 10; i++) h.c.soon() // many deliveries: one timer
+  t.clock.advance(198)
+  await turn()
+  t.equal(h.saves.length, 1, 'not within 200 ms of the last save')
+  t.clock.advance(2)
+  await turn()
+  t.equal(h.saves.length, 2, 'then once, 200 ms after the last save began')
+  t.same(h.saves[1], at(2))
+  h.finish()
+  await turn()
+  h.c.stop()
+  h.state.offset = 3
+  h.c.soon()
+  t.clock.advance(1000)
+  await turn()
+  t.equal(h.saves.length, 2, 'none after stop()')
+
+  const none = harness({ intervalMs: 60_000 })
+  none.c.start()
+  none.state.offset = 5
+  none.c.soon()
+  t.clock.advance(1000)
+  await turn()
+  t.equal(none.saves.length, 0, 'without soonMs only the interval saves')
+  none.c.stop()
+})

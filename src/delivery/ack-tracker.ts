@@ -8,8 +8,9 @@
  * still open.
  * MUST NOT pass records still waiting in the reassembler: the low-water mark
  * (low-water-mark.ts) takes the earlier of oldest() and the reassembler's oldest record.
- * Settling is O(log n) (a binary heap of open seqs with lazy deletion).
+ * Settling is O(log n) (seq-heap.ts).
  */
+import { SeqHeap } from './seq-heap.js'
 
 export interface TrackedPosition {
   /** file generation (index into the low-water mark's file table) */
@@ -29,7 +30,7 @@ export interface Ticket extends TrackedPosition {
 }
 
 export class AckTracker {
-  private heap: number[] = []
+  private readonly seqs = new SeqHeap()
   private readonly open = new Map<number, Ticket>()
 
   /** Events opened and not yet settled by every sink. */
@@ -41,7 +42,7 @@ export class AckTracker {
     const t: Ticket = { seq, gen: pos.gen, offset: pos.offset, remaining: sinks, openedAt, skip: 0 }
     // two events can share an earliest seq only if one record were in both: never
     this.open.set(seq, t)
-    this.push(seq)
+    this.seqs.add(seq)
     return t
   }
 
@@ -51,8 +52,7 @@ export class AckTracker {
     t.remaining--
     if (t.remaining > 0) return false
     this.open.delete(t.seq)
-    // lazy deletion: pop settled seqs off the top
-    while (this.heap.length > 0 && !this.open.has(this.heap[0])) this.pop()
+    this.seqs.delete(t.seq)
     return true
   }
 
@@ -68,37 +68,7 @@ export class AckTracker {
 
   /** The oldest open event, or undefined. */
   oldest (): Ticket | undefined {
-    return this.heap.length === 0 ? undefined : this.open.get(this.heap[0])
-  }
-
-  private push (v: number): void {
-    const h = this.heap
-    h.push(v)
-    let i = h.length - 1
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (h[p] <= v) break
-      h[i] = h[p]
-      i = p
-    }
-    h[i] = v
-  }
-
-  private pop (): void {
-    const h = this.heap
-    const last = h.pop() as number
-    if (h.length === 0) return
-    let i = 0
-    const n = h.length
-    for (;;) {
-      const l = 2 * i + 1
-      if (l >= n) break
-      const r = l + 1
-      const c = r < n && h[r] < h[l] ? r : l
-      if (h[c] >= last) break
-      h[i] = h[c]
-      i = c
-    }
-    h[i] = last
+    const min = this.seqs.min()
+    return min === undefined ? undefined : this.open.get(min)
   }
 }

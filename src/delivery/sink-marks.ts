@@ -13,6 +13,7 @@
  * checkpoint's (0: that file, 1: the next one read …), as the `skip` list does.
  * Settling is O(log n): a min-heap of open read-order numbers per sink, with lazy deletion.
  */
+import { SeqHeap } from './seq-heap.js'
 
 /** A place in the log as this run numbers files. */
 export interface GenPosition {
@@ -25,52 +26,6 @@ export const MAX_SKIPPABLE_SINKS = 31
 
 export function before (a: GenPosition, b: GenPosition): boolean {
   return a.gen < b.gen || (a.gen === b.gen && a.offset < b.offset)
-}
-
-class SeqHeap {
-  private readonly heap: number[] = []
-  private readonly open = new Set<number>()
-
-  add (seq: number): void {
-    this.open.add(seq)
-    const h = this.heap
-    h.push(seq)
-    let i = h.length - 1
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (h[p] <= seq) break
-      h[i] = h[p]
-      i = p
-    }
-    h[i] = seq
-  }
-
-  delete (seq: number): void {
-    if (!this.open.delete(seq)) return
-    while (this.heap.length > 0 && !this.open.has(this.heap[0])) this.pop()
-  }
-
-  min (): number | undefined {
-    return this.heap.length === 0 ? undefined : this.heap[0]
-  }
-
-  private pop (): void {
-    const h = this.heap
-    const last = h.pop() as number
-    if (h.length === 0) return
-    let i = 0
-    const n = h.length
-    for (;;) {
-      const l = 2 * i + 1
-      if (l >= n) break
-      const r = l + 1
-      const c = r < n && h[r] < h[l] ? r : l
-      if (h[c] >= last) break
-      h[i] = h[c]
-      i = c
-    }
-    h[i] = last
-  }
 }
 
 export class SinkMarks {

@@ -154,11 +154,11 @@ export interface TeleportConfig {
    */
   grace_secs?: number
   /**
-   * Sessions remembered at most (least recently used are forgotten first).
+   * Sessions remembered at most (least recently used are forgotten first). The join's state is in every checkpoint and on the daemon's bounded heap: raise it (with the heap, package.json auditship.nodeFlags) only for a node with more concurrent sessions.
    */
   max_sessions?: number
   /**
-   * Processes remembered at most (least recently used are forgotten first).
+   * Processes remembered at most (least recently used are forgotten first; a process in use is recently used). Bounded for the same reason as max_sessions: at 100,000 the state outgrew the daemon's heap on a busy bastion.
    */
   max_processes?: number
 }

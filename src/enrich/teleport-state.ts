@@ -21,7 +21,7 @@ export interface TeleportOptions {
   journal?: number
 }
 
-export const DEFAULT_TELEPORT: TeleportOptions = { graceSecs: 10, maxSessions: 10000, maxProcesses: 100000 }
+export const DEFAULT_TELEPORT: TeleportOptions = { graceSecs: 10, maxSessions: 2000, maxProcesses: 20000 }
 
 export interface TeleportState {
   boots: BootState

@@ -30,7 +30,7 @@ t.test('a minimal config gets every default', async (t) => {
     host: { name: null },
     correlate: { max_in_flight: 4096, event_timeout_secs: 2, idle_timeout_ms: 3000, max_event_records: 1000, max_event_bytes: 1048576 },
     enrich: {
-      teleport: { enabled: true, grace_secs: 10, max_sessions: 10000, max_processes: 100000 },
+      teleport: { enabled: true, grace_secs: 10, max_sessions: 2000, max_processes: 20000 },
       resolve_ids: { enabled: false, passwd: '/etc/passwd', group: '/etc/group' },
       include_original: false,
       fields: {},
@@ -60,7 +60,7 @@ sinks:
   if (!r.ok) throw new Error(JSON.stringify(r.errors))
   const c = r.config
   t.equal(c.source.path, '/var/log/audit/audit.log')
-  t.same(c.enrich.teleport, { enabled: true, grace_secs: 3, max_sessions: 10000, max_processes: 100000 })
+  t.same(c.enrich.teleport, { enabled: true, grace_secs: 3, max_sessions: 2000, max_processes: 20000 })
   t.same(c.sinks[0], { type: 'file', name: 'file-0', path: '/tmp/a.ndjson', fsync: true, batch: { ...BATCH, max_events: 7 } })
   t.same(c.sinks[1], { type: 'stdout', name: 'out', batch: BATCH })
   t.same(c.sinks[2], { type: 'blackhole', name: 'blackhole-2', delay_ms: 0, batch: BATCH })

@@ -110,7 +110,8 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
   const progress = new Progress(stderr, o.command, inputs.includes('-') ? undefined : await inputSize(inputs), () => pipeline.stats.records)
   const started = Date.now()
   let interrupted = false
-  const onInterrupt = (): void => { interrupted = true }
+  // a stdin with nothing coming (a terminal, an idle pipe) would only notice at its next chunk
+  const onInterrupt = (): void => { interrupted = true; if (inputs.includes('-')) process.stdin.destroy() }
   process.once('SIGINT', onInterrupt)
   let lastYield = started
   let bytes = 0
@@ -132,7 +133,7 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
       bytes += h === 'stdin' ? await readStream(process.stdin, splitter, after) : await readHandle(h, splitter, after)
     } catch (err) {
       if (err instanceof OutputClosed) { closed = true; break }
-      if (err instanceof Interrupted) break
+      if (err instanceof Interrupted || interrupted) break
       code = fail(o.command, AppErrors.FILE_READ, `error reading ${inputs[i]}: ${errnoText(err)}`, ExitCodes.IO, stderr)
     }
   }

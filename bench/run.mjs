@@ -58,6 +58,8 @@ const TARGET_RATE = 1000;
 const BUSY_CORES = 0.25; // other work above this (in cores) makes a run suspect
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 // BENCH_NODE_FLAGS: extra flags for auditship's node (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
+// BENCH_EXTRA_YAML: more top-level config for auditship's plugin-mode runs (e.g. "checkpoint: { after_delivery_ms: 1000 }")
+const EXTRA_YAML = process.env.BENCH_EXTRA_YAML ? `${process.env.BENCH_EXTRA_YAML}\n` : '';
 const NODE_FLAGS = [...(PKG.auditship?.nodeFlags ?? []), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
 const NODE_ENV = { ...process.env, ...(PKG.auditship?.nodeEnv ?? {}) };
 
@@ -424,7 +426,7 @@ sinks:
   - type: file
     path: ${dir}/events.ndjson
 log: { level: warn }
-`);
+${EXTRA_YAML}`);
   return auditship('run', '--config', cfg);
 }
 

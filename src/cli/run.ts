@@ -77,13 +77,14 @@ export async function run (argv: string[]): Promise<number> {
   const ri = c.enrich.resolve_ids
   const runner = new Runner({
     source: (resume) => c.source.stdin
-      ? new StdinSource(process.stdin, c.source.max_line_bytes)
+      ? new StdinSource(process.stdin, c.source.max_line_bytes, c.source.coalesce_ms)
       : new Tailer({
         path: c.source.path,
         start: resume ?? c.source.read_from,
         maxLineBytes: c.source.max_line_bytes,
         chunkBytes: c.source.read_chunk_bytes,
         pollIntervalMs: c.source.poll_interval_ms,
+        coalesceMs: c.source.coalesce_ms,
         log: (level, msg, fields) => log[level](fields ?? {}, msg),
       }),
     pipeline: {

@@ -89,6 +89,10 @@ export interface SourceConfig {
    * Stat the file this often besides filesystem events (for filesystems without events, and to notice rotation).
    */
   poll_interval_ms?: number
+  /**
+   * When new input arrives after a quiet spell (a filesystem event or poll at the end of the log; a short chunk on stdin), wait this long and read what arrived meanwhile in one pass: at low rates the cost is per wake-up. Adds at most this much latency; a busy log is read without waiting. 0: read at once.
+   */
+  coalesce_ms?: number
 }
 /**
  * The shipper's identity on every event (host.*, agent.*).

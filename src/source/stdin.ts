@@ -5,6 +5,9 @@
  * MUST NOT keep a read waiting for the next chunk of an idle feed once its signal aborts.
  * A feed cannot be read again (no position): at its end, or when a read is aborted, the
  *      partial last line is handed out as a line, then read() returns null for good.
+ * A short chunk (under COALESCE_BELOW bytes: the feed is not busy) is handed out with what
+ *      arrives in the next `coalesceMs`: at low rates the cost is per wake-up, and auditd
+ *      writes a few records at a time. A busy feed fills whole chunks and never waits.
  */
 import { LineSplitter } from './lines.js'
 import { IdleClock } from './idle-clock.js'
@@ -12,6 +15,9 @@ import type { Source, SourceBatch, SourceFile, SourceLine, SourceTooLong } from 
 
 /** What the batches of the feed name as their file (dead-letter entries say `source: "stdin"`). */
 export const STDIN_FILE: SourceFile = Object.freeze({ path: 'stdin', identity: Object.freeze({ dev: 0, ino: 0, fingerprint: '' }) })
+
+/** a chunk this short says the feed is not busy (a pipe hands out up to 64 KiB at a time) */
+export const COALESCE_BELOW = 16 << 10
 
 export class StdinSource implements Source {
   readonly replayable = false
@@ -23,7 +29,8 @@ export class StdinSource implements Source {
   /** time spent waiting for the next chunk (a pipe holds little: a chunk there is as good as unwritten) */
   private readonly idle = new IdleClock()
 
-  constructor (stream: NodeJS.ReadableStream, maxLineBytes: number) {
+  /** `coalesceMs`: how long a short chunk waits for more (0: handed out at once) */
+  constructor (private readonly stream: NodeJS.ReadableStream, maxLineBytes: number, private readonly coalesceMs = 0) {
     this.it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
     this.splitter = new LineSplitter(maxLineBytes, {
       line: (line, offset, ascii) => { this.lines.push({ line, offset, ascii }) },
@@ -52,10 +59,23 @@ export class StdinSource implements Source {
         return this.take()
       }
       this.splitter.push(r.value)
+      if (this.coalesceMs > 0 && r.value.length < COALESCE_BELOW) await this.gather(signal)
       const b = this.take()
       if (b !== null) return b
     }
     return null
+  }
+
+  /** Wait coalesceMs (as idle time), then take what the stream holds by then. */
+  private async gather (signal: AbortSignal | undefined): Promise<void> {
+    this.idle.waiting()
+    try {
+      if (await abortable(delay(this.coalesceMs), signal) === null) return
+    } finally { this.idle.got() }
+    if (((this.stream as { readableLength?: number }).readableLength ?? 0) === 0) return
+    // buffered: the iterator hands it out at once
+    const r = await this.it.next()
+    if (r.done === true) { this.ended = true; this.splitter.end() } else this.splitter.push(r.value)
   }
 
   async close (): Promise<void> {
@@ -69,6 +89,10 @@ export class StdinSource implements Source {
     this.tooLong = []
     return b
   }
+}
+
+async function delay (ms: number): Promise<true> {
+  return await new Promise((resolve) => { setTimeout(() => resolve(true), ms) })
 }
 
 /** `p`, or null as soon as `signal` aborts (the listener is removed either way). */

@@ -13,6 +13,8 @@ export interface TailerOptions {
   log?: TailerLog
   /** false: no chokidar, the poll timer alone wakes the reader. Default true. */
   watch?: boolean
+  /** a wake-up at the end of the file reads this much later, with what arrived meanwhile (default 0) */
+  coalesceMs?: number
   /** how long a file left behind must stay unchanged at EOF before the next one is read. Default pollIntervalMs. */
   settleMs?: number
 }

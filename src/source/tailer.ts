@@ -71,6 +71,7 @@ export class Tailer implements Source {
       path: o.path,
       pollIntervalMs: o.pollIntervalMs,
       watch: o.watch !== false,
+      coalesceMs: o.coalesceMs,
       onWatchError: (err) => { this.log('warn', 'file watcher error: relying on polling', { err: String(err) }) },
     })
   }

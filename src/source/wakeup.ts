@@ -3,6 +3,9 @@
  * (any name starting with the log's name) and a poll timer as the fallback. They only say
  * "look again"; the tailer reads when it is asked to. The time spent asleep is the tailer's
  * idle clock (Source.waitedMs, idle-clock.ts): it sleeps only when nothing is left to read.
+ * A sleeper woken by the watcher or the timer returns `coalesceMs` later (close and abort at
+ * once), so that the records auditd appends meanwhile are read in one pass: at low rates the
+ * cost is per wake-up, and auditd writes record by record.
  */
 import { basename, dirname } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
@@ -16,6 +19,8 @@ export interface WakeupOptions {
   watch: boolean
   /** the watcher failed: polling goes on */
   onWatchError: (err: unknown) => void
+  /** a sleeper woken by the watcher or the poll timer returns this much later (default 0) */
+  coalesceMs?: number
 }
 
 /** How long start() waits for chokidar to be ready before relying on polling meanwhile. */
@@ -27,6 +32,8 @@ export class Wakeup {
   private waiter: (() => void) | undefined
   private woken = false
   private closed = false
+  /** a wake-up waiting out coalesceMs */
+  private pending: NodeJS.Timeout | undefined
   private readonly idle = new IdleClock()
 
   constructor (private readonly o: WakeupOptions) {}
@@ -40,7 +47,7 @@ export class Wakeup {
     if (this.o.watch) {
       const base = basename(this.o.path)
       const w = watch(dirname(this.o.path), { depth: 0, ignoreInitial: true, persistent: false })
-      w.on('all', (_ev: string, p: string) => { if (basename(p).startsWith(base)) this.wake() })
+      w.on('all', (_ev: string, p: string) => { if (basename(p).startsWith(base)) this.wakeSoon() })
       w.on('error', this.o.onWatchError)
       this.watcher = w
       let t: NodeJS.Timeout | undefined
@@ -50,7 +57,7 @@ export class Wakeup {
       ])
       clearTimeout(t)
     }
-    this.timer = setInterval(() => { this.wake() }, this.o.pollIntervalMs)
+    this.timer = setInterval(() => { this.wakeSoon() }, this.o.pollIntervalMs)
     this.timer.unref()
   }
 
@@ -59,7 +66,16 @@ export class Wakeup {
     this.woken = false
   }
 
+  /** wake(), after coalesceMs when someone sleeps (one timer for all the wake-ups meanwhile) */
+  private wakeSoon (): void {
+    const ms = this.o.coalesceMs ?? 0
+    if (ms <= 0 || this.waiter === undefined) { this.wake(); return }
+    this.pending ??= setTimeout(() => { this.pending = undefined; this.wake() }, ms)
+  }
+
   wake (): void {
+    clearTimeout(this.pending)
+    this.pending = undefined
     this.woken = true
     const w = this.waiter
     this.waiter = undefined

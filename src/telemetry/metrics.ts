@@ -73,13 +73,18 @@ function total (reg: Registry, name: string, help: string, read: (s: MetricsSour
   follow(reg, name, help, [], () => [[{}, read(src())]])
 }
 
+/** period of the event-loop lag sampling timer (auditship_nodejs_eventloop_lag_*) */
+export const EVENT_LOOP_SAMPLE_MS = 1000
+
 export function createMetrics (src: () => MetricsSource, withProcess = true, extra: MetricsExtras = {}): Registry {
   const reg = new Registry()
   const build = new Gauge({ name: 'auditship_build_info', help: 'Always 1; the labels say which auditship and which Node.js run.', labelNames: ['version', 'node_version'], registers: [] })
   build.labels(extra.version ?? packageVersion(), process.version).set(1)
   reg.registerMetric(build)
   if (withProcess) {
-    collectDefaultMetrics({ register: reg, prefix: 'auditship_' })
+    // the event-loop lag histogram samples on a timer of this period: prom-client's 10 ms
+    // default wakes an idle daemon 100 times a second (most of its idle CPU, measured)
+    collectDefaultMetrics({ register: reg, prefix: 'auditship_', eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS })
     // prom-client names these gauges *_total, which the Prometheus conventions (and
     // `promtool check metrics`) reserve for counters
     for (const n of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) reg.removeSingleMetric(`auditship_${n}`)

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { PassThrough } from 'node:stream'
 import { getEventListeners } from 'node:events'
-import { StdinSource, STDIN_FILE } from '../../src/source/stdin.js'
+import { StdinSource, STDIN_FILE, COALESCE_BELOW } from '../../src/source/stdin.js'
 
 t.test('each chunk hands out its complete lines with their offsets in the feed', async (t) => {
   const feed = new PassThrough()
@@ -56,4 +56,55 @@ t.test('a feed that fails: read() rejects with its error', async (t) => {
   const pending = s.read()
   feed.destroy(new Error('EIO'))
   await t.rejects(pending, /EIO/)
+})
+
+t.test('coalescing: a short chunk is handed out with what arrives within coalesceMs, in one batch', async (t) => {
+  const feed = new PassThrough()
+  const s = new StdinSource(feed, 1024, 150)
+  const pending = s.read()
+  feed.write('a\n')
+  setTimeout(() => { feed.write('b\nc\n') }, 30)
+  const b = await pending
+  t.same(b?.lines.map((l) => [l.line, l.offset]), [['a', 0], ['b', 2], ['c', 4]], 'one batch for both writes')
+  // without it (0, as before), the first write is a batch of its own
+  const feed0 = new PassThrough()
+  const s0 = new StdinSource(feed0, 1024, 0)
+  const p0 = s0.read()
+  feed0.write('a\n')
+  setTimeout(() => { feed0.write('b\n') }, 30)
+  t.same((await p0)?.lines.map((l) => l.line), ['a'])
+  t.same((await s0.read())?.lines.map((l) => l.line), ['b'])
+})
+
+t.test('coalescing: a busy feed (a chunk of COALESCE_BELOW bytes or more) is not held back', async (t) => {
+  const feed = new PassThrough()
+  const s = new StdinSource(feed, 1 << 20, 10_000)
+  const line = 'x'.repeat(COALESCE_BELOW) + '\n'
+  const t0 = Date.now()
+  const pending = s.read()
+  feed.write(line)
+  t.equal((await pending)?.lines.length, 1)
+  t.ok(Date.now() - t0 < 5000, 'handed out without waiting 10 s')
+})
+
+t.test('coalescing: the wait counts as idle time, ends early on abort and at the end of the feed', async (t) => {
+  const feed = new PassThrough()
+  const s = new StdinSource(feed, 1024, 10_000)
+  const ac = new AbortController()
+  const pending = s.read(ac.signal)
+  feed.write('one\n')
+  await new Promise((resolve) => setTimeout(resolve, 80))
+  t.ok(s.waitedMs() >= 60, `the wait is idle time (${s.waitedMs()} ms)`)
+  ac.abort()
+  t.same((await pending)?.lines.map((l) => l.line), ['one'], 'abort: what was read is handed out at once')
+  t.equal(await s.read(ac.signal), null)
+
+  const feed2 = new PassThrough()
+  const s2 = new StdinSource(feed2, 1024, 200)
+  const p2 = s2.read()
+  feed2.write('a\n')
+  feed2.end('tail')
+  t.same((await p2)?.lines.map((l) => l.line), ['a'], 'the end within the wait: what is complete')
+  t.same((await s2.read())?.lines.map((l) => [l.line, l.offset]), [['tail', 2]], 'then the partial last line')
+  t.equal(await s2.read(), null)
 })

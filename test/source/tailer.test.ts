@@ -343,6 +343,25 @@ t.test('chokidar wakes the reader (the poll timer alone would take a minute)', a
   await tl.close()
 })
 
+t.test('coalescing: appends within coalesceMs of a wake-up are read in one pass; close() does not wait it out', async (t) => {
+  const dir = t.testdir(); const p = join(dir, 'audit.log')
+  writeFileSync(p, '')
+  const { tl } = mk(p, 'beginning', { watch: true, pollIntervalMs: 60_000, coalesceMs: 300 }); await tl.start()
+  const pending = tl.read()
+  await new Promise((resolve) => setTimeout(resolve, 50)) // asleep at the end of the file
+  appendFileSync(p, L(0))
+  setTimeout(() => { appendFileSync(p, L(1)) }, 40)
+  setTimeout(() => { appendFileSync(p, L(2)) }, 80)
+  t.same((await pending)?.lines.map((l) => l.line), ['line 0', 'line 1', 'line 2'], 'one batch for three appends')
+  const waiting = tl.read()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  appendFileSync(p, L(3)) // a wake-up now waits 300 ms
+  const t0 = Date.now()
+  await tl.close()
+  t.equal(await waiting, null)
+  t.ok(Date.now() - t0 < 250, 'close() ended the wait at once')
+})
+
 t.test('close() ends a waiting read with null; waiting with one signal does not pile up listeners', async (t) => {
   const dir = t.testdir(); const p = join(dir, 'audit.log')
   writeFileSync(p, '')

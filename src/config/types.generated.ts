@@ -293,7 +293,7 @@ export interface CheckpointConfig {
    */
   interval_ms?: number
   /**
-   * After a delivery, save the checkpoint within this many ms, and at most once per this many ms (this bounds the rate of fsyncs): after a crash a sink receives again about what it got in this time. 0: only every interval_ms.
+   * After a delivery, save the checkpoint within this many ms, and at most once per this many ms (this bounds the rate of fsyncs): after a crash a sink receives again about what it got in this time. 0: only every interval_ms. Not on stdin (source.stdin: nothing is read again after a restart; interval_ms saves the join state).
    */
   after_delivery_ms?: number
 }

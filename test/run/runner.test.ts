@@ -394,6 +394,26 @@ t.test('a feed (stdin): at stop the partial last line is a line, open events are
   t.ok(existsSync(join(dir, 'state', 'checkpoint.json')), 'the join state is still saved')
 })
 
+t.test('a feed (stdin): deliveries do not save the checkpoint soon (nothing is read again); a file source does', async (t) => {
+  const saves = async (source: Source, add: (s: string) => void): Promise<boolean> => {
+    const sink = new FakeSink()
+    const { r, dir } = mk(t, source, sink, { checkpointIntervalMs: 60_000, checkpointAfterDeliveryMs: 20 })
+    const running = r.run()
+    add(ev(1))
+    t.ok(await until(() => sink.got.length === 1))
+    await realSleep(300)
+    const saved = existsSync(join(dir, 'state', 'checkpoint.json'))
+    await r.stop()
+    await running
+    await r.finish()
+    return saved
+  }
+  const feed = new PassThrough()
+  t.equal(await saves(new StdinSource(feed, 65536), (s) => feed.write(s)), false, 'stdin: only the interval (and the stop) saves')
+  const src = new FakeSource()
+  t.equal(await saves(src, (s) => src.add(s)), true, 'a file: saved within after_delivery_ms')
+})
+
 t.test('a feed that ends: run() returns by itself with every event emitted', async (t) => {
   const feed = new PassThrough()
   const sink = new FakeSink()

@@ -83,7 +83,7 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
     await closeAll(handles)
     return { code, stats: emptyStats() }
   }
-  const render = o.render ?? ((d: AuditshipEvent) => JSON.stringify(d) + '\n')
+  const render = o.render
   const filter = o.filter
   let matched = 0
   let firstError: string | undefined
@@ -92,7 +92,9 @@ export async function runOffline (o: OfflineOptions): Promise<OfflineResult> {
     event (doc) {
       if (filter !== undefined && !filter(doc)) return
       matched++
-      out.write(render(doc))
+      if (render !== undefined) { out.write(render(doc)); return }
+      out.write(JSON.stringify(doc))
+      out.newline()
     },
     lineError (err, source) {
       firstError ??= `${source === '-' ? 'stdin' : source}, offset ${err.offset}: ${err.error.message}`

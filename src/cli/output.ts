@@ -34,6 +34,12 @@ export class FdOutput {
     this.used += this.buf.write(s, this.used, 'utf8')
   }
 
+  /** A newline (apart from the string before it: joining them would copy that string). */
+  newline (): void {
+    if (this.used === BUFFER_BYTES) this.flush()
+    this.buf[this.used++] = 10
+  }
+
   flush (): void {
     if (this.used === 0) return
     const n = this.used

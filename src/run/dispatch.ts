@@ -27,7 +27,12 @@ export interface DispatchOptions {
   crashed: (err: Error) => void
   /** finish() is done: late answers are ignored */
   finished: () => boolean
-  /** a batch was settled (the checkpoint may move: save it soon) */
+  /**
+   * a batch was settled (the checkpoint may move: save it soon, so that a crash resends little;
+   * the runner does not on a feed (stdin): nothing is read again after a restart there, the
+   * checkpoint holds only the Teleport join state, and its interval saves that; those soon
+   * saves were ~15 % of the daemon's CPU at 1,000 events/s, measured)
+   */
   settled?: () => void
 }
 

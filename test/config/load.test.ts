@@ -26,7 +26,7 @@ t.test('a minimal config gets every default', async (t) => {
   const r = await load(t, MINIMAL)
   if (!r.ok) throw new Error(JSON.stringify(r.errors))
   t.same(r.config, {
-    source: { path: '/var/log/audit/audit.log', stdin: false, read_from: 'end', max_line_bytes: 65536, read_chunk_bytes: 262144, poll_interval_ms: 1000 },
+    source: { path: '/var/log/audit/audit.log', stdin: false, read_from: 'end', max_line_bytes: 65536, read_chunk_bytes: 262144, poll_interval_ms: 1000, coalesce_ms: 50 },
     host: { name: null },
     correlate: { max_in_flight: 4096, event_timeout_secs: 2, idle_timeout_ms: 3000, max_event_records: 1000, max_event_bytes: 1048576 },
     enrich: {

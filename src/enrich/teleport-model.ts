@@ -38,10 +38,12 @@ export class Lru<K, V> {
   readonly map = new Map<K, V>()
   /** called with what an insert drops */
   onEvict: ((k: K, v: V) => void) | undefined
+  /** the key set or read last: already the newest, a read of it moves nothing */
+  private newest: K | undefined
   constructor (private readonly max: number) {}
   get (k: K): V | undefined {
     const v = this.map.get(k)
-    if (v !== undefined) { this.map.delete(k); this.map.set(k, v) }
+    if (v !== undefined && k !== this.newest) { this.map.delete(k); this.map.set(k, v); this.newest = k }
     return v
   }
 
@@ -50,6 +52,7 @@ export class Lru<K, V> {
   set (k: K, v: V): void {
     this.map.delete(k)
     this.map.set(k, v)
+    this.newest = k
     if (this.map.size > this.max) {
       const [ek, ev] = this.map.entries().next().value as [K, V]
       this.map.delete(ek)
@@ -57,7 +60,10 @@ export class Lru<K, V> {
     }
   }
 
-  delete (k: K): void { this.map.delete(k) }
+  delete (k: K): void {
+    this.map.delete(k)
+    if (k === this.newest) this.newest = undefined
+  }
 }
 
 /**

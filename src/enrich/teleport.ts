@@ -53,17 +53,18 @@ export class TeleportJoin extends JoinState {
 
   /**
    * Attribute one event (in place); events must come in read order. `seq`: the read-order
-   * number of the event's first record (for the journal, see exportState).
+   * number of the event's first record (for the journal, see exportState). `ms`: the event's
+   * time in ms since the epoch, when the caller has it (else read from `@timestamp`).
    */
-  apply (doc: AuditshipEvent, seq?: number): void {
-    this.noted(seq, () => this.join(doc))
+  apply (doc: AuditshipEvent, seq?: number, ms?: number): void {
+    this.noted(seq, () => this.join(doc, ms ?? Date.parse(doc['@timestamp'])))
   }
 
-  private join (doc: AuditshipEvent): void {
+  private join (doc: AuditshipEvent, ms: number): void {
     const recs = doc.auditd.records
     const primary = recs.find((r) => r.type === 'SYSCALL') ?? recs[0]
     const f = primary.fields
-    const sec = Date.parse(doc['@timestamp']) / 1000
+    const sec = ms / 1000
     // every record but auditd's own DAEMON_* is stamped by the kernel's serial counter
     const kernel = !primary.type.startsWith('DAEMON_')
     const scope = this.scopeOf(doc.auditd.node ?? '', doc.auditd.sequence, sec, kernel, primary.type === 'DAEMON_START')

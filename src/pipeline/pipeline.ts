@@ -223,7 +223,7 @@ export class Pipeline implements LineSink {
     // every event counts for loss accounting, the Teleport join and the boot tracking, filtered or not
     this.gaps.observe(ev.node ?? '', ev.serial, ev.sec, doc.auditd.records[0]?.type ?? '')
     for (const r of doc.auditd.records) this.loss.recordType(r.type)
-    this.teleport?.apply(doc, first.seq)
+    this.teleport?.apply(doc, first.seq, ev.sec * 1000 + ev.ms)
     this.names?.apply(doc)
     const dropped = this.rules?.apply(doc)
     if (dropped !== undefined) {

@@ -7,7 +7,8 @@
  *      partial last line is handed out as a line, then read() returns null for good.
  * A short chunk (under COALESCE_BELOW bytes: the feed is not busy) is handed out with what
  *      arrives in the next `coalesceMs`: at low rates the cost is per wake-up, and auditd
- *      writes a few records at a time. A busy feed fills whole chunks and never waits.
+ *      writes a few records at a time. A busy feed fills whole chunks and never waits. That
+ *      wait is not idle time (idle-clock.ts): input came.
  */
 import { LineSplitter } from './lines.js'
 import { IdleClock } from './idle-clock.js'
@@ -66,12 +67,12 @@ export class StdinSource implements Source {
     return null
   }
 
-  /** Wait coalesceMs (as idle time), then take what the stream holds by then. */
+  /**
+   * Wait coalesceMs, then take what the stream holds by then. Not idle time: input came, and
+   * what follows it may already be in the pipe (an event must not be closed as idle meanwhile).
+   */
   private async gather (signal: AbortSignal | undefined): Promise<void> {
-    this.idle.waiting()
-    try {
-      if (await abortable(delay(this.coalesceMs), signal) === null) return
-    } finally { this.idle.got() }
+    if (await abortable(delay(this.coalesceMs), signal) === null) return
     if (((this.stream as { readableLength?: number }).readableLength ?? 0) === 0) return
     // buffered: the iterator hands it out at once
     const r = await this.it.next()

@@ -5,7 +5,7 @@
  * idle clock (Source.waitedMs, idle-clock.ts): it sleeps only when nothing is left to read.
  * A sleeper woken by the watcher or the timer returns `coalesceMs` later (close and abort at
  * once), so that the records auditd appends meanwhile are read in one pass: at low rates the
- * cost is per wake-up, and auditd writes record by record.
+ * cost is per wake-up, and auditd writes record by record. That delay is not idle time.
  */
 import { basename, dirname } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
@@ -66,10 +66,15 @@ export class Wakeup {
     this.woken = false
   }
 
-  /** wake(), after coalesceMs when someone sleeps (one timer for all the wake-ups meanwhile) */
+  /**
+   * wake(), after coalesceMs when someone sleeps (one timer for all the wake-ups meanwhile).
+   * The idle clock stops at the signal, not after the delay: what woke us may be the rest of
+   * an open event, already on disk.
+   */
   private wakeSoon (): void {
     const ms = this.o.coalesceMs ?? 0
     if (ms <= 0 || this.waiter === undefined) { this.wake(); return }
+    this.idle.got()
     this.pending ??= setTimeout(() => { this.pending = undefined; this.wake() }, ms)
   }
 

@@ -362,6 +362,21 @@ t.test('coalescing: appends within coalesceMs of a wake-up are read in one pass;
   t.ok(Date.now() - t0 < 250, 'close() ended the wait at once')
 })
 
+t.test('coalescing: the delay after a wake-up is not idle time (what woke us may continue an open event)', async (t) => {
+  const dir = t.testdir(); const p = join(dir, 'audit.log')
+  writeFileSync(p, '')
+  const { tl } = mk(p, 'beginning', { watch: true, pollIntervalMs: 60_000, coalesceMs: 600 }); await tl.start()
+  const pending = tl.read()
+  await new Promise((resolve) => setTimeout(resolve, 150))
+  const w0 = tl.waitedMs()
+  t.ok(w0 >= 100, `asleep at the end of the file: idle (${w0} ms)`)
+  appendFileSync(p, L(0))
+  await new Promise((resolve) => setTimeout(resolve, 400)) // within the 600 ms delay
+  t.ok(tl.waitedMs() - w0 < 250, `the delay did not count (${tl.waitedMs() - w0} ms more)`)
+  t.same((await pending)?.lines.map((l) => l.line), ['line 0'])
+  await tl.close()
+})
+
 t.test('close() ends a waiting read with null; waiting with one signal does not pile up listeners', async (t) => {
   const dir = t.testdir(); const p = join(dir, 'audit.log')
   writeFileSync(p, '')

@@ -9,17 +9,13 @@ import t from 'tap'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { appendEvents, delivered, exited, recordsOf, startDaemon, until } from '../helpers/daemon.js'
+import { delivered, exited, startDaemon, until, writeEventLog } from '../helpers/daemon.js'
 import { startFakeEs } from '../helpers/fake-es.js'
 
 t.test('SIGKILL while Elasticsearch is down: the file sink is not sent again what it had; ES gets each event once', async (t) => {
   const dir = t.testdir()
   const log = join(dir, 'audit.log')
-  writeFileSync(log, '')
-  let events = 0
-  let records = 0
-  while (records < 10_000) records += recordsOf(++events)
-  appendEvents(log, 1, events)
+  const events = writeEventLog(log, 10_000)
   const es = await startFakeEs({ recordBodies: false })
   t.teardown(async () => await es.close())
   let down = true

@@ -10,7 +10,7 @@ import t from 'tap'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { appendEvents, exited, freePort, recordsOf, startDaemon, until } from '../helpers/daemon.js'
+import { exited, freePort, startDaemon, until, writeEventLog } from '../helpers/daemon.js'
 import { startFakeEs } from '../helpers/fake-es.js'
 import { startFakeHec } from '../helpers/fake-hec.js'
 
@@ -21,11 +21,7 @@ const POISON = 4999
 t.test('10^5 records to Elasticsearch and HEC through a fault mix: nothing lost, ES exactly once', async (t) => {
   const dir = t.testdir({ 'hec.token': `${TOKEN}\n` })
   const log = join(dir, 'audit.log')
-  writeFileSync(log, '')
-  let events = 0
-  let records = 0
-  while (records < 100_000) records += recordsOf(++events)
-  appendEvents(log, 1, events)
+  const events = writeEventLog(log, 100_000)
   const serial = (src: unknown): number => (src as { auditd: { sequence: number } }).auditd.sequence
 
   const es = await startFakeEs({ recordBodies: false })
@@ -148,11 +144,7 @@ server: { enabled: true, listen: '127.0.0.1:${port}' }
 t.test('SIGKILL and restart: Elasticsearch still holds each event once (the _id survives a restart)', async (t) => {
   const dir = t.testdir()
   const log = join(dir, 'audit.log')
-  writeFileSync(log, '')
-  let events = 0
-  let records = 0
-  while (records < 30_000) records += recordsOf(++events)
-  appendEvents(log, 1, events)
+  const events = writeEventLog(log, 30_000)
   const es = await startFakeEs({ recordBodies: false })
   t.teardown(async () => await es.close())
   // slow answers: plenty is sent but not yet acknowledged (not checkpointed) when the kill comes

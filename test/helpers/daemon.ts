@@ -37,6 +37,16 @@ export function recordsOf (n: number): number {
   return n % 2 === 0 ? 3 : 2
 }
 
+/** A new log at `path` holding events 1…N, N the fewest with at least `minRecords` records; returns N. */
+export function writeEventLog (path: string, minRecords: number): number {
+  let events = 0
+  let records = 0
+  while (records < minRecords) records += recordsOf(++events)
+  writeFileSync(path, '')
+  appendEvents(path, 1, events)
+  return events
+}
+
 export function appendEvents (path: string, from: number, count: number): number {
   let s = ''
   for (let n = from; n < from + count; n++) s += eventLines(n)

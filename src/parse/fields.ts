@@ -14,8 +14,8 @@
  * TTY data, `acct` only when unquoted and all hex. Teleport payloads are parsed positionally
  * and never hex-decoded (§7.4).
  */
-import { decodeHex, fromLatin1, hasHighByte, isHexString, type Decoded } from './decode.js'
 import { objectFrom } from './shape.js'
+import { Builder, K_BARE, K_BRACED, K_QUOTED, keyAt } from './field-builder.js'
 import { T } from '../audit/record-types.js'
 
 export interface RecordFields {
@@ -27,91 +27,6 @@ export interface RecordFields {
   text: string | undefined
   /** keys whose value was hex-decoded */
   hex: Set<string> | undefined
-}
-
-/** Kernel and libaudit fields that hold an untrusted string: quoted or bare hex. */
-const HEX_KEYS = new Set([
-  'comm', 'exe', 'cwd', 'name', 'key', 'proctitle', 'ocomm', 'path', 'file', 'watch', 'cmd', 'dir',
-  'vm', 'new', 'old', 'data', 'acct', 'old_name', 'new_name', 'sauid_name', 'root_dir', 'grp', 'new_group',
-  'old_group', 'new_user', 'old_user', 'id_name',
-])
-
-/**
- * Records whose old= / new= are numbers (a backlog limit, a time adjustment, a feature flag),
- * never hex: `old=64` is 64, not "d".
- */
-const NUMERIC_OLD_NEW = new Set<number>([T.CONFIG_CHANGE, T.FEATURE_CHANGE, T.TIME_INJOFFSET, T.TIME_ADJNTPVAL])
-
-function numericOldNew (typeNum: number, key: string): boolean {
-  return (key === 'old' || key === 'new') && NUMERIC_OLD_NEW.has(typeNum)
-}
-
-const K_QUOTED = 1
-const K_BARE = 2
-const K_BRACED = 3
-
-function isExecveArgKey (key: string): boolean {
-  // a0, a12 — not a1_len, not a1[0]
-  if (key.charCodeAt(0) !== 97 || key.length < 2) return false
-  for (let i = 1; i < key.length; i++) {
-    const c = key.charCodeAt(i)
-    if (c < 48 || c > 57) return false
-  }
-  return true
-}
-
-class Builder {
-  keys: string[] = []
-  values: string[] = []
-  /** the keys joined by spaces (a key never contains a space): the shape of the record */
-  sig = ''
-  ekeys: string[] | undefined = undefined
-  evalues: string[] | undefined = undefined
-  esig = ''
-  escaped: string[] | undefined = undefined
-  words: string[] | undefined = undefined
-  hex: Set<string> | undefined = undefined
-
-  constructor (readonly typeNum: number, readonly ascii: boolean) {}
-
-  word (w: string): void {
-    (this.words ??= []).push(w)
-  }
-
-  /** Decode one value by key and form, and store it. */
-  value (key: string, raw: string, kind: number, enrich: boolean, noDecode: boolean): void {
-    let v = raw
-    let d: Decoded | undefined
-    if (kind === K_BARE && !noDecode) {
-      if (enrich) {
-        // UID/GID names go through audit_encode_nv_string: quoted, or hex when they need it
-        if (key.endsWith('ID') && isHexString(v)) d = decodeHex(v)
-      } else if (HEX_KEYS.has(key) || (this.typeNum === T.EXECVE && isExecveArgKey(key))) {
-        if (isHexString(v) && !numericOldNew(this.typeNum, key)) {
-          d = decodeHex(v)
-          if (key === 'proctitle') d.value = d.value.replaceAll('\0', ' ')
-        }
-      }
-    }
-    if (d !== undefined) {
-      (this.hex ??= new Set()).add(key)
-    } else if (!this.ascii && hasHighByte(v)) {
-      d = fromLatin1(v)
-    }
-    if (d !== undefined) {
-      v = d.value
-      if (d.escaped) (this.escaped ??= []).push(key)
-    }
-    if (enrich) {
-      (this.ekeys ??= []).push(key);
-      (this.evalues ??= []).push(v)
-      this.esig += key + ' '
-    } else {
-      this.keys.push(key)
-      this.values.push(v)
-      this.sig += key + ' '
-    }
-  }
 }
 
 /** Strip the punctuation old PAM payloads glue to bare values: `(hostname=?,` `res=success)`. */
@@ -190,8 +105,7 @@ function scan (b: Builder, s: string, start: number, end: number, enrich: boolea
       b.word(w)
       continue
     }
-    let key = s.slice(i, j)
-    if (key.charCodeAt(0) === 40 /* ( */) key = key.slice(1)
+    let key = keyAt(s, s.charCodeAt(i) === 40 /* ( */ ? i + 1 : i, j)
     if (prefix !== '') { if (prefix === 'old') key = 'old-' + key; prefix = '' }
     const v = j + 1
     if (v >= end) { b.value(key, '', K_QUOTED, enrich, noDecode); i = v; continue }
@@ -267,16 +181,18 @@ function payload (b: Builder, s: string, start: number, end: number): void {
   todo.push(start, end, SEG_PLAIN)
 }
 
+const b = new Builder()
+
 /** Tokenise and decode a record body. */
 export function parseFields (body: string, typeNum: number, ascii: boolean): RecordFields {
-  const b = new Builder(typeNum, ascii)
+  b.reset(typeNum, ascii)
   let end = body.indexOf('\x1d')
   if (end === -1) end = body.length
   tokenize(b, body, 0, end, false, false)
   if (end < body.length) tokenize(b, body, end + 1, body.length, true, false)
   return {
-    fields: objectFrom(b.keys, b.values, b.sig),
-    enriched: b.ekeys === undefined ? undefined : objectFrom(b.ekeys, b.evalues as string[], b.esig),
+    fields: objectFrom(b.keys, b.values, b.n, b.shape),
+    enriched: b.en === 0 ? undefined : objectFrom(b.ekeys, b.evalues, b.en, b.eshape),
     escaped: b.escaped,
     text: b.words === undefined ? undefined : b.words.join(' '),
     hex: b.hex,

@@ -162,3 +162,50 @@ t.test('one key repeated 100,000 times is named in linear time', { timeout: 3000
   t.equal(keys[n - 1], `a_${n}`)
   t.same(parseFields('a=1 a_2=x a=2 a=3', SYSCALL, true).fields, { a: '1', a_2: 'x', a_3: '2', a_4: '3' }, 'a logged a_2 is not overwritten')
 })
+
+// The tokenizer reuses one key cache (a key read again is not allocated again), one pair of
+// key/value arrays and a trie of record shapes across records: none of it may leak from one
+// record into the next.
+t.test('random records match a plain reading: no key, value or shape carried over', async (t) => {
+  let seed = 7
+  const rnd = (n: number): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n }
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz_0123456789'
+  // a few thousand distinct keys, of 1 to 40 characters: many share a cache slot, some are
+  // longer than what the cache holds
+  const keys = Array.from({ length: 3000 }, (_, i) => {
+    let k = 'k'
+    for (let j = rnd(40); j > 0; j--) k += alphabet[rnd(alphabet.length)]
+    return k + String(i)
+  })
+  const pool = keys.slice(0, 40) // and a few that recur often, in changing orders
+  for (let r = 0; r < 3000; r++) {
+    const n = r % 500 === 0 ? 300 + rnd(50) : rnd(12) // now and then a record past the arrays' reuse bound
+    const want: Record<string, string> = {}
+    const parts: string[] = []
+    for (let i = 0; i < n; i++) {
+      const k = rnd(2) === 0 ? pool[rnd(pool.length)] : keys[rnd(keys.length)]
+      if (k in want) continue
+      const v = `v${r}_${i}`
+      want[k] = v
+      parts.push(`${k}=${v}`)
+    }
+    const f = parseFields(parts.join(' '), SYSCALL, true)
+    if (JSON.stringify(f.fields) !== JSON.stringify(want)) {
+      t.same(f.fields, want, `record ${r}: ${parts.join(' ')}`)
+      return
+    }
+    t.equal(f.enriched, undefined)
+  }
+  t.pass('3,000 records read as written, in their own key order')
+})
+
+t.test('a short record after a long one has only its own fields', async (t) => {
+  const long = Array.from({ length: 400 }, (_, i) => `x${i}=${i}`).join(' ')
+  t.equal(Object.keys(parseFields(long, SYSCALL, true).fields).length, 400)
+  t.same(parseFields('a=1 b=2', SYSCALL, true).fields, { a: '1', b: '2' })
+  t.same(parseFields('x0=0 x1=1 x2=2 x3=3 x4=4 x5=5 \x1dA=1 B=2 C=3', SYSCALL, true).enriched, { A: '1', B: '2', C: '3' })
+  const f = parseFields('x0=z \x1dA=9', SYSCALL, true)
+  t.same(f.fields, { x0: 'z' })
+  t.same(f.enriched, { A: '9' }, 'enriched fields of an earlier record are not carried over')
+  t.same(parseFields('(a=1 b=2', SYSCALL, true).fields, { a: '1', b: '2' }, 'a key after "(" is the key without it')
+})

@@ -1,7 +1,7 @@
 /**
- * schemas/config.schema.json as data: read once, with each bare `$ref`'s default copied beside
- * it (for ajv's `useDefaults`), and the walks over it that validation, defaults and printing
- * share. The schema is the only place a default is written.
+ * schemas/config.schema.json as data: read once, and the walks over it that validation,
+ * defaults and printing share. The schema is the only place a default is written (its
+ * validator, which fills them in, is generated from it: scripts/gen-validator.mjs).
  */
 import { readPackageJson } from '../paths.js'
 import { isObject, type JsonObject } from './json.js'
@@ -13,29 +13,9 @@ let cached: JsonObject | undefined
 /** The schema, read on first use (throws when the file cannot be read or parsed). Do not change it. */
 export function configSchema (): JsonObject {
   if (cached === undefined) {
-    const schema = readPackageJson(`schemas/${CONFIG_SCHEMA_FILE}`) as JsonObject
-    defaultsThroughRefs(schema)
-    cached = schema
+    cached = readPackageJson(`schemas/${CONFIG_SCHEMA_FILE}`) as JsonObject
   }
   return cached
-}
-
-/**
- * Draft-07 gives no default to a property that is a bare `$ref`, and ajv only fills a
- * property's own `default`: copy the referenced definition's default beside each such `$ref`
- * (in memory; the file keeps bare `$ref`s so the generated types share one name).
- */
-function defaultsThroughRefs (schema: JsonObject): void {
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) { node.forEach(walk); return }
-    if (!isObject(node)) return
-    if (!('default' in node)) {
-      const target = resolve(schema, node)
-      if (target !== node && 'default' in target) node.default = structuredClone(target.default)
-    }
-    for (const v of Object.values(node)) walk(v)
-  }
-  walk(schema)
 }
 
 /** A `{ $ref: '#/definitions/x' }` node → the definition; any other node → itself. */

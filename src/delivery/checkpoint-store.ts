@@ -13,8 +13,8 @@
 import { open, rename, readFile, unlink } from 'node:fs/promises'
 import { constants } from 'node:fs'
 import { join } from 'node:path'
-import { Ajv, type ValidateFunction } from 'ajv'
-import { readPackageJson, schemaPath } from '../paths.js'
+import type { ErrorObject } from 'ajv'
+import { validate as validateSchema } from './checkpoint-validator.generated.js'
 import type { Checkpoint } from './checkpoint.generated.js'
 import { openSafe, safeDir } from './safe-fs.js'
 
@@ -29,17 +29,8 @@ export type CheckpointState = Omit<Checkpoint, 'version' | 'saved_at'>
 
 export type LoadResult = { ok: true, checkpoint: Checkpoint | undefined } | { ok: false, error: string }
 
-let compiled: ValidateFunction<Checkpoint> | undefined
-
-async function validator (): Promise<ValidateFunction<Checkpoint>> {
-  if (compiled === undefined) {
-    const schema = readPackageJson('schemas/checkpoint.schema.json') as object
-    // tsType is for the type generator (scripts/gen-types.mjs), not a validation keyword
-    const ajv = new Ajv({ strict: true, allErrors: false, keywords: ['tsType'] })
-    compiled = ajv.compile<Checkpoint>(schema)
-  }
-  return compiled
-}
+/** The validator of schemas/checkpoint.schema.json, generated at build time (scripts/gen-validator.mjs). */
+const validate = validateSchema as ((data: unknown) => data is Checkpoint) & { errors?: ErrorObject[] | null }
 
 /** What the schema cannot say: the fields of a position that must agree with each other. */
 export function inconsistency (c: Checkpoint): string | undefined {
@@ -74,12 +65,6 @@ export class CheckpointStore {
     }
     const version = (c as { version?: unknown } | null)?.version
     if (typeof version !== 'number' || !LOADABLE.has(version)) return { ok: false, error: `${this.path}: unsupported checkpoint version ${String(version)}` }
-    let validate: ValidateFunction<Checkpoint>
-    try {
-      validate = await validator()
-    } catch (err) {
-      return { ok: false, error: `cannot load ${schemaPath('checkpoint.schema.json')}: ${(err as Error).message}` }
-    }
     if (!validate(c)) {
       const e = validate.errors?.[0]
       const where = e === undefined || e.instancePath === '' ? '(top level)' : e.instancePath

@@ -17,6 +17,9 @@ export interface LineSink {
 
 const PREFIX_BYTES = 256
 
+/** Bytes [start, end) as a latin1 string: Buffer's own binding, without toString's argument checks (a call per line). */
+const latin1 = (b: Buffer, start: number, end: number): string => (b as Buffer & { latin1Slice: (s: number, e: number) => string }).latin1Slice(start, end)
+
 export class LineSplitter {
   /** byte offset of the first byte not yet handed out as part of a complete line */
   private base = 0
@@ -78,20 +81,20 @@ export class LineSplitter {
     const ascii = isAscii(chunk)
     const lastNl = chunk.lastIndexOf(10)
     if (lastNl >= start) {
-      const text = chunk.toString('latin1', start, lastNl + 1)
-      let p = 0
-      const end = text.length
-      while (p < end) {
-        const nl = text.indexOf('\n', p)
+      // each line its own string: a value sliced from it and kept (the Teleport join's
+      // sessions, an event waiting for its end) keeps that line alive, not the whole read
+      let p = start
+      while (p <= lastNl) {
+        const nl = chunk.indexOf(10, p)
         const len = nl - p
         if (len > this.maxLineBytes) {
-          this.sink.tooLong(text.slice(p, p + PREFIX_BYTES), this.base + p, len)
+          this.sink.tooLong(latin1(chunk, p, Math.min(nl, p + PREFIX_BYTES)), this.base + p - start, len)
         } else {
-          this.sink.line(text.slice(p, nl), this.base + p, ascii)
+          this.sink.line(latin1(chunk, p, nl), this.base + p - start, ascii)
         }
         p = nl + 1
       }
-      this.base += end
+      this.base += lastNl + 1 - start
       start = lastNl + 1
     }
     if (start < n) {

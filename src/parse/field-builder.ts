@@ -1,8 +1,7 @@
 /**
  * A record's fields as the tokenizer (fields.ts) reads them: each value decoded by its key and
  * form (hex of untrusted strings, PROCTITLE's NULs, non-UTF-8 bytes; docs/auditd-format.md
- * §1.3–1.4), gathered with the record's shape (shape.ts), and the keys read without allocating
- * the same key string again and again (keyAt).
+ * §1.3–1.4), and gathered with the record's shape (shape.ts).
  */
 import { decodeHex, fromLatin1, hasHighByte, isHexString, type Decoded } from './decode.js'
 import { Shape } from './shape.js'
@@ -115,24 +114,4 @@ export class Builder {
       this.shape = this.shape?.child(key)
     }
   }
-}
-
-
-const KEY_SLOTS = 1024
-const KEY_MAX = 32
-/** Recently read keys by a hash of their characters: a key read again is not allocated again. */
-const keyCache: string[] = new Array<string>(KEY_SLOTS).fill('')
-
-/** s[i, j) as a key string: the cached string when it is the same characters. */
-export function keyAt (s: string, i: number, j: number): string {
-  const n = j - i
-  if (n > KEY_MAX || n <= 0) return s.slice(i, j)
-  let h = n
-  for (let k = i; k < j; k++) h = (Math.imul(h, 31) + s.charCodeAt(k)) | 0
-  const slot = (h ^ (h >>> 10)) & (KEY_SLOTS - 1)
-  const c = keyCache[slot]
-  if (c.length === n && s.startsWith(c, i)) return c
-  const key = s.slice(i, j)
-  keyCache[slot] = key
-  return key
 }

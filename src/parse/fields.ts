@@ -15,7 +15,8 @@
  * and never hex-decoded (§7.4).
  */
 import { objectFrom } from './shape.js'
-import { Builder, K_BARE, K_BRACED, K_QUOTED, keyAt } from './field-builder.js'
+import { Builder, K_BARE, K_BRACED, K_QUOTED } from './field-builder.js'
+import { keyAt } from './intern.js'
 import { T } from '../audit/record-types.js'
 
 export interface RecordFields {

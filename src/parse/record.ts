@@ -8,6 +8,7 @@
  */
 import { ParseErrors, type ParseErrorDef } from '../errors.js'
 import { recordTypeName, recordTypeNumber } from '../audit/record-types.js'
+import { keyAt } from './intern.js'
 
 export class AuditRecord {
   /** read-order number, set by the pipeline when tailing (delivery tracking) */
@@ -63,12 +64,25 @@ function isDigits (s: string): boolean {
   return s.length > 0 && digitsEnd(s, 0, s.length) === s.length
 }
 
-function typeOf (name: string): [string, number] {
-  if (isDigits(name)) {
-    const n = Number(name)
-    return [recordTypeName(n), n]
+type TypeOf = readonly [name: string, num: number]
+const MAX_TYPES = 4096
+/** type= values seen, by the text logged (bounded: a writer of records chooses it) */
+const types = new Map<string, TypeOf>()
+
+function typeOf (name: string): TypeOf {
+  let t = types.get(name)
+  if (t === undefined) {
+    t = isDigits(name) ? [recordTypeName(Number(name)), Number(name)] : [name, recordTypeNumber(name) ?? -1]
+    if (types.size < MAX_TYPES) types.set(name, t)
   }
-  return [name, recordTypeNumber(name) ?? -1]
+  return t
+}
+
+/** The number the digits s[i, end) write (at most 10 of them: exact in a double). */
+function digitsValue (s: string, i: number, end: number): number {
+  let n = 0
+  for (; i < end; i++) n = n * 10 + (s.charCodeAt(i) - 48)
+  return n
 }
 
 /**
@@ -135,7 +149,7 @@ function parseRecord (line: string, len: number, offset: number, ascii: boolean,
   const sp = line.indexOf(' ', p)
   if (sp < 0 || sp >= len) return new LineError(ParseErrors.NO_HEADER, line, offset)
   if (sp === p) return new LineError(ParseErrors.BAD_TYPE, line, offset)
-  const [type, typeNum] = typeOf(line.slice(p, sp))
+  const [type, typeNum] = typeOf(keyAt(line, p, sp))
   p = sp + 1
   if (line.startsWith('msg=audit(', p)) p += 10
   else if (kernel && line.startsWith('audit(', p)) p += 6
@@ -146,7 +160,7 @@ function parseRecord (line: string, len: number, offset: number, ascii: boolean,
     return new LineError(ParseErrors.BAD_TIMESTAMP, line, offset)
   }
   const idStart = p
-  const sec = Number(line.slice(p, secEnd))
+  const sec = digitsValue(line, p, secEnd)
   p = secEnd + 1
   const msEnd = digitsEnd(line, p, len)
   if (msEnd - p !== 3 || line.charCodeAt(msEnd) !== 58 /* : */) {
@@ -158,7 +172,7 @@ function parseRecord (line: string, len: number, offset: number, ascii: boolean,
   if (serEnd === p || serEnd - p > 10 || line.charCodeAt(serEnd) !== 41 /* ) */) {
     return new LineError(ParseErrors.BAD_SERIAL, line, offset)
   }
-  const serial = Number(line.slice(p, serEnd))
+  const serial = digitsValue(line, p, serEnd)
   if (serial > MAX_SERIAL) return new LineError(ParseErrors.BAD_SERIAL, line, offset)
   p = serEnd + 1
   // "):" then a space; old DAEMON_* free text omits the colon (§1.2)

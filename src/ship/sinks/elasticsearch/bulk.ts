@@ -9,7 +9,7 @@
  * record's `node=` name, else the shipper's host name. Sent with the `create` action, a
  * resend of the same event (after a retry, a crash, a replay) answers 409 and is kept once.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { SinkErrors } from '../../../errors.js'
 import { SinkError, type EventMeta, type OutEvent, type Rejected, type WriteResult } from '../../sink.js'
 import { snippet } from '../../http/classify.js'
@@ -17,7 +17,8 @@ import { linesBuffer } from '../../http/body.js'
 
 export function documentId (m: EventMeta, host: string): string {
   const ms = m.ms < 10 ? `00${m.ms}` : m.ms < 100 ? `0${m.ms}` : String(m.ms)
-  return createHash('sha256').update(`${m.node ?? host}|${m.sec}.${ms}|${m.serial}|${m.firstType}`).digest().subarray(0, 15).toString('base64url')
+  // base64url of the whole digest: its first 20 characters are those of the first 15 bytes
+  return hash('sha256', `${m.node ?? host}|${m.sec}.${ms}|${m.serial}|${m.firstType}`, 'base64url').slice(0, 20)
 }
 
 /** `pattern` with %Y, %m, %d (and %%) replaced by the UTC date of `sec`. */

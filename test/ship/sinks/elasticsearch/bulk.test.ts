@@ -1,4 +1,5 @@
 import t from 'tap'
+import { createHash } from 'node:crypto'
 import { BulkEncoder, bulkOutcome, documentId, formatIndex } from '../../../../src/ship/sinks/elasticsearch/bulk.js'
 import { outEvents, text } from '../../../helpers/out-events.js'
 
@@ -14,6 +15,16 @@ t.test('documentId: 20 base64url chars, deterministic, and every part of the ide
   t.equal(new Set([id, ...others]).size, 6)
   t.not(documentId({ ...meta, node: undefined }, 'host-a'), documentId({ ...meta, node: undefined }, 'host-b'), 'without node=, the host name tells nodes apart')
   t.not(documentId({ ...meta, ms: 5 }, 'h'), documentId({ ...meta, ms: 50 }, 'h'), 'ms is zero-padded (.005 vs .050)')
+})
+
+t.test('documentId does not change between versions: a resend after an upgrade is still a 409', async (t) => {
+  // pinned values, and the definition spelled out: SHA-256 of the identity, first 15 bytes, base64url
+  t.equal(documentId(meta, 'host-a'), 'ae5xDpmE5ntAbOr5nuqV')
+  t.equal(documentId({ ...meta, node: undefined, ms: 7 }, 'bastion-é'), 'xvcRQM4VzioTQmSPne9K', 'a host name beyond ASCII is hashed as UTF-8')
+  for (const m of [meta, { ...meta, node: 'nœud-ü', ms: 0 }, { ...meta, node: undefined, serial: 0 }]) {
+    const identity = `${m.node ?? 'h'}|${m.sec}.${String(m.ms).padStart(3, '0')}|${m.serial}|${m.firstType}`
+    t.equal(documentId(m, 'h'), createHash('sha256').update(identity, 'utf8').digest().subarray(0, 15).toString('base64url'), identity)
+  }
 })
 
 t.test('formatIndex: UTC date of the event', async (t) => {

@@ -41,6 +41,21 @@ t.test('UNKNOWN[n] and numeric types', async (t) => {
   t.equal(n.typeNum, 1400)
 })
 
+t.test('type names and numbers read from their characters, past the bound of remembered types too', async (t) => {
+  // the names are remembered (a bounded map) and the strings reused (parse/intern.ts): a name
+  // must never be answered with another one's meaning
+  for (let i = 0; i < 6000; i++) {
+    const name = i % 3 === 0 ? String(1100 + (i % 1900)) : `T${i}X`
+    const r = rec(`type=${name} msg=audit(${1700000000 + i}.${String(i % 1000).padStart(3, '0')}:${i}): a=1`)
+    if (i % 3 === 0) t.equal(r.typeNum, 1100 + (i % 1900), name)
+    else if (r.type !== name || r.typeNum !== -1) t.fail(`${name}: ${r.type} ${r.typeNum}`)
+    if (r.sec !== 1700000000 + i || r.ms !== i % 1000 || r.serial !== i) t.fail(`${i}: ${r.sec}.${r.ms}:${r.serial}`)
+  }
+  t.equal(rec('type=SYSCALL msg=audit(0000000001.000:0000000007): a=1').typeNum, 1300, 'known names still known')
+  t.same([rec('type=SYSCALL msg=audit(0000000001.000:0000000007): a=1').sec, rec('type=SYSCALL msg=audit(0000000001.000:0000000007): a=1').serial], [1, 7], 'leading zeros')
+  t.equal(rec('type=SYSCALL msg=audit(4294967295.999:4294967295): a=1').serial, 4294967295, 'ten digits')
+})
+
 t.test('trailing CR, continuation EXECVE with two spaces, missing colon', async (t) => {
   t.equal(rec('type=EOE msg=audit(1.000:1): \r').body, '')
   t.equal(rec('type=EXECVE msg=audit(1.000:1):  a1[1]=41').body, ' a1[1]=41', 'body keeps the second space; the tokenizer skips it')

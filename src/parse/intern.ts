@@ -2,6 +2,11 @@
  * Short strings read again and again (field keys, record type names) without allocating them
  * again: a small cache of recently read ones, by a hash of their characters. A slot holds the
  * last string that hashed to it, so the cache stays bounded whatever the log holds.
+ *
+ * What it hands out is a copy, never a slice of the line: V8 makes a slice of 13 characters or
+ * more a view that keeps its whole line alive, and a line can be 64 KB. Kept in the cache or
+ * in the shape trie (shape.ts), such views would let anyone who can write audit records pin
+ * megabytes of the daemon's small heap with a few hundred distinct long lines.
  */
 
 const KEY_SLOTS = 1024
@@ -17,7 +22,19 @@ export function keyAt (s: string, i: number, j: number): string {
   const slot = (h ^ (h >>> 10)) & (KEY_SLOTS - 1)
   const c = keyCache[slot]
   if (c.length === n && s.startsWith(c, i)) return c
-  const key = s.slice(i, j)
+  const key = copyOf(s.slice(i, j))
   keyCache[slot] = key
   return key
+}
+
+/** SLICE_MIN: V8's shortest sliced string; a shorter slice is already a copy. */
+const SLICE_MIN = 13
+
+/**
+ * A string with the characters of `s` that keeps nothing else alive: a slice of a longer
+ * string is a view into it. Joining a character makes a new string, and slicing that one
+ * flattens it into a fresh copy, the only thing the result keeps.
+ */
+export function copyOf (s: string): string {
+  return s.length < SLICE_MIN ? s : (s + ' ').slice(0, -1)
 }

@@ -10,16 +10,19 @@
  * Keys come from the log, so:
  *   - they enter the generated source only as JSON string literals (no code injection);
  *   - `__proto__` never becomes a literal key (it would set the prototype): such shapes, and
- *     shapes beyond the bounds (trie nodes, compiled constructors, keys per record), use the
- *     plain path;
+ *     shapes beyond the bounds (trie nodes, compiled constructors, keys per record, key
+ *     length), use the plain path;
+ *   - the trie keeps its keys: they must be copies, not views into a line (parse/intern.ts);
  *   - a repeated key is kept under `key_2`, `key_3`, … (never overwritten).
  */
 
 type Make = (v: string[]) => Record<string, string>
 
 const MAX_COMPILED = 2048
-const MAX_NODES = 32768
+const MAX_NODES = 16384
 const MAX_KEYS_COMPILED = 64
+/** longer keys are not kept in the trie (parse/intern.ts copies keys up to this length) */
+const MAX_KEY_LENGTH = 32
 let compiled = 0
 let nodes = 1
 
@@ -36,7 +39,7 @@ export class Shape {
   child (key: string): Shape | undefined {
     const s = this.next?.get(key)
     if (s !== undefined) return s
-    if (nodes >= MAX_NODES || this.depth >= MAX_KEYS_COMPILED) return undefined
+    if (nodes >= MAX_NODES || this.depth >= MAX_KEYS_COMPILED || key.length > MAX_KEY_LENGTH) return undefined
     nodes++
     const c = new Shape(this.depth + 1)
     ;(this.next ??= new Map()).set(key, c)

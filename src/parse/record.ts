@@ -66,6 +66,7 @@ function isDigits (s: string): boolean {
 
 type TypeOf = readonly [name: string, num: number]
 const MAX_TYPES = 4096
+const MAX_TYPE_NAME = 32
 /** type= values seen, by the text logged (bounded: a writer of records chooses it) */
 const types = new Map<string, TypeOf>()
 
@@ -73,7 +74,8 @@ function typeOf (name: string): TypeOf {
   let t = types.get(name)
   if (t === undefined) {
     t = isDigits(name) ? [recordTypeName(Number(name)), Number(name)] : [name, recordTypeNumber(name) ?? -1]
-    if (types.size < MAX_TYPES) types.set(name, t)
+    // a longer name may be a view into its line (parse/intern.ts): not kept
+    if (types.size < MAX_TYPES && name.length <= MAX_TYPE_NAME) types.set(name, t)
   }
   return t
 }

@@ -3,6 +3,7 @@ import { setFlagsFromString, getHeapStatistics } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { copyOf, keyAt } from '../../src/parse/intern.js'
 import { parseFields } from '../../src/parse/fields.js'
+import { parseLine } from '../../src/parse/record.js'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -31,6 +32,18 @@ t.test('keys kept by the key cache and the shape trie do not keep their lines al
     const body = `${key}=1 pad=${String.fromCharCode(97 + (i % 26)).repeat(64 * 1024)}`
     const f = parseFields(body.slice(0), 1300, true)
     if (f.fields[key] !== '1') t.fail(key)
+  }
+  const grown = heapMB() - before
+  t.ok(grown < 10, `heap grew ${grown.toFixed(1)} MB after the lines were dropped`)
+})
+
+t.test('record type names remembered by the parser do not keep their lines alive', async (t) => {
+  const before = heapMB()
+  for (let i = 0; i < 600; i++) {
+    for (const name of [`T${String(i).padStart(5, '0')}ABCDEFGHIJ`, `LONG_TYPE_NAME_${String(i).padStart(5, '0')}_ABCDEFGHIJKLMNOP`]) {
+      const r = parseLine(`type=${name} msg=audit(1.000:${i}): pad=${'x'.repeat(64 * 1024)}`, 0)
+      if (!('type' in r) || r.type !== name) t.fail(name)
+    }
   }
   const grown = heapMB() - before
   t.ok(grown < 10, `heap grew ${grown.toFixed(1)} MB after the lines were dropped`)

@@ -41,6 +41,10 @@ function isExecveArgKey (key: string): boolean {
 /** Past this many keys a record's arrays are not kept for the next record (no big arrays held). */
 const REUSE_MAX_KEYS = 256
 
+function clear (keys: string[], values: string[], n: number): void {
+  for (let i = 0; i < n; i++) { keys[i] = ''; values[i] = '' }
+}
+
 /**
  * A record's keys and values as they are read. One instance, reused record after record
  * (parseFields is synchronous and never re-entered): its arrays keep their capacity, and the
@@ -65,8 +69,10 @@ export class Builder {
   reset (typeNum: number, ascii: boolean): void {
     this.typeNum = typeNum
     this.ascii = ascii
-    if (this.n > REUSE_MAX_KEYS) { this.keys = []; this.values = [] }
-    if (this.en > REUSE_MAX_KEYS) { this.ekeys = []; this.evalues = [] }
+    // the previous record's strings are dropped (they may be views into its line): only the
+    // arrays' capacity is kept
+    if (this.n > REUSE_MAX_KEYS) { this.keys = []; this.values = [] } else clear(this.keys, this.values, this.n)
+    if (this.en > REUSE_MAX_KEYS) { this.ekeys = []; this.evalues = [] } else clear(this.ekeys, this.evalues, this.en)
     this.n = 0
     this.en = 0
     this.shape = Shape.root

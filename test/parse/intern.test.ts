@@ -48,3 +48,14 @@ t.test('record type names remembered by the parser do not keep their lines alive
   const grown = heapMB() - before
   t.ok(grown < 10, `heap grew ${grown.toFixed(1)} MB after the lines were dropped`)
 })
+
+t.test('the values of records read earlier do not stay alive in the reused arrays', async (t) => {
+  // records with fewer and fewer fields: each leaves its last values beyond the next one's
+  const before = heapMB()
+  for (let i = 200; i > 0; i--) {
+    const fields = Array.from({ length: i }, (_, k) => `k${k}=${k === i - 1 ? 'v'.repeat(64 * 1024) : 'value_long_enough_to_be_a_view'}`)
+    parseFields(fields.join(' '), 1300, true)
+  }
+  const grown = heapMB() - before
+  t.ok(grown < 5, `heap grew ${grown.toFixed(1)} MB after the lines were dropped`)
+})

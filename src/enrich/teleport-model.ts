@@ -3,6 +3,7 @@
  * maps that hold them. Everything here is plain data so that it can be saved with the
  * checkpoint and restored.
  */
+import { copyOf } from '../parse/intern.js'
 
 export interface Identity {
   user: string
@@ -67,11 +68,11 @@ export class Lru<K, V> {
 }
 
 /**
- * A copy of `s` that does not keep its source alive: values sliced from a read chunk would
- * otherwise pin the whole chunk for as long as the binding lives.
+ * A copy of `s` that does not keep its source alive: a value sliced from a line would
+ * otherwise pin the whole line for as long as the binding lives (parse/intern.ts).
  */
 export function detach (s: string | undefined): string | undefined {
-  return s === undefined ? undefined : (' ' + s).slice(1)
+  return s === undefined ? undefined : copyOf(s)
 }
 
 export function int (v: string | undefined): number | undefined {

@@ -3,10 +3,12 @@
  * again: a small cache of recently read ones, by a hash of their characters. A slot holds the
  * last string that hashed to it, so the cache stays bounded whatever the log holds.
  *
- * What it hands out is a copy, never a slice of the line: V8 makes a slice of 13 characters or
- * more a view that keeps its whole line alive, and a line can be 64 KB. Kept in the cache or
- * in the shape trie (shape.ts), such views would let anyone who can write audit records pin
- * megabytes of the daemon's small heap with a few hundred distinct long lines.
+ * What it keeps and hands out is a copy, never a slice of the line: V8 makes a slice of 13
+ * characters or more a view that keeps its whole line alive, and a line can be 64 KB. Kept in
+ * the cache or in the shape trie (shape.ts), such views would let anyone who can write audit
+ * records pin megabytes of the daemon's small heap with a few hundred distinct long lines.
+ * A string longer than KEY_MAX is handed out as a plain slice and kept nowhere (the trie
+ * leaves such keys out).
  */
 
 const KEY_SLOTS = 1024

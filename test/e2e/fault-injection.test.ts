@@ -117,8 +117,11 @@ log: { level: info }
 
   // 2. SIGKILLs at random moments, events appended amid them; in one run the output is rotated
   for (let i = 0; i < 5; i++) {
-    // answers to the killed run's last requests still come in: wait for this run's own
-    append(150) // a backlog for this run
+    // answers to the killed run's last requests still come in: wait for this run's own. Its
+    // backlog is over 200 events, so that it takes at least 3 requests (batch.max_events 100)
+    // however it batches: with 150, a fast run sent them in 2 full batches and the wait below
+    // for 3 requests timed out although everything was delivered
+    append(250)
     const before = { docs: es.docCount(), bulks: bulks() }
     const d = start()
     t.ok(await until(() => bulks() >= before.bulks + 3 && es.docCount() > before.docs + 50, 20_000), `run ${i + 2} delivers`)

@@ -16,10 +16,13 @@ export function feed (p: FeedTarget, batch: SourceBatch, gen: number): void {
   p.gen = gen
   p.source = batch.file.path
   const long = batch.tooLong
+  const lines = batch.lines
   let j = 0
-  for (const l of batch.lines) {
-    while (j < long.length && long[j].offset < l.offset) { const x = long[j++]; p.tooLong(x.prefix, x.offset, x.length) }
-    p.line(l.line, l.offset, l.ascii)
+  for (let i = 0; i < lines.length; i++) {
+    const offset = lines.offset(i)
+    while (j < long.length && long[j].offset < offset) { const x = long[j++]; p.tooLong(x.prefix, x.offset, x.length) }
+    // decoded just before it is parsed, so that the string dies young (line-list.ts)
+    p.line(lines.line(i), offset, lines.ascii(i))
   }
   while (j < long.length) { const x = long[j++]; p.tooLong(x.prefix, x.offset, x.length) }
 }

@@ -6,19 +6,25 @@
  *      once, with its offset, length and first bytes, and reading goes on at the next line.
  * Lines are handed out as latin1 strings (one char per byte) so offsets stay byte offsets
  * and no byte is altered; `ascii` is true when the chunk had no byte ≥ 0x80, which lets the
- * parser skip UTF-8 re-decoding.
+ * parser skip UTF-8 re-decoding. A RangeSink gets each line as a byte range of the chunk
+ * instead, to decode later (line-list.ts); the chunk must then not be written again while
+ * those ranges are held: the splitter itself only keeps copies.
  */
 import { isAscii } from 'node:buffer'
+import { latin1 } from './line-list.js'
 
 export interface LineSink {
   line (line: string, offset: number, ascii: boolean): void
   tooLong (prefix: string, offset: number, length: number): void
 }
 
-const PREFIX_BYTES = 256
+export interface RangeSink {
+  /** bytes [start, end) of `buf` are a complete line, at byte `offset` of the input */
+  range (buf: Buffer, start: number, end: number, offset: number, ascii: boolean): void
+  tooLong (prefix: string, offset: number, length: number): void
+}
 
-/** Bytes [start, end) as a latin1 string: Buffer's own binding, without toString's argument checks (a call per line). */
-const latin1 = (b: Buffer, start: number, end: number): string => (b as Buffer & { latin1Slice: (s: number, e: number) => string }).latin1Slice(start, end)
+const PREFIX_BYTES = 256
 
 export class LineSplitter {
   /** byte offset of the first byte not yet handed out as part of a complete line */
@@ -29,8 +35,13 @@ export class LineSplitter {
   private skipping = 0
   private skipPrefix = ''
 
-  constructor (private readonly maxLineBytes: number, private readonly sink: LineSink, startOffset = 0) {
+  private readonly ranges: RangeSink | undefined
+  private readonly lines: LineSink | undefined
+
+  constructor (private readonly maxLineBytes: number, private readonly sink: LineSink | RangeSink, startOffset = 0) {
     this.base = startOffset
+    if ('range' in sink) this.ranges = sink
+    else this.lines = sink
   }
 
   /** Offset just after the last complete line handed out (where a reader could resume). */
@@ -72,7 +83,7 @@ export class LineSplitter {
         const whole = Buffer.concat([...this.partial, chunk.subarray(0, nl)])
         this.partial = []
         this.partialLen = 0
-        this.sink.line(whole.toString('latin1'), this.base, isAscii(whole))
+        this.whole(whole)
         this.base += whole.length + 1
         start = nl + 1
       }
@@ -89,8 +100,10 @@ export class LineSplitter {
         const len = nl - p
         if (len > this.maxLineBytes) {
           this.sink.tooLong(latin1(chunk, p, Math.min(nl, p + PREFIX_BYTES)), this.base + p - start, len)
+        } else if (this.ranges !== undefined) {
+          this.ranges.range(chunk, p, nl, this.base + p - start, ascii)
         } else {
-          this.sink.line(latin1(chunk, p, nl), this.base + p - start, ascii)
+          (this.lines as LineSink).line(latin1(chunk, p, nl), this.base + p - start, ascii)
         }
         p = nl + 1
       }
@@ -119,9 +132,15 @@ export class LineSplitter {
       const whole = Buffer.concat(this.partial)
       this.partial = []
       this.partialLen = 0
-      this.sink.line(whole.toString('latin1'), this.base, isAscii(whole))
+      this.whole(whole)
       this.base += whole.length
     }
+  }
+
+  /** A line put together from held bytes (a buffer of its own), at `base`. */
+  private whole (b: Buffer): void {
+    if (this.ranges !== undefined) this.ranges.range(b, 0, b.length, this.base, isAscii(b))
+    else (this.lines as LineSink).line(latin1(b, 0, b.length), this.base, isAscii(b))
   }
 
   private beginSkip (head: Buffer): void {

@@ -6,10 +6,11 @@
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import { LineSplitter } from './lines.js'
+import { LineList } from './line-list.js'
 import { FINGERPRINT_BYTES, compatible, identifyHandle, matchesContent, openIfExists, sameFile, sameInode, type FileIdentity, type FileState } from './identity.js'
 import { snapshot } from './rotated.js'
 import type { ReadStep } from './rotation.js'
-import type { SourceBatch, SourceLine, SourceTooLong } from './source.js'
+import type { SourceBatch, SourceTooLong } from './source.js'
 
 export interface Found {
   fh: FileHandle
@@ -24,7 +25,7 @@ export class OpenFile {
   /** bytes of this file consumed (pushed into the splitter) */
   readPos: number
   private readonly splitter: LineSplitter
-  private lines: SourceLine[] = []
+  private lines = new LineList()
   private tooLong: SourceTooLong[] = []
   private readonly head = Buffer.allocUnsafe(FINGERPRINT_BYTES)
 
@@ -34,7 +35,7 @@ export class OpenFile {
     this.identity = found.identity
     this.readPos = startOffset
     this.splitter = new LineSplitter(maxLineBytes, {
-      line: (line, offset, ascii) => { this.lines.push({ line, offset, ascii }) },
+      range: (buf, start, end, offset, ascii) => { this.lines.add(buf, start, end, offset, ascii) },
       tooLong: (prefix, offset, length) => { this.tooLong.push({ prefix, offset, length }) },
     }, startOffset)
   }
@@ -45,17 +46,17 @@ export class OpenFile {
     return bytesRead
   }
 
-  /** Consume a chunk read by read(). */
+  /** Consume a chunk read by read() (copied: the lines are decoded from it when fed, and the caller reads into its buffer again). */
   push (chunk: Buffer): void {
     this.readPos += chunk.length
-    this.splitter.push(chunk)
+    this.splitter.push(Buffer.from(chunk))
   }
 
   /** The lines completed since the last batch, or undefined. */
   take (): SourceBatch | undefined {
     if (this.lines.length === 0 && this.tooLong.length === 0) return undefined
     const b: SourceBatch = { file: { path: this.path, identity: this.identity }, lines: this.lines, tooLong: this.tooLong, endOffset: this.splitter.position }
-    this.lines = []
+    this.lines = new LineList()
     this.tooLong = []
     return b
   }

@@ -11,6 +11,7 @@
  *      out its partial last line as a line before that null.
  */
 import type { FileIdentity } from './identity.js'
+import type { LineList } from './line-list.js'
 
 export type { FileIdentity }
 
@@ -44,7 +45,8 @@ export interface SourceTooLong {
 
 export interface SourceBatch {
   file: SourceFile
-  lines: SourceLine[]
+  /** the complete lines, in offset order (decoded one at a time: line-list.ts) */
+  lines: LineList
   tooLong: SourceTooLong[]
   /** offset after the last complete line in this batch */
   endOffset: number

@@ -11,8 +11,9 @@
  *      wait is not idle time (idle-clock.ts): input came.
  */
 import { LineSplitter } from './lines.js'
+import { LineList } from './line-list.js'
 import { IdleClock } from './idle-clock.js'
-import type { Source, SourceBatch, SourceFile, SourceLine, SourceTooLong } from './source.js'
+import type { Source, SourceBatch, SourceFile, SourceTooLong } from './source.js'
 
 /** What the batches of the feed name as their file (dead-letter entries say `source: "stdin"`). */
 export const STDIN_FILE: SourceFile = Object.freeze({ path: 'stdin', identity: Object.freeze({ dev: 0, ino: 0, fingerprint: '' }) })
@@ -24,7 +25,8 @@ export class StdinSource implements Source {
   readonly replayable = false
   private readonly it: AsyncIterator<Buffer>
   private readonly splitter: LineSplitter
-  private lines: SourceLine[] = []
+  /** byte ranges of the stream's chunks (each chunk a buffer of its own, never written again) */
+  private lines = new LineList()
   private tooLong: SourceTooLong[] = []
   private ended = false
   /** time spent waiting for the next chunk (a pipe holds little: a chunk there is as good as unwritten) */
@@ -34,7 +36,7 @@ export class StdinSource implements Source {
   constructor (private readonly stream: NodeJS.ReadableStream, maxLineBytes: number, private readonly coalesceMs = 0) {
     this.it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
     this.splitter = new LineSplitter(maxLineBytes, {
-      line: (line, offset, ascii) => { this.lines.push({ line, offset, ascii }) },
+      range: (buf, start, end, offset, ascii) => { this.lines.add(buf, start, end, offset, ascii) },
       tooLong: (prefix, offset, length) => { this.tooLong.push({ prefix, offset, length }) },
     })
   }
@@ -86,7 +88,7 @@ export class StdinSource implements Source {
   private take (): SourceBatch | null {
     if (this.lines.length === 0 && this.tooLong.length === 0) return null
     const b: SourceBatch = { file: STDIN_FILE, lines: this.lines, tooLong: this.tooLong, endOffset: this.splitter.position }
-    this.lines = []
+    this.lines = new LineList()
     this.tooLong = []
     return b
   }

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { feed, type FeedTarget } from '../../src/run/feed.js'
+import { LineList } from '../../src/source/line-list.js'
 
 t.test('lines and over-long lines reach the pipeline in offset order, named after their file', async (t) => {
   const got: string[] = []
@@ -11,7 +12,7 @@ t.test('lines and over-long lines reach the pipeline in offset order, named afte
   }
   feed(p, {
     file: { path: '/var/log/audit/audit.log', identity: { dev: 1, ino: 2, fingerprint: '' } },
-    lines: [{ line: 'a', offset: 0, ascii: true }, { line: 'b', offset: 100, ascii: true }],
+    lines: LineList.of([{ line: 'a', offset: 0, ascii: true }, { line: 'b', offset: 100, ascii: true }]),
     tooLong: [{ prefix: 'x', offset: 2, length: 97 }, { prefix: 'y', offset: 102, length: 50 }, { prefix: 'z', offset: 153, length: 60 }],
     endOffset: 214,
   }, 3)

@@ -9,7 +9,8 @@ import { pino } from 'pino'
 import { Runner } from '../../src/run/runner.js'
 import { DEFAULT_PIPELINE, type PipelineOptions } from '../../src/pipeline/pipeline.js'
 import type { OutEvent, Sink, WriteResult } from '../../src/ship/sink.js'
-import type { Source, SourceBatch, SourcePosition } from '../../src/source/source.js'
+import type { Source, SourceBatch, SourceLine, SourcePosition } from '../../src/source/source.js'
+import { LineList } from '../../src/source/line-list.js'
 import { IdleClock } from '../../src/source/idle-clock.js'
 
 const FILE = { path: '/var/log/audit/audit.log', identity: { dev: 1, ino: 42, fingerprint: 'ab', fpLen: 1 } }
@@ -50,13 +51,13 @@ class ReplaySource implements Source {
     this.idle.got()
     if (this.closed || signal?.aborted === true) return null
     this.batches++
-    const lines: SourceBatch['lines'] = []
+    const lines: SourceLine[] = []
     while (lines.length < this.perBatch && this.pos < this.text.length) {
       const nl = this.text.indexOf('\n', this.pos)
       lines.push({ line: this.text.slice(this.pos, nl), offset: this.pos, ascii: true })
       this.pos = nl + 1
     }
-    return { file: FILE, lines, tooLong: [], endOffset: this.pos }
+    return { file: FILE, lines: LineList.of(lines), tooLong: [], endOffset: this.pos }
   }
 
   position (): SourcePosition { return { ...FILE, offset: this.pos } }

@@ -10,7 +10,8 @@ import { pino } from 'pino'
 import { Runner } from '../../src/run/runner.js'
 import { DEFAULT_PIPELINE } from '../../src/pipeline/pipeline.js'
 import type { OutEvent, Sink, WriteResult } from '../../src/ship/sink.js'
-import type { Source, SourceBatch, SourcePosition } from '../../src/source/source.js'
+import type { Source, SourceBatch, SourceLine, SourcePosition } from '../../src/source/source.js'
+import { LineList } from '../../src/source/line-list.js'
 import type { AuditshipEvent } from '../../src/event/types.js'
 
 const FILE = { path: '/var/log/audit/audit.log', identity: { dev: 1, ino: 42, fingerprint: 'ab', fpLen: 1 } }
@@ -26,11 +27,11 @@ class OneBatch implements Source {
   private wake: (() => void) | undefined
   private readonly batch: SourceBatch
   constructor (text: string) {
-    const lines: SourceBatch['lines'] = []
+    const lines: SourceLine[] = []
     let off = 0
     for (const l of text.split('\n').slice(0, -1)) { lines.push({ line: l, offset: off, ascii: true }); off += l.length + 1 }
     this.end = off
-    this.batch = { file: FILE, lines, tooLong: [], endOffset: off }
+    this.batch = { file: FILE, lines: LineList.of(lines), tooLong: [], endOffset: off }
   }
 
   async start (): Promise<void> {}

@@ -9,7 +9,8 @@ import { DEFAULT_PIPELINE } from '../../src/pipeline/pipeline.js'
 import { StdinSource } from '../../src/source/stdin.js'
 import { SinkError, type OutEvent, type Sink, type WriteResult } from '../../src/ship/sink.js'
 import { SinkErrors } from '../../src/errors.js'
-import type { Source, SourceBatch, SourcePosition } from '../../src/source/source.js'
+import type { Source, SourceBatch, SourceLine, SourcePosition } from '../../src/source/source.js'
+import { LineList } from '../../src/source/line-list.js'
 import { IdleClock } from '../../src/source/idle-clock.js'
 
 // The runner in-process: a fake source (batches the test adds), a fake sink (deliver, fail,
@@ -44,9 +45,9 @@ class FakeSource implements Source {
   private slowReadDone: (() => void) | undefined
 
   add (text: string): void {
-    const lines: SourceBatch['lines'] = []
+    const lines: SourceLine[] = []
     for (const l of text.split('\n').slice(0, -1)) { lines.push({ line: l, offset: this.end, ascii: true }); this.end += l.length + 1 }
-    this.batches.push({ file: FILE, lines, tooLong: [], endOffset: this.end })
+    this.batches.push({ file: FILE, lines: LineList.of(lines), tooLong: [], endOffset: this.end })
     this.wake?.()
   }
 

@@ -59,3 +59,41 @@ t.test('the caller may reuse its read buffer', async (t) => {
   s.push(Buffer.from('\n'))
   t.same(lines, ['abc'])
 })
+
+/** The same input read as byte ranges (RangeSink), each range decoded when it is handed out and again at the end. */
+function collectRanges (chunks: Buffer[], max = 64) {
+  const now: Array<[string, number, boolean]> = []
+  const held: Array<{ buf: Buffer, start: number, end: number }> = []
+  const long: Array<[string, number, number]> = []
+  const s = new LineSplitter(max, {
+    range: (buf, start, end, o, a) => { now.push([buf.toString('latin1', start, end), o, a]); held.push({ buf, start, end }) },
+    tooLong: (p, o, n) => { long.push([p, o, n]) },
+  })
+  for (const c of chunks) s.push(c)
+  s.end()
+  return { now, later: held.map((h) => h.buf.toString('latin1', h.start, h.end)), long, after: s.position }
+}
+
+t.test('byte ranges (RangeSink) give the lines, offsets, ascii flags and over-long lines that strings do, at every chunking', async (t) => {
+  // random lines: short, empty, non-ASCII, over the bound; an unterminated last line
+  let seed = 7
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n }
+  const parts: Buffer[] = []
+  for (let i = 0; i < 300; i++) {
+    const len = rnd(10) === 0 ? 70 + rnd(40) : rnd(30)
+    parts.push(Buffer.from(Array.from({ length: len }, () => rnd(20) === 0 ? 0x80 + rnd(128) : 0x61 + rnd(26))), Buffer.from('\n'))
+  }
+  parts.push(Buffer.from('tail'))
+  const text = Buffer.concat(parts)
+  for (const size of [1, 5, 63, 64, 65, 1000, text.length]) {
+    const chunks: Buffer[] = []
+    // every chunk a buffer of its own, as the sources give them (a file source copies its read)
+    for (let i = 0; i < text.length; i += size) chunks.push(Buffer.from(text.subarray(i, i + size)))
+    const strings = collect(chunks.map((c) => Buffer.from(c)), 64)
+    const ranges = collectRanges(chunks, 64)
+    t.same(ranges.now, strings.lines, `chunk size ${size}: the same lines`)
+    t.same(ranges.later, strings.lines.map(([l]) => l), `chunk size ${size}: a range still holds its line after the rest was read`)
+    t.same(ranges.long, strings.long, `chunk size ${size}: the same over-long lines`)
+    t.equal(ranges.after, strings.after)
+  }
+})

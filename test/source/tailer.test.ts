@@ -30,7 +30,7 @@ async function collect (t: Test, tl: Tailer, want: number, ms = 5000): Promise<{
     const b = await tl.read(ac.signal)
     if (b === null) break
     batches.push(b)
-    for (const l of b.lines) got.push({ ino: b.file.identity.ino, line: l.line, offset: l.offset })
+    for (const l of b.lines.toArray()) got.push({ ino: b.file.identity.ino, line: l.line, offset: l.offset })
     n += b.lines.length + b.tooLong.length
   }
   clearTimeout(timer)
@@ -41,7 +41,7 @@ async function collect (t: Test, tl: Tailer, want: number, ms = 5000): Promise<{
 /** Nothing more arrives for `ms` (no line read twice, no fragment). */
 async function quiet (t: Test, tl: Tailer, ms = 150): Promise<void> {
   const b = await tl.read(AbortSignal.timeout(ms))
-  t.equal(b, null, b === null ? 'nothing more' : `unexpected batch: ${JSON.stringify(b.lines.map((l) => l.line))}`)
+  t.equal(b, null, b === null ? 'nothing more' : `unexpected batch: ${JSON.stringify(b.lines.toArray().map((l) => l.line))}`)
 }
 
 /** Every line is at its offset in the file it is labelled with, and endOffset follows the last one. */
@@ -52,12 +52,12 @@ function checkOffsets (t: Test, dir: string, batches: SourceBatch[]): void {
   for (const b of batches) {
     const buf = byIno.get(b.file.identity.ino)
     if (buf === undefined) continue // a file deleted since
-    for (const l of b.lines) {
+    for (const l of b.lines.toArray()) {
       if (buf.toString('latin1', l.offset, l.offset + l.line.length) !== l.line) bad++
       const after = l.offset + l.line.length
       if (after < buf.length && buf[after] !== 10) bad++
     }
-    const last = b.lines.at(-1)
+    const last = b.lines.toArray().at(-1)
     if (last !== undefined && b.tooLong.every((x) => x.offset < last.offset)) {
       const end = last.offset + last.line.length
       if (b.endOffset !== Math.min(end + 1, buf.length) && b.endOffset !== end + 1) bad++
@@ -103,7 +103,7 @@ t.test('one chunk per batch: a small chunk size bounds what one read() holds', a
   const { tl } = mk(p, 'beginning', { chunkBytes: 32 }); await tl.start()
   const r = await collect(t, tl, 100)
   t.same(r.got.map((g) => g.line), expect(0, 100))
-  for (const b of r.batches) t.ok(b.endOffset - b.lines[0].offset <= 32 + 8, 'a batch spans at most a chunk and the line it completed')
+  for (const b of r.batches) t.ok(b.endOffset - b.lines.offset(0) <= 32 + 8, 'a batch spans at most a chunk and the line it completed')
   checkOffsets(t, dir, r.batches)
   await tl.close()
 })
@@ -352,7 +352,7 @@ t.test('coalescing: appends within coalesceMs of a wake-up are read in one pass;
   appendFileSync(p, L(0))
   setTimeout(() => { appendFileSync(p, L(1)) }, 40)
   setTimeout(() => { appendFileSync(p, L(2)) }, 80)
-  t.same((await pending)?.lines.map((l) => l.line), ['line 0', 'line 1', 'line 2'], 'one batch for three appends')
+  t.same((await pending)?.lines.toArray().map((l) => l.line), ['line 0', 'line 1', 'line 2'], 'one batch for three appends')
   const waiting = tl.read()
   await new Promise((resolve) => setTimeout(resolve, 50))
   appendFileSync(p, L(3)) // a wake-up now waits 300 ms
@@ -373,7 +373,7 @@ t.test('coalescing: the delay after a wake-up is not idle time (what woke us may
   appendFileSync(p, L(0))
   await new Promise((resolve) => setTimeout(resolve, 400)) // within the 600 ms delay
   t.ok(tl.waitedMs() - w0 < 250, `the delay did not count (${tl.waitedMs() - w0} ms more)`)
-  t.same((await pending)?.lines.map((l) => l.line), ['line 0'])
+  t.same((await pending)?.lines.toArray().map((l) => l.line), ['line 0'])
   await tl.close()
 })
 
@@ -386,7 +386,7 @@ t.test('close() ends a waiting read with null; waiting with one signal does not 
     const pending = tl.read(ac.signal) // at EOF: waits
     appendFileSync(p, L(i))
     const b = await pending
-    t.equal(b?.lines[0].line, `line ${i}`)
+    t.equal(b?.lines.line(0), `line ${i}`)
   }
   t.equal(getEventListeners(ac.signal, 'abort').length, 0, 'no abort listener left behind')
   const waiting = tl.read(ac.signal)
@@ -416,7 +416,7 @@ async function atLeast (t: Test, tl: Tailer, min: number, ms = 5000): Promise<{ 
     const b = await tl.read(signal)
     if (b === null) break
     batches.push(b)
-    for (const l of b.lines) got.push({ ino: b.file.identity.ino, line: l.line, offset: l.offset })
+    for (const l of b.lines.toArray()) got.push({ ino: b.file.identity.ino, line: l.line, offset: l.offset })
   }
   t.ok(got.length >= min, `at least ${min} lines arrived in time`)
   return { got, batches }

@@ -1,5 +1,5 @@
 #!/bin/sh
-//bin/true; exec env MALLOC_ARENA_MAX=1 node --max-semi-space-size=2 --max-old-space-size=48 "$0" "$@"
+//bin/true; exec env MALLOC_ARENA_MAX=1 node --max-semi-space-size=2 --max-old-space-size=64 "$0" "$@"
 /**
  * auditship command line: one file per command under src/cli/.
  *
@@ -9,7 +9,7 @@
  * comment. It needs only a POSIX sh and `env VAR=value` (no `env -S`, which BusyBox and older
  * coreutils lack), and `"$0"` is the bin's path, symlinks included (node resolves them).
  *
- * The flags bound V8's heap (young generation 2 MB semi-spaces, old generation 48 MB): the
+ * The flags bound V8's heap (young generation 2 MB semi-spaces, old generation 64 MB): the
  * work is streaming, and without a bound V8 grows the heap lazily to several times what is
  * live. MALLOC_ARENA_MAX=1 limits glibc to one malloc arena: V8's background compiler and GC
  * threads otherwise each keep an arena of transient zone memory (10-20 MB of resident noise);

@@ -21,6 +21,7 @@ import { createMetrics } from '../telemetry/metrics.js'
 import { parseListen } from '../config/listen.js'
 import { logLevelOverride } from '../config/log-level.js'
 import { startChecks } from '../run/start.js'
+import { tuneHeapForDaemon } from '../run/heap.js'
 import { identityOf } from '../run/identity.js'
 import { KernelLost } from '../run/kernel-lost.js'
 import { withKernelLost } from '../run/readiness.js'
@@ -59,6 +60,7 @@ export async function run (argv: string[]): Promise<number> {
   const p = await prepare(values.config, { logger: (config) => createLogger({ level: level.level ?? config.log.level, format: config.log.format }) })
   if (!p.ok) { process.stderr.write(issuesText(values.config, p.errors)); return p.exitCode }
   const { config: c, log } = p
+  tuneHeapForDaemon()
   // before reading anything: the state dir and the dead letter writable, the state dir's lock,
   // a checkpoint that can be used (released at exit by the lock itself)
   const started = await startChecks({ config: c, configFile: values.config, resetCheckpoint: values['reset-checkpoint'], log })

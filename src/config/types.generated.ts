@@ -302,7 +302,7 @@ export interface CheckpointConfig {
  */
 export interface DeliveryConfig {
   /**
-   * Events read but not yet delivered by every sink; reading pauses above it (the log on disk is the buffer). At most 20000: each waiting event also takes ~0.4 KB of the daemon's bounded V8 heap (with a sink down at 20000, ~29 MB of the 48 MB are used).
+   * Events read but not yet delivered by every sink; reading pauses above it (the log on disk is the buffer). At most 20000: each waiting event also takes ~0.4 KB of the daemon's bounded V8 heap (with a sink down at 20000, ~29 MB of the 64 MB are used).
    */
   max_pending_events?: number
   /**

@@ -24,7 +24,7 @@ t.test('the bundle alone: convert, check-config, run', async (t) => {
   t.equal(b.status, 0, `bundle: ${b.stderr}`)
   const [first, second] = readFileSync(bundle, 'utf8').split('\n')
   t.equal(first, '#!/bin/sh')
-  t.match(second, /^\/\/bin\/true; exec env MALLOC_ARENA_MAX=1 node --max-semi-space-size=2 --max-old-space-size=48 "\$0" "\$@"$/, 'the launcher line, as the npm bin')
+  t.match(second, /^\/\/bin\/true; exec env MALLOC_ARENA_MAX=1 node --max-semi-space-size=2 --max-old-space-size=64 "\$0" "\$@"$/, 'the launcher line, as the npm bin')
 
   const node = (args: string[]): { code: number | null, stdout: string, stderr: string } => {
     const r = spawnSync(process.execPath, [bundle, ...args], { cwd: dir, env, encoding: 'utf8' })

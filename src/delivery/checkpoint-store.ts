@@ -75,15 +75,17 @@ export class CheckpointStore {
     return { ok: true, checkpoint: c }
   }
 
+  /** Serializes `c` before its first await (the checkpointer times that as the save's own work). */
   async save (c: CheckpointState): Promise<void> {
+    const body: Checkpoint = { version: CHECKPOINT_VERSION, ...c, saved_at: new Date().toISOString() }
+    const text = JSON.stringify(body)
     // created 0750 when missing; refused when others can write in it (safe-fs.ts)
     await safeDir(this.dir)
     const tmp = `${this.path}.tmp`
-    const body: Checkpoint = { version: CHECKPOINT_VERSION, ...c, saved_at: new Date().toISOString() }
     // a new file, 0600, never through a symlink left at the temporary name
     const fh = await openSafe(tmp, 'replace', 0o600)
     try {
-      await fh.writeFile(JSON.stringify(body))
+      await fh.writeFile(text)
       await fh.sync()
     } finally {
       await fh.close()

@@ -296,3 +296,53 @@ t.test('soon(): a save shortly after a delivery, at most one per soonMs (the fsy
   t.equal(none.saves.length, 0, 'without soonMs only the interval saves')
   none.c.stop()
 })
+
+t.test('maxShare: after a save whose own work took c ms, ticks and soon() wait c / maxShare ms from its start; save() does not', async (t) => {
+  t.clock.enter()
+  // the fake clock, plus the time the state and its serialization take (added as they run)
+  let spent = 0
+  let cost = 40
+  const now = (): number => Date.now() + spent
+  const h = harness({ intervalMs: 1000, soonMs: 200, now, state: () => { spent += cost; return at(h.state.offset) } })
+  h.c.start()
+  const savesAt: number[] = []
+  const step = async (ms: number): Promise<void> => {
+    for (let i = 0; i < ms / 100; i++) {
+      h.state.offset++
+      const before = h.saves.length
+      t.clock.advance(100)
+      await turn()
+      if (h.saves.length > before) { savesAt.push(Date.now()); h.finish(); await turn() }
+    }
+  }
+  await step(5000)
+  // 40 ms of work per save at 2 %: one every 2 s of the 1 s ticks
+  t.ok(savesAt.length >= 2 && savesAt.length <= 3, `a costly state is saved every ~2 s (${savesAt.join(', ')})`)
+  for (let i = 1; i < savesAt.length; i++) t.ok(savesAt[i] - savesAt[i - 1] >= 1900, `${savesAt[i] - savesAt[i - 1]} ms apart`)
+
+  // soon() after a delivery waits as long
+  const n = h.saves.length
+  h.c.soon()
+  t.clock.advance(1000)
+  await turn()
+  t.equal(h.saves.length, n, 'soon() is held back as well')
+
+  // shutdown's save is never held back
+  h.state.offset = 1_000_000
+  const done = h.c.save()
+  await turn()
+  t.equal(h.saves.length, n + 1, 'save() saves at once')
+  h.finish()
+  await done
+
+  // a cheap state: every tick saves, as before
+  cost = 0
+  t.clock.advance(3000)
+  await turn()
+  h.finish()
+  await turn()
+  savesAt.length = 0
+  await step(3000)
+  t.equal(savesAt.length, 3, 'a cheap state is saved on every tick')
+  h.c.stop()
+})

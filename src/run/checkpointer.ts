@@ -105,6 +105,8 @@ export class Checkpointer {
       if (this.o.failed() || this.timer === undefined) return
       // a save in progress: try again after it (its state may predate the delivery)
       if (this.inSave) { this.soon(gap); return }
+      // a save since this was armed (a tick) whose share is not over yet: wait for it
+      if ((this.o.now ?? Date.now)() < this.nextAt()) { this.soon(); return }
       this.save().catch((err: Error) => { this.report(err) })
     }, wait)
     this.soonTimer.unref()

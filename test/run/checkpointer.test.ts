@@ -346,3 +346,33 @@ t.test('maxShare: after a save whose own work took c ms, ticks and soon() wait c
   t.equal(savesAt.length, 3, 'a cheap state is saved on every tick')
   h.c.stop()
 })
+
+t.test('maxShare: a save after a delivery armed before a costly tick waits for that save\'s share too', async (t) => {
+  t.clock.enter()
+  let spent = 0
+  let cost = 0
+  const now = (): number => Date.now() + spent
+  const h = harness({ intervalMs: 300, soonMs: 500, now, state: () => { spent += cost; return at(h.state.offset) } })
+  h.c.start()
+  h.state.offset = 1
+  t.clock.advance(300) // tick at 300: a cheap save
+  await turn(); h.finish(); await turn()
+  t.equal(h.saves.length, 1)
+  cost = 40
+  h.state.offset = 2
+  t.clock.advance(50)
+  h.c.soon() // armed for 800 (500 ms after the save at 300)
+  t.clock.advance(250) // tick at 600: a costly save (40 ms: the next not before 2600)
+  await turn(); h.finish(); await turn()
+  t.equal(h.saves.length, 2)
+  h.state.offset = 3
+  t.clock.advance(300) // 900: the armed save came due at 800
+  await turn()
+  t.equal(h.saves.length, 2, 'the save armed before the costly one waits for its share')
+  t.clock.advance(1800) // 2700
+  await turn()
+  t.equal(h.saves.length, 3, 'then it saves')
+  t.same(h.saves[2], at(3))
+  h.finish()
+  h.c.stop()
+})

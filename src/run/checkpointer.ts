@@ -81,7 +81,7 @@ export class Checkpointer {
 
   start (): void {
     this.timer = setInterval(() => {
-      if (this.o.failed() || this.inSave || (this.o.now ?? Date.now)() < this.nextAt()) return
+      if (this.o.failed() || this.inSave || this.heldBack()) return
       this.save().catch((err: Error) => { this.report(err) })
     }, this.o.intervalMs)
     this.timer.unref()
@@ -98,7 +98,7 @@ export class Checkpointer {
   soon (atLeastMs = 0): void {
     const gap = this.o.soonMs ?? 0
     if (gap <= 0 || this.timer === undefined || this.soonTimer !== undefined) return
-    const now = (this.o.now ?? Date.now)()
+    const now = this.now()
     const wait = Math.max(atLeastMs, this.lastStart + gap - now, this.nextAt() - now)
     this.soonTimer = setTimeout(() => {
       this.soonTimer = undefined
@@ -106,15 +106,24 @@ export class Checkpointer {
       // a save in progress: try again after it (its state may predate the delivery)
       if (this.inSave) { this.soon(gap); return }
       // a save since this was armed (a tick) whose share is not over yet: wait for it
-      if ((this.o.now ?? Date.now)() < this.nextAt()) { this.soon(); return }
+      if (this.heldBack()) { this.soon(); return }
       this.save().catch((err: Error) => { this.report(err) })
     }, wait)
     this.soonTimer.unref()
   }
 
+  private now (): number {
+    return (this.o.now ?? Date.now)()
+  }
+
   /** The earliest time a tick or soon() may save: the last save's cost is at most maxShare of the time since it began. */
   private nextAt (): number {
     return this.lastStart + this.cost / (this.o.maxShare ?? DEFAULT_MAX_SHARE)
+  }
+
+  /** The last save's share of the time is not over yet. */
+  private heldBack (): boolean {
+    return this.now() < this.nextAt()
   }
 
   /** Save now (never held back by maxShare), after the save before (if any) is done. */
@@ -130,12 +139,12 @@ export class Checkpointer {
   }
 
   /** How long saves have been failing (0 while they work). */
-  failingMs (now = (this.o.now ?? Date.now)()): number {
+  failingMs (now = this.now()): number {
     return this.failingSince === undefined ? 0 : now - this.failingSince
   }
 
   private report (err: Error): void {
-    const now = (this.o.now ?? Date.now)()
+    const now = this.now()
     if (this.reportedAt !== 0 && now - this.reportedAt < (this.o.reportEveryMs ?? 60_000)) return
     this.reportedAt = now
     this.o.onError(err, this.failingMs(now))
@@ -143,7 +152,7 @@ export class Checkpointer {
 
   private async saveNow (): Promise<void> {
     this.inSave = true
-    const now = this.o.now ?? Date.now
+    const now = (): number => this.now()
     const t0 = now()
     this.lastStart = t0
     this.cost = 0

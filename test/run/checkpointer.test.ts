@@ -297,13 +297,17 @@ t.test('soon(): a save shortly after a delivery, at most one per soonMs (the fsy
   none.c.stop()
 })
 
+/** A harness on the fake clock whose state takes `ms` to build (added to the checkpointer's clock as it runs); costs() changes it. */
+function costly (o: Partial<CheckpointerOptions>, ms: number): { h: ReturnType<typeof harness>, costs: (ms: number) => void } {
+  let spent = 0
+  let cost = ms
+  const h = harness({ ...o, now: () => Date.now() + spent, state: () => { spent += cost; return at(h.state.offset) } })
+  return { h, costs: (c) => { cost = c } }
+}
+
 t.test('maxShare: after a save whose own work took c ms, ticks and soon() wait c / maxShare ms from its start; save() does not', async (t) => {
   t.clock.enter()
-  // the fake clock, plus the time the state and its serialization take (added as they run)
-  let spent = 0
-  let cost = 40
-  const now = (): number => Date.now() + spent
-  const h = harness({ intervalMs: 1000, soonMs: 200, now, state: () => { spent += cost; return at(h.state.offset) } })
+  const { h, costs } = costly({ intervalMs: 1000, soonMs: 200 }, 40)
   h.c.start()
   const savesAt: number[] = []
   const step = async (ms: number): Promise<void> => {
@@ -336,7 +340,7 @@ t.test('maxShare: after a save whose own work took c ms, ticks and soon() wait c
   await done
 
   // a cheap state: every tick saves, as before
-  cost = 0
+  costs(0)
   t.clock.advance(3000)
   await turn()
   h.finish()
@@ -349,16 +353,13 @@ t.test('maxShare: after a save whose own work took c ms, ticks and soon() wait c
 
 t.test('maxShare: a save after a delivery armed before a costly tick waits for that save\'s share too', async (t) => {
   t.clock.enter()
-  let spent = 0
-  let cost = 0
-  const now = (): number => Date.now() + spent
-  const h = harness({ intervalMs: 300, soonMs: 500, now, state: () => { spent += cost; return at(h.state.offset) } })
+  const { h, costs } = costly({ intervalMs: 300, soonMs: 500 }, 0)
   h.c.start()
   h.state.offset = 1
   t.clock.advance(300) // tick at 300: a cheap save
   await turn(); h.finish(); await turn()
   t.equal(h.saves.length, 1)
-  cost = 40
+  costs(40)
   h.state.offset = 2
   t.clock.advance(50)
   h.c.soon() // armed for 800 (500 ms after the save at 300)
